@@ -1,0 +1,181 @@
+"""The HTTP exchange: one JSON request, or one SSE stream, through the openai SDK.
+
+Requests go through the SDK's generic `post` with the raw response asked for,
+which keeps its retries, backoff and timeouts but skips building typed SDK
+models that we would only dump back to dicts: the reply is decoded once, here.
+Every failure leaves this module as a typed `MaveraError`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from typing import Any, NamedTuple
+
+import httpx2
+import openai
+
+from langchain_mavera._sse import ServerSentEvent, SSEDecoder
+from langchain_mavera.errors import (
+    MaveraError,
+    MaveraStreamInterruptedError,
+    MaveraTimeoutError,
+    error_from_openai,
+    make_error,
+    malformed_reply,
+)
+
+
+class JSONReply(NamedTuple):
+    """A decoded JSON object and the HTTP response it came in."""
+
+    body: dict[str, Any]
+    response: httpx2.Response
+
+
+def _options(timeout: Any) -> Any:
+    return {} if timeout is None else {"timeout": timeout}
+
+
+def decode_json(response: httpx2.Response) -> dict[str, Any]:
+    """The response body as a JSON object, or a MaveraAPIError keeping the raw text."""
+    raw = response.content
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise malformed_reply(response, "the body is not JSON", response.text) from None
+    if not isinstance(body, dict):
+        raise malformed_reply(response, f"expected a JSON object, got {type(body).__name__}", response.text)
+    return body
+
+
+def post_json(client: openai.OpenAI, path: str, body: dict[str, Any], timeout: Any = None) -> JSONReply:
+    """POST `body` and decode the JSON reply."""
+    try:
+        response = client.post(path, body=body, cast_to=httpx2.Response, options=_options(timeout))
+    except openai.APIError as exc:
+        raise error_from_openai(exc) from exc
+    return JSONReply(decode_json(response), response)
+
+
+async def apost_json(
+    client: openai.AsyncOpenAI, path: str, body: dict[str, Any], timeout: Any = None
+) -> JSONReply:
+    """Async twin of `post_json`."""
+    try:
+        response = await client.post(path, body=body, cast_to=httpx2.Response, options=_options(timeout))
+    except openai.APIError as exc:
+        raise error_from_openai(exc) from exc
+    await response.aread()
+    return JSONReply(decode_json(response), response)
+
+
+def get_json(client: openai.OpenAI, path: str, query: dict[str, Any] | None = None) -> JSONReply:
+    """GET `path` with `query` and decode the JSON reply."""
+    try:
+        response = client.get(path, cast_to=httpx2.Response, options={"params": query or {}})
+    except openai.APIError as exc:
+        raise error_from_openai(exc) from exc
+    return JSONReply(decode_json(response), response)
+
+
+async def aget_json(client: openai.AsyncOpenAI, path: str, query: dict[str, Any] | None = None) -> JSONReply:
+    """Async twin of `get_json`."""
+    try:
+        response = await client.get(path, cast_to=httpx2.Response, options={"params": query or {}})
+    except openai.APIError as exc:
+        raise error_from_openai(exc) from exc
+    await response.aread()
+    return JSONReply(decode_json(response), response)
+
+
+def _stream_options(timeout: Any, chunk_timeout: float | None) -> Any:
+    """A read timeout bounds each wait for the next bytes: a per-chunk timeout."""
+    if chunk_timeout is None:
+        return _options(timeout)
+    connect = timeout.connect if isinstance(timeout, httpx2.Timeout) else timeout
+    return {"timeout": httpx2.Timeout(connect, read=chunk_timeout)}
+
+
+def _transport_error(exc: Exception, response: httpx2.Response) -> MaveraError:
+    if isinstance(exc, httpx2.TimeoutException):
+        message = "Timed out waiting for the next stream chunk."
+        return make_error(MaveraTimeoutError, message, request=response.request)
+    message = f"The stream was cut off: {exc}"
+    return make_error(MaveraStreamInterruptedError, message, request=response.request)
+
+
+@contextmanager
+def open_stream(
+    client: openai.OpenAI, path: str, body: dict[str, Any], timeout: Any, chunk_timeout: float | None
+) -> Iterator[httpx2.Response]:
+    """POST `body` for an SSE stream; the response is closed on exit."""
+    try:
+        # With the raw response type asked for, the SDK returns it unread, before any Stream is built.
+        response: httpx2.Response = client.post(  # type: ignore[assignment]
+            path,
+            body=body,
+            cast_to=httpx2.Response,
+            options=_stream_options(timeout, chunk_timeout),
+            stream=True,
+            stream_cls=openai.Stream[Any],
+        )
+    except openai.APIError as exc:
+        raise error_from_openai(exc) from exc
+    try:
+        yield response
+    finally:
+        response.close()
+
+
+@asynccontextmanager
+async def aopen_stream(
+    client: openai.AsyncOpenAI, path: str, body: dict[str, Any], timeout: Any, chunk_timeout: float | None
+) -> AsyncIterator[httpx2.Response]:
+    """Async twin of `open_stream`."""
+    try:
+        response: httpx2.Response = await client.post(  # type: ignore[assignment]
+            path,
+            body=body,
+            cast_to=httpx2.Response,
+            options=_stream_options(timeout, chunk_timeout),
+            stream=True,
+            stream_cls=openai.AsyncStream[Any],
+        )
+    except openai.APIError as exc:
+        raise error_from_openai(exc) from exc
+    try:
+        yield response
+    finally:
+        await response.aclose()
+
+
+def iter_events(response: httpx2.Response) -> Iterator[ServerSentEvent]:
+    """The SSE events of a streaming response, transport failures made typed."""
+    decoder = SSEDecoder()
+    try:
+        for line in response.iter_lines():
+            event = decoder.feed(line)
+            if event is not None:
+                yield event
+    except httpx2.TransportError as exc:
+        raise _transport_error(exc, response) from exc
+    event = decoder.flush()
+    if event is not None:
+        yield event
+
+
+async def aiter_events(response: httpx2.Response) -> AsyncIterator[ServerSentEvent]:
+    """Async twin of `iter_events`."""
+    decoder = SSEDecoder()
+    try:
+        async for line in response.aiter_lines():
+            event = decoder.feed(line)
+            if event is not None:
+                yield event
+    except httpx2.TransportError as exc:
+        raise _transport_error(exc, response) from exc
+    event = decoder.flush()
+    if event is not None:
+        yield event

@@ -1,0 +1,91 @@
+"""The Mavera request parameters: their types, per-call validation and merging.
+
+The same annotated types constrain the `ChatMavera` fields and the per-call
+overrides, so a bad value fails the same way (a pydantic ValidationError naming
+the parameter and the allowed values) whether it comes at construction, through
+`.bind()` or as a call kwarg, and always before any HTTP request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import ConfigDict, Field, StrictBool, StringConstraints, TypeAdapter
+from typing_extensions import TypedDict
+
+Level = Literal["low", "medium", "high"]
+"""Allowed values of `reasoning_effort` and `verbosity`."""
+
+PersonaId = Annotated[str, StringConstraints(min_length=1, pattern=r"\S")]
+Temperature = Annotated[float, Field(ge=0, le=2)]
+MaxTokens = Annotated[int, Field(ge=1)]
+Stop = str | list[str]
+
+# Request-body keys that ChatMavera knows, in the order they are sent.
+BODY_KEYS = (
+    "persona_id",
+    "analysis_mode",
+    "reasoning_effort",
+    "verbosity",
+    "temperature",
+    "max_tokens",
+    "stop",
+    "tools",
+    "tool_choice",
+    "parallel_tool_calls",
+    "response_format",
+)
+
+
+class CallOverrides(TypedDict, total=False):
+    """Everything a single call may override; anything else is refused."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
+
+    model: str
+    persona_id: PersonaId
+    analysis_mode: StrictBool
+    reasoning_effort: Level
+    verbosity: Level
+    temperature: Temperature
+    max_tokens: MaxTokens
+    stop: Stop | None
+    extra_body: dict[str, Any]
+    tools: list[dict[str, Any]]
+    tool_choice: str | dict[str, Any]
+    parallel_tool_calls: bool
+    response_format: dict[str, Any]
+    stream: bool
+
+
+_OVERRIDES = TypeAdapter(CallOverrides)
+
+
+def validate_overrides(kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """Per-call kwargs checked against `CallOverrides` (ValidationError names the key).
+
+    An unknown key is refused with a hint, because the SDK would otherwise fail
+    late and obscurely, or the server would silently ignore it.
+    """
+    unknown = [key for key in kwargs if key not in CallOverrides.__annotations__]
+    if unknown:
+        hint = ", ".join(f"{key!r}: ..." for key in unknown)
+        msg = (
+            f"Unknown parameter(s) for a Mavera call: {', '.join(unknown)}. Known: "
+            f"{', '.join(sorted(CallOverrides.__annotations__))}. To send another API field, "
+            f"use extra_body={{{hint}}}."
+        )
+        raise TypeError(msg)
+    return dict(_OVERRIDES.validate_python(kwargs))
+
+
+def merge(defaults: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Call values win per key; `extra_body` merges per key instead of replacing."""
+    if not overrides:
+        return defaults
+    merged = {**defaults, **overrides}
+    base_extra = defaults.get("extra_body")
+    if base_extra and "extra_body" in overrides:
+        merged["extra_body"] = {**base_extra, **overrides["extra_body"]}
+    return merged

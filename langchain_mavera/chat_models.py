@@ -1,0 +1,442 @@
+"""`ChatMavera`: the LangChain chat model for Mavera's persona-intelligence API.
+
+This module is glue. Parameters live in `_params`, message conversion in
+`_messages`, the wire format in `_chat_completions`, the HTTP exchange in
+`_http`, client construction in `_client` and errors in `errors`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, ClassVar
+
+import openai
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import LangSmithParams
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import BaseMessage, BaseMessageChunk
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.utils import from_env, secret_from_env
+from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from typing_extensions import Self
+
+from langchain_mavera import _http
+from langchain_mavera._chat_completions import CHAT_COMPLETIONS
+from langchain_mavera._client import DEFAULT_BASE_URL, build_async_client, build_sync_client, warn_if_insecure
+from langchain_mavera._params import Level, MaxTokens, PersonaId, Stop, Temperature, merge, validate_overrides
+from langchain_mavera._version import __version__
+from langchain_mavera._wire import StreamParser, WireFormat
+from langchain_mavera.errors import MaveraError, MaveraStreamInterruptedError, make_error
+
+__all__ = ["ChatMavera"]
+
+
+def _joined(chunks: list[BaseMessageChunk]) -> BaseMessageChunk | None:
+    """Everything a failed stream had delivered, as one chunk (computed only on failure)."""
+    if not chunks:
+        return None
+    first, *rest = chunks
+    return first + rest if rest else first
+
+
+class ChatMavera(BaseChatModel):
+    """Mavera chat model: answers as an audience persona, with optional analysis.
+
+    Setup:
+        Install `langchain-mavera` and set the `MAVERA_API_KEY` environment variable.
+
+        ```bash
+        pip install -U langchain-mavera
+        export MAVERA_API_KEY="mvra_live_..."
+        ```
+
+    Key init args — completion params:
+        | arg | type | meaning |
+        |---|---|---|
+        | `model` | `str` | Model name; Mavera serves `"mavera-1"`. |
+        | `persona_id` | `str \\| None` | The audience persona that answers (ids from `GET /personas`). |
+        | `analysis_mode` | `bool` | Ask for a structured `analysis` of the answer. |
+        | `reasoning_effort` | `"low" \\| "medium" \\| "high"` | How hard the model thinks. |
+        | `verbosity` | `"low" \\| "medium" \\| "high"` | How long the answer is. |
+        | `temperature` | `float` 0 to 2 | Randomness. |
+        | `max_tokens` | `int >= 1` | Cap on the answer's tokens. |
+        | `stop` | `str \\| list[str]` | Stop sequences. |
+
+    Key init args — client params:
+        | arg | type | meaning |
+        |---|---|---|
+        | `api_key` | `SecretStr` | Defaults to `MAVERA_API_KEY`. Never read from `OPENAI_API_KEY`. |
+        | `base_url` | `str` | Defaults to `MAVERA_BASE_URL`, else `https://app.mavera.io/api/v1`. |
+        | `timeout` | `float \\| httpx.Timeout \\| None` | Request timeout in seconds. |
+        | `stream_chunk_timeout` | `float \\| None` | Longest wait for the next stream chunk. |
+        | `max_retries` | `int` | Retries of 429, 5xx, timeouts and connection errors (default 2). |
+        | `extra_body` | `dict` | Extra JSON body fields; merged per key with a call's `extra_body`. |
+        | `default_headers`, `http_client`, `http_async_client` | | Transport customisation. |
+
+    Instantiate:
+        ```python
+        from langchain_mavera import ChatMavera
+
+        model = ChatMavera(persona_id="clx1abc2d0001abcdef123456", analysis_mode=True)
+        ```
+
+    Invoke:
+        ```python
+        message = model.invoke("How do you feel about refillable packaging?")
+        print(message.content)
+        ```
+        ```txt
+        Speaking as a Gen Z consumer: refillable packaging is a real plus for me...
+        ```
+
+    Stream:
+        ```python
+        full = None
+        for chunk in model.stream("Describe the ideal sneaker launch."):
+            print(chunk.content, end="", flush=True)
+            full = chunk if full is None else full + chunk
+        full.response_metadata["credits_used"]  # the same as on invoke
+        ```
+        The aggregate equals the `invoke` result on content, analysis, credits,
+        usage and model name; the last chunk has `chunk_position="last"`.
+
+    Async:
+        ```python
+        await model.ainvoke("...")
+        async for chunk in model.astream("..."):
+            ...
+        await model.abatch(["...", "..."], config={"max_concurrency": 8})
+        ```
+
+    Per-call overrides:
+        ```python
+        model.invoke("...", persona_id="clx2xyz9e0002abcdef789012", verbosity="low")
+        model.bind(analysis_mode=False, reasoning_effort="high").invoke("...")
+        model.invoke("...", extra_body={"mosaic_mode": True})  # merged with the instance extra_body
+        ```
+
+    Analysis:
+        ```python
+        from langchain_mavera import get_analysis
+
+        analysis = get_analysis(message)  # typed view; None when absent
+        analysis.confidence, analysis.emotion.emotional_valence, [b.name for b in analysis.biases]
+        message.response_metadata["analysis"]  # the raw object, exactly as sent
+        ```
+
+    Token usage:
+        ```python
+        message.usage_metadata
+        # {'input_tokens': 42, 'output_tokens': 96, 'total_tokens': 138}
+        message.response_metadata["credits_used"]
+        # 2
+        ```
+        When Mavera reports only credits, `usage_metadata` is None (no invented zeros).
+
+    Response metadata:
+        `model_name`, `model_provider` (`"mavera"`), `finish_reason`, `id`,
+        `persona_id` (when set), `credits_used`, `token_usage` (the raw usage
+        object), `analysis` (only when sent) and `rate_limit`
+        (`{limit, remaining, reset}` from the X-RateLimit-* headers).
+
+    Errors:
+        Failures raise `MaveraError` subclasses that are also the matching
+        `openai` and `langchain_core.exceptions` types:
+        `MaveraAuthenticationError` (401), `MaveraPersonaNotFoundError`
+        (400 `invalid_persona`), `MaveraInsufficientCreditsError` (402),
+        `MaveraRateLimitError` (429, `.retry_after`), `MaveraTimeoutError`,
+        `MaveraConnectionError`, `MaveraStreamInterruptedError` (`.partial`
+        holds what arrived) and `MaveraAPIError`. Bad parameters fail with a
+        pydantic `ValidationError` (or `TypeError` for unknown ones) before any
+        request is sent.
+    """
+
+    model_config = ConfigDict(populate_by_name=True, validate_assignment=False)
+
+    model_name: str = Field(default="mavera-1", alias="model")
+    """Model name sent as `model`; Mavera documents only `mavera-1`."""
+    mavera_api_key: SecretStr | None = Field(
+        default_factory=secret_from_env("MAVERA_API_KEY", default=None), alias="api_key"
+    )
+    """Mavera API key (`mvra_live_...`); read from `MAVERA_API_KEY` when not given."""
+    mavera_api_base: str = Field(
+        default_factory=from_env("MAVERA_BASE_URL", default=DEFAULT_BASE_URL), alias="base_url"
+    )
+    """API base URL; read from `MAVERA_BASE_URL`, else the public Mavera endpoint."""
+    persona_id: PersonaId | None = None
+    """The persona that answers; its curated prompt is prepended by Mavera."""
+    analysis_mode: bool = False
+    """Ask Mavera for a structured `analysis` (confidence, emotion, biases, insights)."""
+    reasoning_effort: Level | None = None
+    """`"low"`, `"medium"` or `"high"`; the server default is `"medium"`."""
+    verbosity: Level | None = None
+    """`"low"`, `"medium"` or `"high"`; the server default is `"medium"`."""
+    temperature: Temperature | None = None
+    """Sampling temperature, 0 to 2; the server default is 1."""
+    max_tokens: MaxTokens | None = None
+    """Maximum number of tokens in the answer."""
+    stop: Stop | None = Field(default=None, alias="stop_sequences")
+    """Stop sequence(s); a call's `stop` replaces it."""
+    request_timeout: Any = Field(default=None, alias="timeout")
+    """Request timeout: seconds, an `httpx.Timeout`, or None for the SDK default (600 s)."""
+    stream_chunk_timeout: float | None = Field(default=120.0, gt=0)
+    """Longest wait, in seconds, for the next chunk of a stream before a timeout error."""
+    max_retries: int = Field(default=2, ge=0)
+    """Retries of 429, 500, 503, timeouts and connection errors; 0 means one attempt."""
+    streaming: bool = False
+    """Stream internally even on `invoke` (callbacks then see every token)."""
+    extra_body: dict[str, Any] | None = None
+    """Extra JSON body fields; a call's `extra_body` is merged over it per key."""
+    default_headers: dict[str, str] | None = None
+    """Headers added to every request."""
+    http_client: Any = Field(default=None, exclude=True)
+    """An `httpx.Client` to use instead of the shared default one."""
+    http_async_client: Any = Field(default=None, exclude=True)
+    """An `httpx.AsyncClient` to use for async calls."""
+
+    _client: openai.OpenAI | None = PrivateAttr(default=None)
+    _async_client: openai.AsyncOpenAI | None = PrivateAttr(default=None)
+    _client_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    _wire: WireFormat = PrivateAttr(default=CHAT_COMPLETIONS)
+
+    _known_inputs: ClassVar[frozenset[str] | None] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _reject_unknown_inputs(cls, values: Any) -> Any:
+        """Refuse unknown kwargs with a hint: they would otherwise fail late or vanish."""
+        if not isinstance(values, dict):
+            return values
+        if cls._known_inputs is None:
+            names = set(cls.model_fields)
+            names |= {field.alias for field in cls.model_fields.values() if field.alias}
+            cls._known_inputs = frozenset(names)
+        unknown = [key for key in values if key not in cls._known_inputs]
+        if unknown:
+            hint = ", ".join(f"{key!r}: ..." for key in unknown)
+            msg = (
+                f"Unknown parameter(s) for ChatMavera: {', '.join(unknown)}. "
+                f"To send an API field this class does not know, use extra_body={{{hint}}}."
+            )
+            raise ValueError(msg)
+        return values
+
+    @model_validator(mode="after")
+    def _set_mavera_version(self) -> Self:
+        """Record our version for tracing and warn about clear-text keys (unique name on purpose)."""
+        self._add_version("langchain-mavera", __version__)
+        warn_if_insecure(self.mavera_api_base)
+        return self
+
+    # -- identity, tracing, serialization -------------------------------------------------
+
+    @property
+    def _llm_type(self) -> str:
+        return "mavera-chat"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        """Everything that changes an answer, so an LLM cache never mixes personas."""
+        return {
+            "model_name": self.model_name,
+            "base_url": self.mavera_api_base,
+            **self._default_params(),
+        }
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params = LangSmithParams(
+            ls_provider="mavera",
+            ls_model_name=kwargs.get("model", self.model_name),
+            ls_model_type="chat",
+        )
+        temperature = kwargs.get("temperature", self.temperature)
+        if temperature is not None:
+            params["ls_temperature"] = temperature
+        max_tokens = kwargs.get("max_tokens", self.max_tokens)
+        if max_tokens is not None:
+            params["ls_max_tokens"] = max_tokens
+        stop_sequences = stop or kwargs.get("stop") or self.stop
+        if stop_sequences:
+            params["ls_stop"] = [stop_sequences] if isinstance(stop_sequences, str) else list(stop_sequences)
+        return params
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        return ["langchain_mavera", "chat_models"]
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        return {"mavera_api_key": "MAVERA_API_KEY"}
+
+    def __getstate__(self) -> dict[Any, Any]:
+        """Pickle without live clients or locks; they are rebuilt on first use."""
+        state = super().__getstate__()
+        private = dict(state.get("__pydantic_private__") or {})
+        private.update(_client=None, _async_client=None, _client_lock=None)
+        state["__pydantic_private__"] = private
+        return state
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        super().__setstate__(state)
+        self._client_lock = threading.Lock()
+
+    # -- clients ----------------------------------------------------------------------------
+
+    def _client_kwargs(self) -> dict[str, Any]:
+        if self.mavera_api_key is None:
+            msg = "No Mavera API key: pass api_key=... or set the MAVERA_API_KEY environment variable."
+            raise ValueError(msg)
+        return {
+            "api_key": self.mavera_api_key.get_secret_value(),
+            "base_url": self.mavera_api_base,
+            "timeout": self.request_timeout,
+            "max_retries": self.max_retries,
+            "default_headers": self.default_headers,
+        }
+
+    @property
+    def client(self) -> openai.OpenAI:
+        """The sync openai SDK client, built on first use and then reused."""
+        if self._client is None:
+            with self._client_lock:
+                if self._client is None:
+                    self._client = build_sync_client(**self._client_kwargs(), http_client=self.http_client)
+        return self._client
+
+    @property
+    def async_client(self) -> openai.AsyncOpenAI:
+        """The async openai SDK client, built on first use and then reused."""
+        if self._async_client is None:
+            with self._client_lock:
+                if self._async_client is None:
+                    self._async_client = build_async_client(
+                        **self._client_kwargs(), http_client=self.http_async_client
+                    )
+        return self._async_client
+
+    # -- request parameters -----------------------------------------------------------------
+
+    def _default_params(self) -> dict[str, Any]:
+        """The instance's request settings, set values only."""
+        params: dict[str, Any] = {"model": self.model_name}
+        for key in ("persona_id", "reasoning_effort", "verbosity", "temperature", "max_tokens", "stop"):
+            value = getattr(self, key)
+            if value is not None:
+                params[key] = value
+        if self.analysis_mode:
+            params["analysis_mode"] = True
+        if self.extra_body:
+            params["extra_body"] = self.extra_body
+        return params
+
+    def _call_params(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """Instance settings merged with validated per-call overrides."""
+        overrides = validate_overrides(kwargs) if kwargs else {}
+        overrides.pop("stream", None)
+        if stop is not None:
+            overrides["stop"] = stop
+        return merge(self._default_params(), overrides)
+
+    # -- generation -------------------------------------------------------------------------
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        params = self._call_params(stop, kwargs)
+        body = self._wire.build_payload(messages, params, stream=False)
+        reply = _http.post_json(self.client, self._wire.path, body, self.request_timeout)
+        return self._wire.parse_response(reply.body, reply.response, params.get("persona_id"))
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        params = self._call_params(stop, kwargs)
+        body = self._wire.build_payload(messages, params, stream=False)
+        reply = await _http.apost_json(self.async_client, self._wire.path, body, self.request_timeout)
+        return self._wire.parse_response(reply.body, reply.response, params.get("persona_id"))
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        params = self._call_params(stop, kwargs)
+        body = self._wire.build_payload(messages, params, stream=True)
+        delivered: list[BaseMessageChunk] = []
+        with _http.open_stream(
+            self.client, self._wire.path, body, self.request_timeout, self.stream_chunk_timeout
+        ) as response:
+            parser = self._wire.stream_parser(response, params.get("persona_id"))
+            try:
+                for event in _http.iter_events(response):
+                    chunk = parser.feed(event)
+                    if chunk is not None:
+                        delivered.append(chunk.message)
+                        if run_manager:
+                            run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                        yield chunk
+                _check_complete(parser, response)
+            except MaveraError as error:
+                error.partial = _joined(delivered)
+                raise
+        final = parser.final_chunk()
+        if run_manager:
+            run_manager.on_llm_new_token("", chunk=final)
+        yield final
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        params = self._call_params(stop, kwargs)
+        body = self._wire.build_payload(messages, params, stream=True)
+        delivered: list[BaseMessageChunk] = []
+        async with _http.aopen_stream(
+            self.async_client, self._wire.path, body, self.request_timeout, self.stream_chunk_timeout
+        ) as response:
+            parser = self._wire.stream_parser(response, params.get("persona_id"))
+            try:
+                async for event in _http.aiter_events(response):
+                    chunk = parser.feed(event)
+                    if chunk is not None:
+                        delivered.append(chunk.message)
+                        if run_manager:
+                            await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                        yield chunk
+                _check_complete(parser, response)
+            except MaveraError as error:
+                error.partial = _joined(delivered)
+                raise
+        final = parser.final_chunk()
+        if run_manager:
+            await run_manager.on_llm_new_token("", chunk=final)
+        yield final
+
+
+def _check_complete(parser: StreamParser, response: Any) -> None:
+    """A stream that stopped without a finish reason or [DONE] was cut short."""
+    if not parser.complete:
+        raise make_error(
+            MaveraStreamInterruptedError,
+            "The stream ended before Mavera sent a finish_reason or [DONE]; the answer is incomplete.",
+            request=response.request,
+        )
+

@@ -1,0 +1,269 @@
+"""Typed Mavera errors.
+
+Every error is a `MaveraError`, *and* the matching `openai` exception, *and*
+the matching `langchain_core.exceptions` `Model*Error`, so `except` clauses
+written for any of the three keep working. Each keeps what the server said:
+`status_code`, `error_type` (the server's `type`), `code`, `param` and
+`server_message`. Errors raised part-way through a stream carry the message
+chunk that had already arrived in `.partial`: nothing that was received is lost.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, cast
+
+import httpx2
+import openai
+from langchain_core.exceptions import (
+    ModelAPIError,
+    ModelAuthenticationError,
+    ModelConnectionError,
+    ModelError,
+    ModelInvalidRequestError,
+    ModelNotFoundError,
+    ModelPermissionDeniedError,
+    ModelRateLimitError,
+    ModelTimeoutError,
+)
+
+if TYPE_CHECKING:
+    from langchain_core.messages import BaseMessageChunk
+
+__all__ = [
+    "MaveraAPIError",
+    "MaveraAuthenticationError",
+    "MaveraConnectionError",
+    "MaveraError",
+    "MaveraInsufficientCreditsError",
+    "MaveraInvalidRequestError",
+    "MaveraNotFoundError",
+    "MaveraPermissionDeniedError",
+    "MaveraPersonaNotFoundError",
+    "MaveraRateLimitError",
+    "MaveraServerError",
+    "MaveraStreamInterruptedError",
+    "MaveraTimeoutError",
+]
+
+
+class MaveraError(Exception):
+    """Base of every error this package raises for a failed Mavera call."""
+
+    status_code: Any = None
+    """The HTTP status, or None when the error did not come with one."""
+    error_type: str | None = None
+    code: str | None = None
+    param: str | None = None
+    server_message: str | None = None
+    raw_text: str | None = None
+    """The raw response body, kept when it could not be understood."""
+    partial: BaseMessageChunk | None = None
+    """The message chunk that had arrived when a stream failed, else None."""
+
+
+class MaveraAuthenticationError(MaveraError, openai.AuthenticationError, ModelAuthenticationError):
+    """401: the API key is missing, invalid, revoked or expired."""
+
+
+class MaveraPermissionDeniedError(MaveraError, openai.PermissionDeniedError, ModelPermissionDeniedError):
+    """403: the key may not use this resource."""
+
+
+class MaveraInvalidRequestError(MaveraError, openai.BadRequestError, ModelInvalidRequestError):
+    """400/409/422: the server rejected the request; `param` names the field."""
+
+
+class MaveraPersonaNotFoundError(MaveraInvalidRequestError):
+    """400 `invalid_persona`: the persona_id does not exist or is not yours."""
+
+
+class MaveraNotFoundError(MaveraError, openai.NotFoundError, ModelNotFoundError):
+    """404: the resource (for example a persona id on GET /personas/{id}) does not exist."""
+
+
+class MaveraInsufficientCreditsError(MaveraError, openai.APIStatusError, ModelError):
+    """402: credits exhausted (`credits_exhausted`) or a budget hit (`budget_exceeded`)."""
+
+
+class MaveraRateLimitError(MaveraError, openai.RateLimitError, ModelRateLimitError):
+    """429: too many requests; `retry_after` is the server's Retry-After in seconds."""
+
+    retry_after: float | None = None
+
+
+class MaveraAPIError(MaveraError, openai.APIError, ModelAPIError):
+    """Any other failure, malformed replies included (`raw_text` keeps the body)."""
+
+
+class MaveraServerError(MaveraAPIError, openai.InternalServerError):
+    """5xx: a server-side failure."""
+
+
+class MaveraStreamInterruptedError(MaveraAPIError):
+    """A stream ended before its finish_reason or `[DONE]`; `partial` holds what arrived."""
+
+
+class MaveraTimeoutError(MaveraError, openai.APITimeoutError, ModelTimeoutError):
+    """The request, or a stream's wait for its next chunk, timed out."""
+
+
+class MaveraConnectionError(MaveraError, openai.APIConnectionError, ModelConnectionError):
+    """Mavera could not be reached."""
+
+
+_BY_STATUS: dict[int, type[MaveraError]] = {
+    400: MaveraInvalidRequestError,
+    401: MaveraAuthenticationError,
+    402: MaveraInsufficientCreditsError,
+    403: MaveraPermissionDeniedError,
+    404: MaveraNotFoundError,
+    409: MaveraInvalidRequestError,
+    422: MaveraInvalidRequestError,
+    429: MaveraRateLimitError,
+}
+
+# An error object inside a stream has no HTTP status, so its code or type decides.
+_BY_CODE: dict[str, type[MaveraError]] = {
+    "invalid_persona": MaveraPersonaNotFoundError,
+    "missing_api_key": MaveraAuthenticationError,
+    "invalid_api_key": MaveraAuthenticationError,
+    "revoked_api_key": MaveraAuthenticationError,
+    "expired_api_key": MaveraAuthenticationError,
+    "authentication_error": MaveraAuthenticationError,
+    "credits_exhausted": MaveraInsufficientCreditsError,
+    "budget_exceeded": MaveraInsufficientCreditsError,
+    "insufficient_credits": MaveraInsufficientCreditsError,
+    "rate_limit_exceeded": MaveraRateLimitError,
+    "rate_limit_error": MaveraRateLimitError,
+    "forbidden": MaveraPermissionDeniedError,
+    "internal_error": MaveraServerError,
+    "service_unavailable": MaveraServerError,
+}
+
+
+def _error_fields(body: object) -> dict[str, Any]:
+    """The documented `{"error": {message, type, code, param}}` object, or {}."""
+    if isinstance(body, Mapping):
+        inner = body.get("error", body)
+        if isinstance(inner, Mapping):
+            return dict(inner)
+    return {}
+
+
+def _class_for(status: int | None, fields: Mapping[str, Any]) -> type[MaveraError]:
+    code = fields.get("code")
+    if code == "invalid_persona" or (status in (400, 404) and fields.get("param") == "persona_id"):
+        return MaveraPersonaNotFoundError
+    if status is not None:
+        if status in _BY_STATUS:
+            return _BY_STATUS[status]
+        if status >= 500:
+            return MaveraServerError
+        return MaveraAPIError
+    for key in (code, fields.get("type")):
+        if isinstance(key, str) and key in _BY_CODE:
+            return _BY_CODE[key]
+    return MaveraAPIError
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
+def _describe(server_message: str, status: int | None, fields: Mapping[str, Any]) -> str:
+    details = [f"HTTP {status}"] if status is not None else []
+    details += [f"{key}={fields[key]}" for key in ("type", "code", "param") if fields.get(key)]
+    return f"{server_message} ({', '.join(details)})" if details else server_message
+
+
+def make_error(
+    cls: type[MaveraError] | None,
+    server_message: str,
+    *,
+    request: httpx2.Request,
+    response: httpx2.Response | None = None,
+    body: object = None,
+    raw_text: str | None = None,
+    partial: BaseMessageChunk | None = None,
+) -> MaveraError:
+    """Build a typed error; `cls=None` picks the class from status and body.
+
+    The openai base initialisers are called directly because their signatures
+    differ per class, while ours all carry the same fields.
+    """
+    status = response.status_code if response is not None and response.status_code >= 400 else None
+    fields = _error_fields(body)
+    if cls is None:
+        cls = _class_for(status, fields)
+    message = _describe(server_message, status, fields)
+    error: Any = cls.__new__(cls)
+    if isinstance(error, openai.APIStatusError) and response is not None:
+        openai.APIStatusError.__init__(error, message, response=response, body=fields or body)
+    else:
+        openai.APIError.__init__(error, message, request, body=fields or body)
+    error.status_code = status
+    error.error_type = fields.get("type")
+    error.code = fields.get("code")
+    error.param = fields.get("param")
+    error.server_message = server_message
+    error.raw_text = raw_text
+    error.partial = partial
+    if isinstance(error, MaveraRateLimitError) and response is not None:
+        error.retry_after = _retry_after(response.headers)
+    return cast("MaveraError", error)
+
+
+def error_from_status(response: httpx2.Response, *, partial: BaseMessageChunk | None = None) -> MaveraError:
+    """The typed error for a 4xx/5xx response, keeping the server's message."""
+    text = response.text
+    try:
+        body: object = json.loads(text)
+    except ValueError:
+        body = None
+    fields = _error_fields(body)
+    server_message = fields.get("message") or text.strip()[:500] or response.reason_phrase
+    return make_error(
+        None, str(server_message), request=response.request, response=response, body=body,
+        raw_text=None if fields else text, partial=partial,
+    )
+
+
+def error_from_openai(exc: openai.APIError) -> MaveraError:
+    """Translate an exception raised by the openai SDK into our typed error."""
+    if isinstance(exc, MaveraError):
+        return exc
+    if isinstance(exc, openai.APIStatusError):
+        return error_from_status(exc.response)
+    if isinstance(exc, openai.APITimeoutError):
+        return make_error(MaveraTimeoutError, "Request to Mavera timed out.", request=exc.request)
+    if isinstance(exc, openai.APIConnectionError):
+        cause = exc.__cause__
+        reason = f": {cause}" if cause else ""
+        return make_error(MaveraConnectionError, f"Could not connect to Mavera{reason}", request=exc.request)
+    return make_error(MaveraAPIError, exc.message, request=exc.request, body=exc.body)
+
+
+def error_from_stream_event(
+    payload: Mapping[str, Any], response: httpx2.Response, partial: BaseMessageChunk | None
+) -> MaveraError:
+    """The typed error for an `{"error": {...}}` object received inside a stream."""
+    fields = _error_fields(payload)
+    message = str(fields.get("message") or "Mavera reported an error mid-stream.")
+    return make_error(None, message, request=response.request, body=payload, partial=partial)
+
+
+def malformed_reply(response: httpx2.Response, what: str, raw_text: str) -> MaveraAPIError:
+    """A `MaveraAPIError` for a reply we cannot use, with its raw text attached."""
+    preview = raw_text.strip()[:200]
+    message = f"Malformed reply from Mavera: {what}. Body starts: {preview!r}"
+    return cast(
+        "MaveraAPIError", make_error(MaveraAPIError, message, request=response.request, raw_text=raw_text)
+    )

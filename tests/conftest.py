@@ -1,0 +1,90 @@
+"""Cassette replay and recording for the whole suite.
+
+By default every test replays cassettes (`--record-mode=none`, sockets off but
+loopback). `--record-mode=rewrite` re-records: from the local emulator, started
+here, unless `MAVERA_RECORD_TARGET=live`, which records against the real API
+with the `MAVERA_API_KEY` from the environment. See README "Cassettes".
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.vcr_setup import CASSETTE_DIR, PUBLIC_BASE_URL, REPLAY_API_KEY, json_body_matcher, vcr_kwargs
+
+_OPENAI_VARIABLES = (
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "OPENAI_API_BASE",
+    "OPENAI_ORG_ID",
+    "OPENAI_PROJECT_ID",
+    "OPENAI_CUSTOM_HEADERS",
+    "OPENAI_ADMIN_KEY",
+)
+
+
+def _record_mode(config: pytest.Config) -> str:
+    return str(config.getoption("--record-mode") or "none")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def mavera_endpoint(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
+    """Where ChatMavera talks during this session, exported as MAVERA_* variables."""
+    mode = _record_mode(request.config)
+    target = os.environ.get("MAVERA_RECORD_TARGET", "emulator")
+    saved = {name: os.environ.get(name) for name in ("MAVERA_BASE_URL", "MAVERA_API_KEY")}
+    emulator_context: Any = None
+    if mode == "none":
+        endpoint = {"MAVERA_BASE_URL": PUBLIC_BASE_URL, "MAVERA_API_KEY": REPLAY_API_KEY}
+    elif target == "live":
+        key = saved["MAVERA_API_KEY"]
+        if not key:
+            pytest.exit("MAVERA_RECORD_TARGET=live needs MAVERA_API_KEY set to a real key.", returncode=2)
+        endpoint = {"MAVERA_BASE_URL": saved["MAVERA_BASE_URL"] or PUBLIC_BASE_URL, "MAVERA_API_KEY": key}
+    else:
+        from tests.emulator import run_emulator
+
+        emulator_context = run_emulator()
+        emulator = emulator_context.__enter__()
+        endpoint = {"MAVERA_BASE_URL": emulator.base_url, "MAVERA_API_KEY": emulator.api_key}
+    os.environ.update(endpoint)
+    try:
+        yield endpoint
+    finally:
+        if emulator_context is not None:
+            emulator_context.__exit__(None, None, None)
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@pytest.fixture(autouse=True)
+def _no_openai_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """OPENAI_* drift on a developer machine must not change a request or a URL."""
+    for name in _OPENAI_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def vcr_config(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """No `record_mode` here, so `--record-mode` on the command line decides."""
+    config = vcr_kwargs(_record_mode(request.config))
+    config.pop("record_mode")
+    return config
+
+
+@pytest.fixture(scope="module")
+def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
+    """One folder per test module under the top-level cassettes/ folder."""
+    return str(CASSETTE_DIR / Path(str(request.module.__file__)).stem)
+
+
+def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
+    vcr.register_matcher("json_body", json_body_matcher)
