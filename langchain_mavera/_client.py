@@ -28,6 +28,7 @@ _SUPPRESSED_HEADERS: dict[str, Any] = {
     "OpenAI-Project": openai.Omit(),
 }
 
+
 def _sdk_timeout(timeout: Any) -> Any:
     """`None` means the SDK default; anything else is passed through."""
     return openai.NOT_GIVEN if timeout is None else timeout

@@ -439,4 +439,3 @@ def _check_complete(parser: StreamParser, response: Any) -> None:
             "The stream ended before Mavera sent a finish_reason or [DONE]; the answer is incomplete.",
             request=response.request,
         )
-

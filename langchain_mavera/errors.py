@@ -231,8 +231,13 @@ def error_from_status(response: httpx2.Response, *, partial: BaseMessageChunk | 
     fields = _error_fields(body)
     server_message = fields.get("message") or text.strip()[:500] or response.reason_phrase
     return make_error(
-        None, str(server_message), request=response.request, response=response, body=body,
-        raw_text=None if fields else text, partial=partial,
+        None,
+        str(server_message),
+        request=response.request,
+        response=response,
+        body=body,
+        raw_text=None if fields else text,
+        partial=partial,
     )
 
 

@@ -23,7 +23,14 @@ REPLAY_API_KEY = "mvra_test_placeholder_key_for_cassette_replay"
 """Sent while replaying; never matched, and the recorded requests hold no key at all."""
 
 _KEPT_RESPONSE_HEADERS = frozenset(
-    {"content-type", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "retry-after", "x-served-by"}
+    {
+        "content-type",
+        "x-ratelimit-limit",
+        "x-ratelimit-remaining",
+        "x-ratelimit-reset",
+        "retry-after",
+        "x-served-by",
+    }
 )
 _PUBLIC = urlsplit(PUBLIC_BASE_URL)
 
@@ -50,6 +57,7 @@ def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
 
 def json_body_matcher(recorded: Request, live: Request) -> None:
     """Bodies match when they decode to equal JSON (key order and spacing aside)."""
+
     def decode(request: Request) -> Any:
         body = request.body or b""
         try:
