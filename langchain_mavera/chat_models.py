@@ -25,6 +25,7 @@ from langchain_mavera import _http
 from langchain_mavera._chat_completions import CHAT_COMPLETIONS
 from langchain_mavera._client import DEFAULT_BASE_URL, build_async_client, build_sync_client, warn_if_insecure
 from langchain_mavera._params import Level, MaxTokens, PersonaId, Stop, Temperature, merge, validate_overrides
+from langchain_mavera._responses import RESPONSES
 from langchain_mavera._version import __version__
 from langchain_mavera._wire import StreamParser, WireFormat
 from langchain_mavera.errors import MaveraError, MaveraStreamInterruptedError, make_error
@@ -71,6 +72,7 @@ class ChatMavera(BaseChatModel):
         | `timeout` | `float \\| httpx.Timeout \\| None` | Request timeout in seconds. |
         | `stream_chunk_timeout` | `float \\| None` | Longest wait for the next stream chunk. |
         | `max_retries` | `int` | Retries of 429, 5xx, timeouts and connection errors (default 2). |
+        | `use_responses_api` | `bool` | Send `POST /responses` instead of `/chat/completions`. |
         | `extra_body` | `dict` | Extra JSON body fields; merged per key with a call's `extra_body`. |
         | `default_headers`, `http_client`, `http_async_client` | | Transport customisation. |
 
@@ -186,6 +188,12 @@ class ChatMavera(BaseChatModel):
     """Retries of 429, 500, 503, timeouts and connection errors; 0 means one attempt."""
     streaming: bool = False
     """Stream internally even on `invoke` (callbacks then see every token)."""
+    use_responses_api: bool = False
+    """Send `POST /responses` (Mavera's primary endpoint) instead of `POST /chat/completions`.
+
+    Messages, parameters, tools and structured output are translated; replies,
+    streams, usage and `response_metadata` look the same on both transports.
+    """
     extra_body: dict[str, Any] | None = None
     """Extra JSON body fields; a call's `extra_body` is merged over it per key."""
     default_headers: dict[str, str] | None = None
@@ -227,6 +235,12 @@ class ChatMavera(BaseChatModel):
         """Record our version for tracing and warn about clear-text keys (unique name on purpose)."""
         self._add_version("langchain-mavera", __version__)
         warn_if_insecure(self.mavera_api_base)
+        return self
+
+    @model_validator(mode="after")
+    def _select_wire_format(self) -> Self:
+        """The transport is fixed at construction: chat completions unless asked otherwise."""
+        self._wire = RESPONSES if self.use_responses_api else CHAT_COMPLETIONS
         return self
 
     # -- identity, tracing, serialization -------------------------------------------------
