@@ -322,7 +322,8 @@ class EventParser:
             return None
         data = self._decode(event)
         kind = data.get("type") or event.event
-        if kind == "error":
+        # A typed `error` event, or the `{"error": {...}}` object chat completions streams send.
+        if kind == "error" or isinstance(data.get("error"), Mapping):
             raise error_from_stream_event(data, self._response, None)
         self._note_response(data)
         if kind == "response.failed":

@@ -432,3 +432,11 @@ def test_a_non_json_event_is_malformed() -> None:
     parser = RESPONSES.stream_parser(_response(), None)
     with pytest.raises(MaveraAPIError, match="not JSON"):
         parser.feed(ServerSentEvent("response.output_text.delta", "{oops"))
+
+
+def test_a_bare_error_object_in_the_stream_raises_the_typed_error() -> None:
+    parser = RESPONSES.stream_parser(_response(), None)
+    payload = {"error": {"message": "Insufficient credits", "type": "insufficient_credits",
+                         "code": "credits_exhausted", "param": None}}  # fmt: skip
+    with pytest.raises(MaveraInsufficientCreditsError, match="Insufficient credits"):
+        parser.feed(ServerSentEvent(None, json.dumps(payload)))
