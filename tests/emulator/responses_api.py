@@ -119,6 +119,9 @@ def _message(item: Mapping[str, Any], where: str) -> dict[str, Any]:
             raise invalid_field(
                 at, f"Invalid content part at '{at}': expected input_text, output_text or input_image."
             )
+    if all(part["type"] == "text" for part in parts):
+        # Text-only turns read as chat's plain string, so both endpoints answer alike.
+        return {"role": item.get("role"), "content": "\n".join(part["text"] for part in parts)}
     return {"role": item.get("role"), "content": parts}
 
 
