@@ -27,7 +27,7 @@ from langchain_mavera._client import DEFAULT_BASE_URL, build_async_client, build
 from langchain_mavera._params import Level, MaxTokens, PersonaId, Stop, Temperature, merge, validate_overrides
 from langchain_mavera._version import __version__
 from langchain_mavera._wire import StreamParser, WireFormat
-from langchain_mavera.errors import MaveraError, MaveraStreamInterruptedError, make_error
+from langchain_mavera.errors import MaveraError, MaveraStreamInterruptedError, make_error, malformed_guard
 
 __all__ = ["ChatMavera"]
 
@@ -354,7 +354,8 @@ class ChatMavera(BaseChatModel):
         params = self._call_params(stop, kwargs)
         body = self._wire.build_payload(messages, params, stream=False)
         reply = _http.post_json(self.client, self._wire.path, body, self.request_timeout)
-        return self._wire.parse_response(reply.body, reply.response, params.get("persona_id"))
+        with malformed_guard(reply.response, reply.response.text):
+            return self._wire.parse_response(reply.body, reply.response, params.get("persona_id"))
 
     async def _agenerate(
         self,
@@ -366,7 +367,8 @@ class ChatMavera(BaseChatModel):
         params = self._call_params(stop, kwargs)
         body = self._wire.build_payload(messages, params, stream=False)
         reply = await _http.apost_json(self.async_client, self._wire.path, body, self.request_timeout)
-        return self._wire.parse_response(reply.body, reply.response, params.get("persona_id"))
+        with malformed_guard(reply.response, reply.response.text):
+            return self._wire.parse_response(reply.body, reply.response, params.get("persona_id"))
 
     def _stream(
         self,
@@ -384,7 +386,8 @@ class ChatMavera(BaseChatModel):
             parser = self._wire.stream_parser(response, params.get("persona_id"))
             try:
                 for event in _http.iter_events(response):
-                    chunk = parser.feed(event)
+                    with malformed_guard(response, event.data):
+                        chunk = parser.feed(event)
                     if chunk is not None:
                         delivered.append(chunk.message)
                         if run_manager:
@@ -415,7 +418,8 @@ class ChatMavera(BaseChatModel):
             parser = self._wire.stream_parser(response, params.get("persona_id"))
             try:
                 async for event in _http.aiter_events(response):
-                    chunk = parser.feed(event)
+                    with malformed_guard(response, event.data):
+                        chunk = parser.feed(event)
                     if chunk is not None:
                         delivered.append(chunk.message)
                         if run_manager:

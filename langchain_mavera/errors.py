@@ -11,7 +11,8 @@ chunk that had already arrived in `.partial`: nothing that was received is lost.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, cast
 
 import httpx2
@@ -263,6 +264,24 @@ def error_from_stream_event(
     fields = _error_fields(payload)
     message = str(fields.get("message") or "Mavera reported an error mid-stream.")
     return make_error(None, message, request=response.request, body=payload, partial=partial)
+
+
+@contextmanager
+def malformed_guard(response: httpx2.Response, raw_text: str) -> Iterator[None]:
+    """Turn a shape error while reading a reply into a `MaveraAPIError` with the raw text.
+
+    A reply of an unexpected shape (a string where an object belongs, a number
+    as content) must surface as Mavera's fault, never as a KeyError or
+    TypeError that looks like a bug in the caller's code.
+    """
+    try:
+        yield
+    except MaveraError:
+        raise
+    except (KeyError, IndexError, TypeError, AttributeError, ValueError) as exc:
+        first_line = str(exc).splitlines()[0] if str(exc) else ""
+        what = f"unexpected shape ({type(exc).__name__}: {first_line})"
+        raise malformed_reply(response, what, raw_text) from exc
 
 
 def malformed_reply(response: httpx2.Response, what: str, raw_text: str) -> MaveraAPIError:
