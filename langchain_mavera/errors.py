@@ -252,7 +252,8 @@ def error_from_openai(exc: openai.APIError) -> MaveraError:
         return make_error(MaveraTimeoutError, "Request to Mavera timed out.", request=exc.request)
     if isinstance(exc, openai.APIConnectionError):
         cause = exc.__cause__
-        reason = f": {cause}" if cause else ""
+        # Some transport errors have an empty message; their type still says what happened.
+        reason = f": {cause or type(cause).__name__}" if cause else ""
         return make_error(MaveraConnectionError, f"Could not connect to Mavera{reason}", request=exc.request)
     return make_error(MaveraAPIError, exc.message, request=exc.request, body=exc.body)
 
