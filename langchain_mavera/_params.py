@@ -20,7 +20,10 @@ Level = Literal["low", "medium", "high"]
 
 def _persona_id(value: str) -> str:
     if not value.strip():
-        msg = "persona_id must be a non-empty persona id from GET /personas, e.g. 'clx1abc2d0001abcdef123456'"
+        msg = (
+            "persona_id must have at least 1 character and not be blank: a persona id "
+            "from GET /personas, e.g. 'clx1abc2d0001abcdef123456'"
+        )
         raise ValueError(msg)
     return value
 
