@@ -144,3 +144,15 @@ def test_unknown_persona_is_a_persona_error_not_model_not_found() -> None:
         "Persona ID doesn't exist "
         "(HTTP 400, type=invalid_request_error, code=invalid_persona, param=persona_id)"
     )
+
+
+def test_request_timeout_is_retried_then_typed() -> None:
+    from langchain_mavera import ChatMavera, MaveraTimeoutError
+    from tests.fault_tests._loopback import run_loopback
+
+    with run_loopback() as server:
+        server.reply_delay = 1.0
+        model = ChatMavera(api_key=server.api_key, base_url=server.base_url, timeout=0.1, max_retries=1)
+        with pytest.raises(MaveraTimeoutError, match="Request to Mavera timed out"):
+            model.invoke("hi")
+        assert len(server.requests) == 2
