@@ -178,8 +178,11 @@ class PanelResult(BaseModel):
 
 
 def _cell(text: str, max_chars: int) -> str:
-    flat = " ".join(text.split()).replace("|", "\\|")
-    return flat if len(flat) <= max_chars else flat[: max_chars - 1].rstrip() + "…"
+    """One table cell: on one line, cut to `max_chars`, pipes escaped after cutting."""
+    flat = " ".join(text.split())
+    if len(flat) > max_chars:
+        flat = flat[: max_chars - 1].rstrip() + "…"
+    return flat.replace("|", "\\|")
 
 
 def _number(value: float | None) -> str:
@@ -195,7 +198,7 @@ def _row(answer: PanelAnswer, max_chars: int) -> str:
     analysis = answer.analysis
     confidence = analysis.confidence if analysis else None
     valence = analysis.emotion.emotional_valence if analysis and analysis.emotion else None
-    biases = ", ".join(b.name for b in analysis.biases if b.name) if analysis else ""
+    biases = ", ".join(dict.fromkeys(b.name for b in analysis.biases if b.name)) if analysis else ""
     cells = [
         _cell(answer.persona_name, 40),
         _cell(answer.text, max_chars),

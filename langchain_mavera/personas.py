@@ -107,7 +107,9 @@ def _query(
     category: str | None, is_custom: bool | None, search: str | None, limit: int | None
 ) -> dict[str, Any]:
     """The list filters as query parameters; a bad page size fails before any request."""
-    if limit is not None and not (isinstance(limit, int) and 1 <= limit <= _MAX_PAGE):
+    if limit is not None and (
+        isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= _MAX_PAGE
+    ):
         msg = f"limit is the page size and must be an integer from 1 to {_MAX_PAGE}, got {limit!r}."
         raise ValueError(msg)
     query: dict[str, Any] = {}
