@@ -71,8 +71,8 @@ class PanelAnswer(BaseModel):
     persona_name: str
     message: BaseMessage | None = None
     analysis: Analysis | None = None
-    credits: float | None = None
-    """`response_metadata["credits_used"]` of the answer."""
+    credits: int | float | None = None
+    """`response_metadata["credits_used"]` of the answer, as sent (an integer in the docs)."""
     error: Exception | None = None
     """Why this persona has no answer; the other personas' answers are unaffected."""
 
@@ -149,7 +149,7 @@ class PanelResult(BaseModel):
         return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
     @property
-    def total_credits(self) -> float:
+    def total_credits(self) -> int | float:
         """Credits charged across the panel (failed answers report none)."""
         return sum(answer.credits for answer in self.answers if answer.credits is not None)
 
