@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx2
 import pytest
+from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import AIMessage
 from langchain_core.prompts import ChatPromptTemplate
 
@@ -247,3 +248,20 @@ def test_lcel_stream_passes_answers_through(panel: PersonaPanel) -> None:
 def test_panel_needs_a_persona() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         PersonaPanel(model=ChatMavera(api_key=KEY), personas=[])
+
+
+class _Outputs(BaseCallbackHandler):
+    def __init__(self) -> None:
+        self.top: list[Any] = []
+
+    def on_chain_end(self, outputs: Any, *, parent_run_id: Any = None, **kwargs: Any) -> None:
+        if parent_run_id is None:
+            self.top.append(outputs)
+
+
+def test_streamed_answers_are_traced_as_one_panel_result(panel: PersonaPanel) -> None:
+    handler = _Outputs()
+    streamed = list(panel.stream("Hi?", config={"callbacks": [handler]}))
+    (traced,) = handler.top
+    assert isinstance(traced, PanelResult)
+    assert traced.answers == streamed
