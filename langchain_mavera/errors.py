@@ -63,6 +63,45 @@ class MaveraError(Exception):
     partial: BaseMessageChunk | None = None
     """The message chunk that had arrived when a stream failed, else None."""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle without calling `__init__` (the openai signatures differ) and without the key.
+
+        Errors cross process boundaries in process pools; the request that rode
+        along would otherwise carry the Authorization header with it.
+        """
+        state = dict(self.__dict__)
+        request = state.get("request")
+        if isinstance(request, httpx2.Request):
+            state["request"] = request = _redacted_request(request)
+        response = state.get("response")
+        if isinstance(response, httpx2.Response):
+            state["response"] = _redacted_response(response, request)
+        return (_rebuild_error, (type(self), self.args, state))
+
+
+_SECRET_HEADERS = frozenset({"authorization", "api-key", "x-api-key"})
+
+
+def _redacted_request(request: httpx2.Request) -> httpx2.Request:
+    headers = [(k, v) for k, v in request.headers.multi_items() if k.lower() not in _SECRET_HEADERS]
+    return httpx2.Request(request.method, request.url, headers=headers)
+
+
+def _redacted_response(response: httpx2.Response, request: Any) -> httpx2.Response:
+    try:
+        content = response.content
+    except httpx2.ResponseNotRead:
+        content = b""
+    request = request if isinstance(request, httpx2.Request) else _redacted_request(response.request)
+    return httpx2.Response(response.status_code, headers=response.headers, content=content, request=request)
+
+
+def _rebuild_error(cls: type[MaveraError], args: tuple[Any, ...], state: dict[str, Any]) -> MaveraError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class MaveraAuthenticationError(MaveraError, openai.AuthenticationError, ModelAuthenticationError):
     """401: the API key is missing, invalid, revoked or expired."""

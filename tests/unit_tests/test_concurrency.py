@@ -6,6 +6,7 @@ import asyncio
 import multiprocessing
 import os
 import pickle
+import socket
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
@@ -13,8 +14,9 @@ from typing import Any
 import pytest
 from langchain_core.rate_limiters import InMemoryRateLimiter
 
-from langchain_mavera import ChatMavera, _client
+from langchain_mavera import ChatMavera, MaveraConnectionError, MaveraRateLimitError, _client
 from tests.fault_tests._loopback import Loopback, run_loopback
+from tests.fault_tests._scripted import API_KEY, scripted, status
 from tests.unit_tests._workers import ask
 
 
@@ -90,12 +92,38 @@ def test_pickle_round_trip_after_use(server: Loopback) -> None:
 def test_runs_in_a_spawn_process_pool(server: Loopback) -> None:
     model = _model(server, persona_id="clx1abc2d0001abcdef123456")
     model.invoke("the parent uses it first")
+    unreachable = ChatMavera(
+        api_key=server.api_key, base_url=f"http://127.0.0.1:{_free_port()}/v1", max_retries=0
+    )
     with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
         results = list(pool.map(ask, [model] * 4, [f"q{i}" for i in range(4)]))
+        # A failure in a worker reaches the parent as the same typed error (errors pickle).
+        with pytest.raises(MaveraConnectionError, match="Could not connect to Mavera"):
+            pool.submit(ask, unreachable, "hi").result()
     assert [answer for _, answer in results] == ["Hello from the persona."] * 4
     assert {pid for pid, _ in results}.isdisjoint({os.getpid()})
     assert len(server.requests) == 5
     assert all(request.body["persona_id"] == "clx1abc2d0001abcdef123456" for request in server.requests)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_errors_pickle_without_the_key() -> None:
+    script = scripted(status(429, "rate_limit_exceeded", "Rate limit exceeded.", **{"retry-after": "3"}))
+    with pytest.raises(MaveraRateLimitError) as caught:
+        script.model(max_retries=0).invoke("hi")
+    data = pickle.dumps(caught.value)
+    assert API_KEY.encode() not in data
+    restored = pickle.loads(data)
+    assert type(restored) is MaveraRateLimitError
+    assert str(restored) == str(caught.value)
+    assert (restored.status_code, restored.code, restored.retry_after) == (429, "rate_limit_exceeded", 3.0)
+    assert restored.response.status_code == 429
+    assert "authorization" not in restored.request.headers
 
 
 def _most_in_any_window(times: list[float], window: float) -> int:
