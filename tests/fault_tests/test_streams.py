@@ -150,3 +150,24 @@ async def test_stalled_stream_times_out_async() -> None:
             async for _ in model.astream("hi"):
                 pass
     assert caught.value.partial.content == "Hel"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("timeout", "expected"),
+    [
+        (None, {"connect": 5.0, "read": 0.5, "write": 600.0, "pool": 600.0}),
+        (30.0, {"connect": 30.0, "read": 0.5, "write": 30.0, "pool": 30.0}),
+    ],
+)
+def test_stream_chunk_timeout_replaces_only_the_read_timeout(
+    timeout: Any, expected: dict[str, float]
+) -> None:
+    seen: list[dict[str, Any]] = []
+
+    def record(request: httpx2.Request) -> httpx2.Response:
+        seen.append(request.extensions["timeout"])
+        return sse(stream_chunks(["a"]))(request)
+
+    script = scripted(record)
+    list(script.model(timeout=timeout, stream_chunk_timeout=0.5).stream("hi"))
+    assert seen == [expected]
