@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import openai
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
@@ -28,7 +28,10 @@ from langchain_mavera._params import Level, MaxTokens, PersonaId, Stop, Temperat
 from langchain_mavera._responses import RESPONSES
 from langchain_mavera._version import __version__
 from langchain_mavera._wire import StreamParser, WireFormat
-from langchain_mavera.errors import MaveraError, MaveraStreamInterruptedError, make_error
+from langchain_mavera.errors import MaveraError, MaveraStreamInterruptedError, make_error, malformed_guard
+
+if TYPE_CHECKING:
+    from langchain_mavera.personas import MaveraPersonas
 
 __all__ = ["ChatMavera"]
 
@@ -207,6 +210,8 @@ class ChatMavera(BaseChatModel):
     _async_client: openai.AsyncOpenAI | None = PrivateAttr(default=None)
     _client_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
     _wire: WireFormat = PrivateAttr(default=CHAT_COMPLETIONS)
+    _persona_ids: dict[str, str] = PrivateAttr(default_factory=dict)
+    """Persona names already resolved by `with_persona`, shared with the copies it makes."""
 
     _known_inputs: ClassVar[frozenset[str] | None] = None
 
@@ -333,6 +338,38 @@ class ChatMavera(BaseChatModel):
                     )
         return self._async_client
 
+    # -- personas ---------------------------------------------------------------------------
+
+    @property
+    def personas(self) -> MaveraPersonas:
+        """Persona discovery (`list`, `find`, `get`) sharing this model's key, URL and clients."""
+        from langchain_mavera.personas import MaveraPersonas
+
+        return MaveraPersonas(self)
+
+    def with_persona(self, name_or_id: str) -> Self:
+        """A copy of this model that answers as the given persona.
+
+        A CUID (`c` then 20+ lowercase letters or digits, e.g.
+        `clx1abc2d0001abcdef123456`) is used as the id without a request;
+        anything else is a persona name, looked up once with `personas.find`
+        (case-insensitive) and cached on this model and its copies.
+
+        Raises:
+            MaveraPersonaLookupError: No persona, or several, carry that name.
+        """
+        from langchain_mavera.personas import looks_like_persona_id
+
+        persona_id = name_or_id if looks_like_persona_id(name_or_id) else self._resolve_persona(name_or_id)
+        return self.model_copy(update={"persona_id": persona_id})
+
+    def _resolve_persona(self, name: str) -> str:
+        key = name.strip().casefold()
+        cached = self._persona_ids.get(key)
+        if cached is None:
+            cached = self._persona_ids[key] = self.personas.find(name).id
+        return cached
+
     # -- request parameters -----------------------------------------------------------------
 
     def _default_params(self) -> dict[str, Any]:
@@ -368,7 +405,8 @@ class ChatMavera(BaseChatModel):
         params = self._call_params(stop, kwargs)
         body = self._wire.build_payload(messages, params, stream=False)
         reply = _http.post_json(self.client, self._wire.path, body, self.request_timeout)
-        return self._wire.parse_response(reply.body, reply.response, params.get("persona_id"))
+        with malformed_guard(reply.response, reply.response.text):
+            return self._wire.parse_response(reply.body, reply.response, params.get("persona_id"))
 
     async def _agenerate(
         self,
@@ -380,7 +418,8 @@ class ChatMavera(BaseChatModel):
         params = self._call_params(stop, kwargs)
         body = self._wire.build_payload(messages, params, stream=False)
         reply = await _http.apost_json(self.async_client, self._wire.path, body, self.request_timeout)
-        return self._wire.parse_response(reply.body, reply.response, params.get("persona_id"))
+        with malformed_guard(reply.response, reply.response.text):
+            return self._wire.parse_response(reply.body, reply.response, params.get("persona_id"))
 
     def _stream(
         self,
@@ -398,7 +437,8 @@ class ChatMavera(BaseChatModel):
             parser = self._wire.stream_parser(response, params.get("persona_id"))
             try:
                 for event in _http.iter_events(response):
-                    chunk = parser.feed(event)
+                    with malformed_guard(response, event.data):
+                        chunk = parser.feed(event)
                     if chunk is not None:
                         delivered.append(chunk.message)
                         if run_manager:
@@ -429,7 +469,8 @@ class ChatMavera(BaseChatModel):
             parser = self._wire.stream_parser(response, params.get("persona_id"))
             try:
                 async for event in _http.aiter_events(response):
-                    chunk = parser.feed(event)
+                    with malformed_guard(response, event.data):
+                        chunk = parser.feed(event)
                     if chunk is not None:
                         delivered.append(chunk.message)
                         if run_manager:
