@@ -12,7 +12,8 @@ from typing import Any
 import openai
 import pytest
 
-from tests.emulator import run_emulator
+emulator = pytest.importorskip("tests.emulator")
+run_emulator = emulator.run_emulator
 
 GEN_Z = "clx1abc2d0001abcdef123456"
 QUESTION = "How do you feel about brands that switch to refillable packaging?"
