@@ -267,6 +267,15 @@ def construction(base_url: str, n: int, rounds: int) -> dict[str, list[float]]:
     return samples
 
 
+@contextmanager
+def phase(name: str) -> Any:
+    """Progress on stderr, so a long run shows where it is."""
+    print(f"{name} ...", end="", file=sys.stderr, flush=True)
+    start = time.perf_counter()
+    yield
+    print(f" {time.perf_counter() - start:.1f} s", file=sys.stderr, flush=True)
+
+
 # -- report -------------------------------------------------------------------------------
 
 
@@ -449,12 +458,17 @@ def main(argv: list[str] | None = None) -> int:
     raw: dict[str, Any] = {"rounds": rounds}
     with canned_server() as base_url:
         calls = sync_calls(base_url)
-        raw["invoke"] = alternate(calls["invoke"], n_invoke, rounds)
-        raw["stream"] = alternate(calls["stream"], n_stream, rounds)
-        raw["abatch"] = asyncio.run(abatch_rounds(base_url, batch_requests, 32, rounds))
+        with phase("invoke"):
+            raw["invoke"] = alternate(calls["invoke"], n_invoke, rounds)
+        with phase("stream"):
+            raw["stream"] = alternate(calls["stream"], n_stream, rounds)
+        with phase("abatch"):
+            raw["abatch"] = asyncio.run(abatch_rounds(base_url, batch_requests, 32, rounds))
         raw["abatch"]["requests"] = batch_requests
-        raw["construct"] = construction(base_url, n_construct, rounds)
-    raw["import"] = import_rounds(import_rounds_n)
+        with phase("construct"):
+            raw["construct"] = construction(base_url, n_construct, rounds)
+    with phase("import"):
+        raw["import"] = import_rounds(import_rounds_n)
     summary = summarize(raw)
     report = {
         "command": "python benchmarks/run.py" + (" --quick" if args.quick else ""),
