@@ -237,7 +237,8 @@ def import_rounds(rounds: int) -> dict[str, Any]:
             result[name]["seconds"].append(timed["seconds"])
             result[name]["maxrss_delta_kib"].append(timed["maxrss_delta_kib"])
             result[name]["openai_loaded"] = timed["openai_loaded"]
-            result[name]["peak_bytes"].append(probe_import(IMPORT_SNIPPETS[name], "memory")["peak_bytes"])
+            if r < 2:  # tracemalloc slows imports ~5x and its peak barely varies: two runs suffice
+                result[name]["peak_bytes"].append(probe_import(IMPORT_SNIPPETS[name], "memory")["peak_bytes"])
     return result
 
 
