@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 # needed to send a request. `_http`, `_client` and `errors` import them, so they
 # are imported inside the methods that send requests (a dict lookup once loaded).
 
+if TYPE_CHECKING:
+    from langchain_mavera.personas import MaveraPersonas
+
 __all__ = ["ChatMavera"]
 
 
@@ -203,6 +206,8 @@ class ChatMavera(BaseChatModel):
     _async_client: openai.AsyncOpenAI | None = PrivateAttr(default=None)
     _client_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
     _wire: WireFormat = PrivateAttr(default=CHAT_COMPLETIONS)
+    _persona_ids: dict[str, str] = PrivateAttr(default_factory=dict)
+    """Persona names already resolved by `with_persona`, shared with the copies it makes."""
 
     _known_inputs: ClassVar[frozenset[str] | None] = None
 
@@ -326,6 +331,38 @@ class ChatMavera(BaseChatModel):
                         **self._client_kwargs(), http_client=self.http_async_client
                     )
         return self._async_client
+
+    # -- personas ---------------------------------------------------------------------------
+
+    @property
+    def personas(self) -> MaveraPersonas:
+        """Persona discovery (`list`, `find`, `get`) sharing this model's key, URL and clients."""
+        from langchain_mavera.personas import MaveraPersonas
+
+        return MaveraPersonas(self)
+
+    def with_persona(self, name_or_id: str) -> Self:
+        """A copy of this model that answers as the given persona.
+
+        A CUID (`c` then 20+ lowercase letters or digits, e.g.
+        `clx1abc2d0001abcdef123456`) is used as the id without a request;
+        anything else is a persona name, looked up once with `personas.find`
+        (case-insensitive) and cached on this model and its copies.
+
+        Raises:
+            MaveraPersonaLookupError: No persona, or several, carry that name.
+        """
+        from langchain_mavera.personas import looks_like_persona_id
+
+        persona_id = name_or_id if looks_like_persona_id(name_or_id) else self._resolve_persona(name_or_id)
+        return self.model_copy(update={"persona_id": persona_id})
+
+    def _resolve_persona(self, name: str) -> str:
+        key = name.strip().casefold()
+        cached = self._persona_ids.get(key)
+        if cached is None:
+            cached = self._persona_ids[key] = self.personas.find(name).id
+        return cached
 
     # -- request parameters -----------------------------------------------------------------
 
