@@ -29,6 +29,8 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+# Measure this checkout's langchain_mavera, whatever copy the environment has installed.
+sys.path.insert(0, str(ROOT))
 API_KEY = "mvra_live_benchmark"
 PERSONA = "clx1abc2d0001abcdef123456"
 PROMPT = "How do you feel about refillable packaging?"
@@ -222,10 +224,10 @@ def probe_import(code: str, mode: str) -> dict[str, Any]:
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
-def import_rounds(rounds: int) -> dict[str, Any]:
+def import_rounds(rounds: int, memory_runs: int = 2, warm_up: bool = True) -> dict[str, Any]:
     """Fresh interpreters, alternating: import time, max-RSS growth, tracemalloc peak."""
     names = list(IMPORT_SNIPPETS)
-    for name in names:  # warm the OS file cache and .pyc files
+    for name in names if warm_up else ():  # warm the OS file cache and .pyc files
         probe_import(IMPORT_SNIPPETS[name], "time")
     result: dict[str, Any] = {
         name: {"seconds": [], "maxrss_delta_kib": [], "peak_bytes": []} for name in names
@@ -237,7 +239,7 @@ def import_rounds(rounds: int) -> dict[str, Any]:
             result[name]["seconds"].append(timed["seconds"])
             result[name]["maxrss_delta_kib"].append(timed["maxrss_delta_kib"])
             result[name]["openai_loaded"] = timed["openai_loaded"]
-            if r < 2:  # tracemalloc slows imports ~5x and its peak barely varies: two runs suffice
+            if r < memory_runs:  # tracemalloc slows imports ~5x and its peak barely varies
                 result[name]["peak_bytes"].append(probe_import(IMPORT_SNIPPETS[name], "memory")["peak_bytes"])
     return result
 
@@ -309,6 +311,10 @@ def med(values: list[float]) -> float:
     return statistics.median(values)
 
 
+def _mib(peaks: list[int]) -> float | None:
+    return med(peaks) / 2**20 if peaks else None
+
+
 def summarize(raw: dict[str, Any]) -> dict[str, Any]:
     summary: dict[str, Any] = {}
     for case in ("invoke", "stream"):
@@ -337,8 +343,8 @@ def summarize(raw: dict[str, Any]) -> dict[str, Any]:
         "langchain_mavera_ms": med(mavera["seconds"]) * 1e3,
         "langchain_openai_ms": med(lc_openai["seconds"]) * 1e3,
         "time_ratio": med(mavera["seconds"]) / med(lc_openai["seconds"]),
-        "langchain_mavera_peak_mib": med(mavera["peak_bytes"]) / 2**20,
-        "langchain_openai_peak_mib": med(lc_openai["peak_bytes"]) / 2**20,
+        "langchain_mavera_peak_mib": _mib(mavera["peak_bytes"]),
+        "langchain_openai_peak_mib": _mib(lc_openai["peak_bytes"]),
         "langchain_mavera_maxrss_delta_mib": med(mavera["maxrss_delta_kib"]) / 1024,
         "langchain_openai_maxrss_delta_mib": med(lc_openai["maxrss_delta_kib"]) / 1024,
         "openai_loaded_by_langchain_mavera": mavera["openai_loaded"],
@@ -396,6 +402,7 @@ def table(summary: dict[str, Any]) -> str:
         )
     )
     s = summary["import"]
+    peaks = [s["langchain_openai_peak_mib"], s["langchain_mavera_peak_mib"]]
     rows.append(
         (
             "import (ms)",
@@ -412,8 +419,7 @@ def table(summary: dict[str, Any]) -> str:
         (
             "import peak (MiB, tracemalloc)",
             "",
-            f"{s['langchain_openai_peak_mib']:.1f}",
-            f"{s['langchain_mavera_peak_mib']:.1f}",
+            *("n/a" if peak is None else f"{peak:.1f}" for peak in peaks),
             "",
             "",
             "",
@@ -469,7 +475,8 @@ def main(argv: list[str] | None = None) -> int:
         with phase("construct"):
             raw["construct"] = construction(base_url, n_construct, rounds)
     with phase("import"):
-        raw["import"] = import_rounds(import_rounds_n)
+        memory_runs = 0 if args.quick else 2
+        raw["import"] = import_rounds(import_rounds_n, memory_runs=memory_runs, warm_up=not args.quick)
     summary = summarize(raw)
     report = {
         "command": "python benchmarks/run.py" + (" --quick" if args.quick else ""),
