@@ -197,19 +197,22 @@ IMPORT_SNIPPETS = {
 }
 
 _IMPORT_PROBE = """
-import json, resource, sys, time, tracemalloc
+import json, os, sys, time, tracemalloc
 code = sys.argv[1]
+def rss():  # current resident set; ru_maxrss would start at the forking parent's peak
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
 if sys.argv[2] == "memory":
     tracemalloc.start()
     exec(code)
     print(json.dumps({"peak_bytes": tracemalloc.get_traced_memory()[1]}))
 else:
-    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss0 = rss()
     start = time.perf_counter()
     exec(code)
     seconds = time.perf_counter() - start
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss0
-    print(json.dumps({"seconds": seconds, "maxrss_delta_kib": rss, "openai_loaded": "openai" in sys.modules}))
+    grown = rss() - rss0
+    print(json.dumps({"seconds": seconds, "rss_delta_kib": grown, "openai_loaded": "openai" in sys.modules}))
 """
 
 
@@ -229,15 +232,13 @@ def import_rounds(rounds: int, memory_runs: int = 2, warm_up: bool = True) -> di
     names = list(IMPORT_SNIPPETS)
     for name in names if warm_up else ():  # warm the OS file cache and .pyc files
         probe_import(IMPORT_SNIPPETS[name], "time")
-    result: dict[str, Any] = {
-        name: {"seconds": [], "maxrss_delta_kib": [], "peak_bytes": []} for name in names
-    }
+    result: dict[str, Any] = {name: {"seconds": [], "rss_delta_kib": [], "peak_bytes": []} for name in names}
     for r in range(rounds):
         order = names[r % 2 :] + names[: r % 2]
         for name in order:
             timed = probe_import(IMPORT_SNIPPETS[name], "time")
             result[name]["seconds"].append(timed["seconds"])
-            result[name]["maxrss_delta_kib"].append(timed["maxrss_delta_kib"])
+            result[name]["rss_delta_kib"].append(timed["rss_delta_kib"])
             result[name]["openai_loaded"] = timed["openai_loaded"]
             if r < memory_runs:  # tracemalloc slows imports ~5x and its peak barely varies
                 result[name]["peak_bytes"].append(probe_import(IMPORT_SNIPPETS[name], "memory")["peak_bytes"])
@@ -331,6 +332,7 @@ def summarize(raw: dict[str, Any]) -> dict[str, Any]:
     requests = raw["abatch"]["requests"]
     summary["abatch"] = {
         "unit": "requests per second (wall)",
+        "requests": requests,
         **{name: requests / med(values) for name, values in wall.items()},
         "cpu_ms_per_request": {name: med(values) * 1e3 for name, values in cpu.items()},
         "ChatOpenAI_ratio": med(wall["raw"]) / med(wall["ChatOpenAI"]),
@@ -345,8 +347,8 @@ def summarize(raw: dict[str, Any]) -> dict[str, Any]:
         "time_ratio": med(mavera["seconds"]) / med(lc_openai["seconds"]),
         "langchain_mavera_peak_mib": _mib(mavera["peak_bytes"]),
         "langchain_openai_peak_mib": _mib(lc_openai["peak_bytes"]),
-        "langchain_mavera_maxrss_delta_mib": med(mavera["maxrss_delta_kib"]) / 1024,
-        "langchain_openai_maxrss_delta_mib": med(lc_openai["maxrss_delta_kib"]) / 1024,
+        "langchain_mavera_rss_delta_mib": med(mavera["rss_delta_kib"]) / 1024,
+        "langchain_openai_rss_delta_mib": med(lc_openai["rss_delta_kib"]) / 1024,
         "openai_loaded_by_langchain_mavera": mavera["openai_loaded"],
     }
     summary["construct"] = {
@@ -391,7 +393,7 @@ def table(summary: dict[str, Any]) -> str:
     s = summary["abatch"]
     rows.append(
         (
-            "abatch 200 @32 (req/s)",
+            f"abatch {s['requests']} @32 (req/s)",
             f"{s['raw']:.0f}",
             f"{s['ChatOpenAI']:.0f}",
             f"{s['ChatMavera']:.0f}",
@@ -420,6 +422,18 @@ def table(summary: dict[str, Any]) -> str:
             "import peak (MiB, tracemalloc)",
             "",
             *("n/a" if peak is None else f"{peak:.1f}" for peak in peaks),
+            "",
+            "",
+            "",
+            "",
+        )
+    )
+    rows.append(
+        (
+            "import RSS growth (MiB)",
+            "",
+            f"{s['langchain_openai_rss_delta_mib']:.1f}",
+            f"{s['langchain_mavera_rss_delta_mib']:.1f}",
             "",
             "",
             "",
