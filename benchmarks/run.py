@@ -512,7 +512,9 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
     print(table(summary))
-    print(f"\nrounds={rounds}; results written to {args.out}")
+    out = args.out.resolve()
+    shown = out.relative_to(ROOT) if out.is_relative_to(ROOT) else out
+    print(f"\nrounds={rounds}; results written to {shown}")
     return 0
 
 
