@@ -106,7 +106,7 @@ class ChatCompletions:
         self, body: Mapping[str, Any], response: httpx2.Response, persona_id: str | None
     ) -> ChatResult:
         """An AIMessage with content, tool calls, usage and the metadata contract."""
-        if "error" in body:
+        if body.get("error") is not None:  # some servers send "error": null on success
             raise error_from_stream_event(body, response, None)
         choices = body.get("choices")
         if not isinstance(choices, list) or not choices or not isinstance(choices[0], Mapping):
@@ -172,7 +172,7 @@ class ChunkParser:
             raise malformed_reply(self._response, "a stream chunk is not JSON", event.data) from None
         if not isinstance(data, Mapping):
             raise malformed_reply(self._response, "a stream chunk is not a JSON object", event.data)
-        if "error" in data:
+        if data.get("error") is not None:
             raise error_from_stream_event(data, self._response, None)
         return data
 

@@ -397,11 +397,13 @@ class ChatMavera(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         from langchain_mavera import _http
+        from langchain_mavera.errors import malformed_guard
 
         params = self._call_params(stop, kwargs)
         body = self._wire.build_payload(messages, params, stream=False)
         reply = _http.post_json(self.client, self._wire.path, body, self.request_timeout)
-        return self._wire.parse_response(reply.body, reply.response, params.get("persona_id"))
+        with malformed_guard(reply.response, reply.response.text):
+            return self._wire.parse_response(reply.body, reply.response, params.get("persona_id"))
 
     async def _agenerate(
         self,
@@ -411,11 +413,13 @@ class ChatMavera(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         from langchain_mavera import _http
+        from langchain_mavera.errors import malformed_guard
 
         params = self._call_params(stop, kwargs)
         body = self._wire.build_payload(messages, params, stream=False)
         reply = await _http.apost_json(self.async_client, self._wire.path, body, self.request_timeout)
-        return self._wire.parse_response(reply.body, reply.response, params.get("persona_id"))
+        with malformed_guard(reply.response, reply.response.text):
+            return self._wire.parse_response(reply.body, reply.response, params.get("persona_id"))
 
     def _stream(
         self,
@@ -425,7 +429,7 @@ class ChatMavera(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         from langchain_mavera import _http
-        from langchain_mavera.errors import MaveraError
+        from langchain_mavera.errors import MaveraError, malformed_guard
 
         params = self._call_params(stop, kwargs)
         body = self._wire.build_payload(messages, params, stream=True)
@@ -436,7 +440,8 @@ class ChatMavera(BaseChatModel):
             parser = self._wire.stream_parser(response, params.get("persona_id"))
             try:
                 for event in _http.iter_events(response):
-                    chunk = parser.feed(event)
+                    with malformed_guard(response, event.data):
+                        chunk = parser.feed(event)
                     if chunk is not None:
                         delivered.append(chunk.message)
                         if run_manager:
@@ -459,7 +464,7 @@ class ChatMavera(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         from langchain_mavera import _http
-        from langchain_mavera.errors import MaveraError
+        from langchain_mavera.errors import MaveraError, malformed_guard
 
         params = self._call_params(stop, kwargs)
         body = self._wire.build_payload(messages, params, stream=True)
@@ -470,7 +475,8 @@ class ChatMavera(BaseChatModel):
             parser = self._wire.stream_parser(response, params.get("persona_id"))
             try:
                 async for event in _http.aiter_events(response):
-                    chunk = parser.feed(event)
+                    with malformed_guard(response, event.data):
+                        chunk = parser.feed(event)
                     if chunk is not None:
                         delivered.append(chunk.message)
                         if run_manager:
