@@ -37,7 +37,9 @@ def builds(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
             counts[_kind] += 1
             return _original(*args, **kwargs)
 
-        monkeypatch.setattr(f"langchain_mavera.chat_models.{name}", counting)
+        # chat_models imports the builders from `_client` at first use (keeps the SDK out of
+        # its import), so they are counted where they live.
+        monkeypatch.setattr(_client, name, counting)
     return counts
 
 
