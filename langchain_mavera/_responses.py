@@ -22,18 +22,26 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx2
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, SystemMessage, ToolMessage
 from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from langchain_mavera._chat_completions import checked_analysis, parse_tool_calls
+# `errors` imports the openai SDK; these helpers import it only when a reply is bad,
+# so importing ChatMavera stays free of the SDK's import cost.
+from langchain_mavera._chat_completions import (
+    checked_analysis,
+    error_from_stream_event,
+    malformed_reply,
+    parse_tool_calls,
+)
 from langchain_mavera._messages import role_of, to_wire_message
 from langchain_mavera._metadata import response_metadata, usage_metadata_from
 from langchain_mavera._sse import DONE, ServerSentEvent
-from langchain_mavera.errors import MaveraAPIError, error_from_stream_event, make_error, malformed_reply
+
+if TYPE_CHECKING:
+    import httpx2
 
 # Sent as they are, top level, when set.
 _PLAIN_KEYS = ("persona_id", "analysis_mode", "reasoning_effort", "verbosity", "temperature", "stop")
@@ -172,6 +180,8 @@ class Responses:
         """An AIMessage with text, tool calls, usage and the metadata contract."""
         _raise_if_failed(body, response)
         if body.get("status") == "in_progress":
+            from langchain_mavera.errors import MaveraAPIError, make_error
+
             msg = f"Mavera returned response {body.get('id')!r} still in_progress; the answer is incomplete."
             raise make_error(MaveraAPIError, msg, request=response.request, raw_text=response.text)
         output = body.get("output")
