@@ -6,7 +6,7 @@ Usage::
         client = OpenAI(base_url=emu.base_url, api_key=emu.api_key)
         emu.faults.push(Fault("status", status=503, retry_after=1))
 
-Endpoints (under ``/api/v1``): ``POST /chat/completions``, ``GET /personas``
+Endpoints (under ``/api/v1``): ``POST /chat/completions``, ``POST /responses``, ``GET /personas``
 and ``GET /personas/{id}``; see :mod:`.routes` to add more. Special API keys
 that trigger 401/402/403 are documented in :mod:`.auth`; fault kinds in
 :mod:`.faults`. Run standalone with ``python -m tests.emulator --port 8765``.

@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from . import chat, personas
+from . import chat, personas, responses_api
 from .wire import Handler
 
 
@@ -35,7 +35,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/personas", personas.list_personas),
     Route("GET", "/personas/{persona_id}", personas.get_persona),
     Route("POST", "/chat/completions", chat.create_chat_completion),
-    # Route("POST", "/responses", responses.create_response) goes here.
+    Route("POST", "/responses", responses_api.create_response),
 )
 
 

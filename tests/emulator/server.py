@@ -266,6 +266,11 @@ def _encode_sse(item: StreamItem) -> bytes:
     if isinstance(item, str):
         return f"data: {item}\n\n".encode()
     payload = json.dumps(item, ensure_ascii=False, separators=(",", ":"))
+    # Responses API events are named after their `type` (`event: response.completed`);
+    # chat chunks and error objects carry no `type` and stay unnamed.
+    name = item.get("type")
+    if isinstance(name, str):
+        return f"event: {name}\ndata: {payload}\n\n".encode()
     return f"data: {payload}\n\n".encode()
 
 
