@@ -212,6 +212,12 @@ def _first_finish_index(items: Sequence[StreamItem]) -> int:
     for item in items:
         if isinstance(item, str):
             return position
+        if isinstance(item, dict) and isinstance(item.get("type"), str):
+            # A Responses API event: the stream finishes with response.completed/.incomplete.
+            if item["type"] in ("response.completed", "response.incomplete"):
+                return position
+            position += 1
+            continue
         if isinstance(item, dict):
             choices = item.get("choices") or []
             if any(choice.get("finish_reason") for choice in choices) or not choices:
