@@ -8,15 +8,16 @@ This module is glue. Parameters live in `_params`, message conversion in
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any, ClassVar
 
 import openai
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import LangSmithParams
+from langchain_core.language_models import LangSmithParams, LanguageModelInput
 from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import BaseMessage, BaseMessageChunk
+from langchain_core.messages import AIMessage, BaseMessage, BaseMessageChunk
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 from typing_extensions import Self
@@ -25,6 +26,8 @@ from langchain_mavera import _http
 from langchain_mavera._chat_completions import CHAT_COMPLETIONS
 from langchain_mavera._client import DEFAULT_BASE_URL, build_async_client, build_sync_client, warn_if_insecure
 from langchain_mavera._params import Level, MaxTokens, PersonaId, Stop, Temperature, merge, validate_overrides
+from langchain_mavera._structured import Method, structured_output
+from langchain_mavera._tools import ToolChoice, ToolLike, format_tool_choice, format_tools, tool_names
 from langchain_mavera._version import __version__
 from langchain_mavera._wire import StreamParser, WireFormat
 from langchain_mavera.errors import MaveraError, MaveraStreamInterruptedError, make_error
@@ -341,6 +344,69 @@ class ChatMavera(BaseChatModel):
         if stop is not None:
             overrides["stop"] = stop
         return merge(self._default_params(), overrides)
+
+    # -- tools and structured output --------------------------------------------------------
+
+    def bind_tools(
+        self,
+        tools: Sequence[ToolLike],
+        *,
+        tool_choice: ToolChoice = None,
+        strict: bool | None = None,
+        parallel_tool_calls: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Offer tools to the model; its tool calls arrive in `AIMessage.tool_calls`.
+
+        Args:
+            tools: Pydantic models, TypedDicts, functions, `BaseTool`s or OpenAI
+                tool dicts (converted with `convert_to_openai_tool`).
+            tool_choice: A tool name (call that tool), `"auto"`, `"any"` or
+                `"required"` or `True` (call some tool), or `"none"`.
+            strict: Ask for arguments that match the schemas exactly.
+            parallel_tool_calls: `False` asks for at most one tool call per turn.
+            **kwargs: Other per-call parameters, bound alongside the tools.
+
+        Returns:
+            A runnable that calls the model with the tools.
+        """
+        formatted = format_tools(tools, strict=strict)
+        choice = format_tool_choice(tool_choice, tool_names(formatted))
+        if choice is not None:
+            kwargs["tool_choice"] = choice
+        if parallel_tool_calls is not None:
+            kwargs["parallel_tool_calls"] = parallel_tool_calls
+        return self.bind(tools=formatted, **kwargs)
+
+    def with_structured_output(
+        self,
+        schema: dict[str, Any] | type | None = None,
+        *,
+        method: Method = "json_schema",
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, Any]:
+        """A runnable that answers with objects shaped like `schema`.
+
+        Args:
+            schema: A pydantic model (parsed into instances), a TypedDict or a
+                JSON schema (parsed into dicts). Optional only for `json_mode`.
+            method: `"json_schema"` (default) sends the schema as
+                `response_format`; `"function_calling"` forces a tool call
+                shaped like the schema; `"json_mode"` asks for any JSON object.
+            include_raw: Return `{"raw", "parsed", "parsing_error"}` instead of
+                raising when the answer does not parse.
+            strict: Ask for output that matches the schema exactly
+                (ignored by `json_mode`).
+            **kwargs: Other per-call parameters, such as `persona_id`.
+
+        Returns:
+            A runnable producing parsed objects (or the include_raw dict).
+        """
+        return structured_output(
+            self, schema, method=method, include_raw=include_raw, strict=strict, kwargs=kwargs
+        )
 
     # -- generation -------------------------------------------------------------------------
 
