@@ -46,6 +46,7 @@ class TestChatMaveraStandardUnit(ChatModelUnitTests):
         super().test_serdes(model, snapshot)
 
 
+@pytest.mark.filterwarnings("ignore::langchain_core._api.beta_decorator.LangChainBetaWarning")
 def test_dumpd_load_round_trip(monkeypatch: pytest.MonkeyPatch) -> None:
     """Mavera fields survive dumpd/load with ChatMavera allowed; the key is a secret reference."""
     secret = "mvra_live_do_not_serialize_me"
