@@ -40,10 +40,11 @@ def scrub_request(request: Request) -> Request:
     parts = urlsplit(request.uri)
     path = parts.path
     api_root = path.find("/api/v1")
-    if api_root >= 0:
-        path = path[api_root:]
-    request.uri = urlunsplit((_PUBLIC.scheme, _PUBLIC.netloc, path, parts.query, ""))
     request.headers = {}
+    if api_root < 0:
+        return request  # not a Mavera call (e.g. a test's image download): keep its real URL
+    path = path[api_root:]
+    request.uri = urlunsplit((_PUBLIC.scheme, _PUBLIC.netloc, path, parts.query, ""))
     return request
 
 
