@@ -10,11 +10,13 @@ calls the live API (set MAVERA_PERSONA_ID to one of your personas' ids).
 from __future__ import annotations
 
 import os
+import warnings
 
 from _offline import offline_or_live
 from langchain_core.messages import AIMessage, ToolMessage
 from langchain_core.tools import tool
 from langgraph.prebuilt import create_react_agent
+from langgraph.warnings import LangGraphDeprecatedSinceV10
 
 from langchain_mavera import ChatMavera
 
@@ -48,7 +50,11 @@ def count_reviews(product: str, min_stars: int) -> str:
 def main() -> None:
     with offline_or_live("agent"):
         model = ChatMavera(persona_id=PERSONA_ID, temperature=0)
-        agent = create_react_agent(model, [check_price, count_reviews])
+        with warnings.catch_warnings():
+            # langgraph 1.x points at langchain.agents.create_agent, which needs the full
+            # `langchain` package; the prebuilt agent needs only langgraph and works the same here.
+            warnings.simplefilter("ignore", LangGraphDeprecatedSinceV10)
+            agent = create_react_agent(model, [check_price, count_reviews])
         result = agent.invoke({"messages": [("user", QUESTION)]})
 
     for message in result["messages"]:
