@@ -119,6 +119,61 @@ class ChatMavera(BaseChatModel):
         model.invoke("...", extra_body={"mosaic_mode": True})  # merged with the instance extra_body
         ```
 
+    Tool calling:
+        ```python
+        from pydantic import BaseModel, Field
+
+
+        class GetWeather(BaseModel):
+            city: str = Field(description="City name")
+
+
+        bound = model.bind_tools([GetWeather], tool_choice="auto")
+        bound.invoke("Should I bring an umbrella in Paris?").tool_calls
+        ```
+        ```txt
+        [{'name': 'GetWeather', 'args': {'city': 'Paris'}, 'id': 'call_e676...', 'type': 'tool_call'}]
+        ```
+        `tool_choice` takes a tool name, `"auto"`, `"any"`/`"required"`/`True` or
+        `"none"`; streamed `tool_call_chunks` add up to the `invoke` tool calls.
+
+    Structured output:
+        ```python
+        class ProductVerdict(BaseModel):
+            would_buy: bool
+            max_price_usd: float
+            reason: str
+
+
+        model.with_structured_output(ProductVerdict).invoke("Would you buy a $25 refillable shampoo bottle?")
+        ```
+        ```txt
+        ProductVerdict(would_buy=True, max_price_usd=25.0, reason='...')
+        ```
+        `method` is `"json_schema"` (default), `"function_calling"` or
+        `"json_mode"`; `include_raw=True` returns `{"raw", "parsed", "parsing_error"}`.
+
+    JSON mode:
+        ```python
+        model.with_structured_output(method="json_mode").invoke("Answer as a JSON object: ...")
+        ```
+
+    Image input:
+        ```python
+        from langchain_core.messages import HumanMessage
+
+        message = HumanMessage(
+            content=[
+                {"type": "text", "text": "Would this logo make you trust the brand?"},
+                {"type": "image", "base64": png_b64, "mime_type": "image/png"},
+                # or {"type": "image", "url": "https://..."}, or OpenAI image_url blocks
+            ]
+        )
+        model.invoke([message])
+        ```
+        Images are sent as Mavera `attachments`; audio, file/PDF and video blocks
+        raise `ValueError` before any request.
+
     Analysis:
         ```python
         from langchain_mavera import get_analysis
