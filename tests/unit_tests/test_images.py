@@ -55,3 +55,20 @@ def test_unsupported_blocks_raise_before_any_request(block: dict[str, Any], name
     with pytest.raises(ValueError, match=named):
         recorder.model().invoke([HumanMessage(content=[{"type": "text", "text": "hi"}, block])])
     assert recorder.bodies == []
+
+
+@pytest.mark.parametrize("block_type", ["image", "file"])
+def test_media_in_a_tool_result_raises_before_any_request(block_type: str) -> None:
+    from langchain_core.messages import AIMessage, ToolMessage
+
+    recorder = Recorder()
+    history = [
+        HumanMessage("Show me"),
+        AIMessage("", tool_calls=[{"name": "screenshot", "args": {}, "id": "call_1"}]),
+        ToolMessage(
+            [{"type": block_type, "base64": PNG_B64, "mime_type": "image/png"}], tool_call_id="call_1"
+        ),
+    ]
+    with pytest.raises(ValueError, match=f"'{block_type}' in a tool message"):
+        recorder.model().invoke(history)
+    assert recorder.bodies == []
