@@ -43,7 +43,7 @@ class Bias(_Tolerant):
 class Analysis(_Tolerant):
     """Mavera's structured analysis of an answer; every field may be absent."""
 
-    confidence: float | None = None
+    confidence: int | float | None = None
     """Confidence score, 1 to 10."""
     emotion: Emotion | None = None
     biases: list[Bias] = Field(default_factory=list)
