@@ -28,6 +28,8 @@ if TYPE_CHECKING:
         MaveraStreamInterruptedError,
         MaveraTimeoutError,
     )
+    from langchain_mavera.panel import PanelAnswer, PanelResult, PersonaPanel, Spread
+    from langchain_mavera.personas import MaveraPersonaLookupError, MaveraPersonas, Persona
 
 _EXPORTS: dict[str, str] = {
     "ChatMavera": "langchain_mavera.chat_models",
@@ -35,6 +37,8 @@ _EXPORTS: dict[str, str] = {
     "Bias": "langchain_mavera.analysis",
     "Emotion": "langchain_mavera.analysis",
     "get_analysis": "langchain_mavera.analysis",
+    **dict.fromkeys(["MaveraPersonaLookupError", "MaveraPersonas", "Persona"], "langchain_mavera.personas"),
+    **dict.fromkeys(["PanelAnswer", "PanelResult", "PersonaPanel", "Spread"], "langchain_mavera.panel"),
     **dict.fromkeys(
         [
             "MaveraAPIError",
@@ -68,11 +72,18 @@ __all__ = [
     "MaveraInvalidRequestError",
     "MaveraNotFoundError",
     "MaveraPermissionDeniedError",
+    "MaveraPersonaLookupError",
     "MaveraPersonaNotFoundError",
+    "MaveraPersonas",
     "MaveraRateLimitError",
     "MaveraServerError",
     "MaveraStreamInterruptedError",
     "MaveraTimeoutError",
+    "PanelAnswer",
+    "PanelResult",
+    "Persona",
+    "PersonaPanel",
+    "Spread",
     "__version__",
     "get_analysis",
 ]

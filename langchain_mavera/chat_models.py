@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import AsyncIterator, Iterator, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import openai
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
@@ -31,6 +31,9 @@ from langchain_mavera._tools import ToolChoice, ToolLike, format_tool_choice, fo
 from langchain_mavera._version import __version__
 from langchain_mavera._wire import StreamParser, WireFormat
 from langchain_mavera.errors import MaveraError, MaveraStreamInterruptedError, make_error
+
+if TYPE_CHECKING:
+    from langchain_mavera.personas import MaveraPersonas
 
 __all__ = ["ChatMavera"]
 
@@ -257,6 +260,8 @@ class ChatMavera(BaseChatModel):
     _async_client: openai.AsyncOpenAI | None = PrivateAttr(default=None)
     _client_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
     _wire: WireFormat = PrivateAttr(default=CHAT_COMPLETIONS)
+    _persona_ids: dict[str, str] = PrivateAttr(default_factory=dict)
+    """Persona names already resolved by `with_persona`, shared with the copies it makes."""
 
     _known_inputs: ClassVar[frozenset[str] | None] = None
 
@@ -376,6 +381,38 @@ class ChatMavera(BaseChatModel):
                         **self._client_kwargs(), http_client=self.http_async_client
                     )
         return self._async_client
+
+    # -- personas ---------------------------------------------------------------------------
+
+    @property
+    def personas(self) -> MaveraPersonas:
+        """Persona discovery (`list`, `find`, `get`) sharing this model's key, URL and clients."""
+        from langchain_mavera.personas import MaveraPersonas
+
+        return MaveraPersonas(self)
+
+    def with_persona(self, name_or_id: str) -> Self:
+        """A copy of this model that answers as the given persona.
+
+        A CUID (`c` then 20+ lowercase letters or digits, e.g.
+        `clx1abc2d0001abcdef123456`) is used as the id without a request;
+        anything else is a persona name, looked up once with `personas.find`
+        (case-insensitive) and cached on this model and its copies.
+
+        Raises:
+            MaveraPersonaLookupError: No persona, or several, carry that name.
+        """
+        from langchain_mavera.personas import looks_like_persona_id
+
+        persona_id = name_or_id if looks_like_persona_id(name_or_id) else self._resolve_persona(name_or_id)
+        return self.model_copy(update={"persona_id": persona_id})
+
+    def _resolve_persona(self, name: str) -> str:
+        key = name.strip().casefold()
+        cached = self._persona_ids.get(key)
+        if cached is None:
+            cached = self._persona_ids[key] = self.personas.find(name).id
+        return cached
 
     # -- request parameters -----------------------------------------------------------------
 

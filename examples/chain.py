@@ -1,0 +1,44 @@
+"""LCEL: prompt | model | parser, with the persona chosen per call.
+
+    python examples/chain.py
+
+The persona is a configurable field, so one chain serves every audience:
+`chain.invoke(inputs, config={"configurable": {"persona_id": ...}})`.
+Without MAVERA_API_KEY it replays a recorded cassette; with one it calls the live API.
+"""
+
+from __future__ import annotations
+
+from _offline import offline_or_live
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.prompts import ChatPromptTemplate
+from langchain_core.runnables import ConfigurableField
+
+from langchain_mavera import ChatMavera
+
+AUDIENCES = ["Gen Z Consumer", "Small Business Owner"]
+PROMPT = ChatPromptTemplate.from_messages(
+    [
+        ("system", "Answer in two or three sentences, in your own voice."),
+        ("human", "What is your first reaction to this tagline: {tagline}"),
+    ]
+)
+
+
+def main() -> None:
+    with offline_or_live("chain"):
+        model = ChatMavera(max_tokens=200)
+        chain = (
+            PROMPT
+            | model.configurable_fields(persona_id=ConfigurableField(id="persona_id", name="Persona id"))
+            | StrOutputParser()
+        )
+        for audience in AUDIENCES:
+            persona = model.personas.find(audience)
+            config = {"configurable": {"persona_id": persona.id}}
+            answer = chain.invoke({"tagline": "Refill, don't landfill."}, config=config)
+            print(f"\n[{persona.name}] {answer}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""Persona panel: ask several audiences the same question and compare them in one table.
+
+    python examples/panel.py
+
+Without MAVERA_API_KEY it replays a recorded cassette; with one it calls the live API.
+"""
+
+from __future__ import annotations
+
+from _offline import offline_or_live
+
+from langchain_mavera import ChatMavera, PersonaPanel
+
+PERSONAS = ["Gen Z Consumer", "SaaS CMO", "Rural Farmer", "Retired Baby Boomer"]
+QUESTION = "Would you pay 10% more for soap sold in refillable packaging?"
+
+
+def main() -> None:
+    with offline_or_live("panel"):
+        panel = PersonaPanel(model=ChatMavera(max_tokens=200), personas=PERSONAS, max_concurrency=4)
+        result = panel.invoke(QUESTION)  # panel.stream(...) yields each answer as it arrives
+
+    print(f"\nQ: {QUESTION}\n")
+    print(result.to_markdown(max_chars=120))
+
+
+if __name__ == "__main__":
+    main()

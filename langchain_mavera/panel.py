@@ -1,0 +1,498 @@
+"""`PersonaPanel`: ask several personas the same thing and compare their answers.
+
+A panel is a Runnable: `prompt | panel` works, `invoke`/`ainvoke`/`batch`
+return a `PanelResult`, and `stream`/`astream` yield each persona's
+`PanelAnswer` as soon as it arrives. Answers are added together the way message
+chunks are (`answer + answer -> PanelResult`), so the streamed answers
+aggregate to the same result `invoke` returns and traces record it whole.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator, Sequence
+from concurrent.futures import as_completed
+from typing import Any, cast
+
+from langchain_core.callbacks import AsyncCallbackManagerForChainRun, CallbackManagerForChainRun
+from langchain_core.language_models import LanguageModelInput
+from langchain_core.messages import BaseMessage
+from langchain_core.runnables import RunnableConfig, RunnableSerializable
+from langchain_core.runnables.config import ContextThreadPoolExecutor, patch_config
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
+from langchain_mavera.analysis import Analysis, get_analysis
+from langchain_mavera.chat_models import ChatMavera
+from langchain_mavera.personas import (
+    MaveraPersonaLookupError,
+    Persona,
+    looks_like_persona_id,
+    match_id,
+    match_name,
+)
+
+__all__ = ["PanelAnswer", "PanelResult", "PersonaPanel", "Spread"]
+
+
+class Spread(BaseModel):
+    """Mean and population standard deviation of one score across the panel."""
+
+    model_config = ConfigDict(frozen=True)
+
+    mean: float
+    stdev: float
+    """Population standard deviation (the panel is the whole population asked); 0 for one value."""
+    count: int
+    """How many answers reported the score."""
+
+    @classmethod
+    def of(cls, values: Sequence[float]) -> Spread | None:
+        """The spread of `values`, or None when there are none."""
+        if not values:
+            return None
+        return cls(mean=statistics.fmean(values), stdev=statistics.pstdev(values), count=len(values))
+
+    def __str__(self) -> str:
+        return f"{self.mean:.2f} ± {self.stdev:.2f} (n={self.count})"
+
+
+class PanelAnswer(BaseModel):
+    """One persona's answer, or the error that stopped it.
+
+    Adding answers (or an answer to a `PanelResult`) gives a `PanelResult`, so a
+    stream of answers aggregates like message chunks do.
+    """
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    persona_id: str
+    persona_name: str
+    message: BaseMessage | None = None
+    analysis: Analysis | None = None
+    credits: int | float | None = None
+    """`response_metadata["credits_used"]` of the answer, as sent (an integer in the docs)."""
+    error: Exception | None = None
+    """Why this persona has no answer; the other personas' answers are unaffected."""
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def text(self) -> str:
+        return self.message.text if self.message is not None else ""
+
+    @classmethod
+    def answered(cls, persona: _Seat, message: BaseMessage) -> PanelAnswer:
+        credits = message.response_metadata.get("credits_used")
+        return cls(
+            persona_id=persona.id,
+            persona_name=persona.name,
+            message=message,
+            analysis=get_analysis(message),
+            credits=credits if isinstance(credits, int | float) else None,
+        )
+
+    @classmethod
+    def failed(cls, persona: _Seat, error: Exception) -> PanelAnswer:
+        return cls(persona_id=persona.id, persona_name=persona.name, error=error)
+
+    def __add__(self, other: PanelAnswer | PanelResult) -> PanelResult:
+        return PanelResult(answers=[self]) + other
+
+
+class PanelResult(BaseModel):
+    """Every persona's answer plus aggregate views across the panel."""
+
+    model_config = ConfigDict(frozen=True)
+
+    answers: list[PanelAnswer] = Field(default_factory=list)
+
+    def __add__(self, other: PanelAnswer | PanelResult) -> PanelResult:
+        more = [other] if isinstance(other, PanelAnswer) else other.answers
+        return PanelResult(answers=[*self.answers, *more])
+
+    @property
+    def succeeded(self) -> list[PanelAnswer]:
+        return [answer for answer in self.answers if answer.ok]
+
+    @property
+    def failed(self) -> list[PanelAnswer]:
+        return [answer for answer in self.answers if not answer.ok]
+
+    @property
+    def confidence(self) -> Spread | None:
+        """Mean and spread of `analysis.confidence` over the answers that report it."""
+        return Spread.of(
+            [a.analysis.confidence for a in self.answers if a.analysis and a.analysis.confidence is not None]
+        )
+
+    @property
+    def valence(self) -> Spread | None:
+        """Mean and spread of `analysis.emotion.emotional_valence`."""
+        values = [
+            a.analysis.emotion.emotional_valence
+            for a in self.answers
+            if a.analysis and a.analysis.emotion and a.analysis.emotion.emotional_valence is not None
+        ]
+        return Spread.of(values)
+
+    @property
+    def bias_counts(self) -> dict[str, int]:
+        """In how many answers each bias appears, most frequent first."""
+        counts: Counter[str] = Counter()
+        for answer in self.answers:
+            if answer.analysis:
+                counts.update({bias.name for bias in answer.analysis.biases if bias.name})
+        return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+    @property
+    def total_credits(self) -> int | float:
+        """Credits charged across the panel (failed answers report none)."""
+        return sum(answer.credits for answer in self.answers if answer.credits is not None)
+
+    def to_markdown(self, max_chars: int = 160) -> str:
+        """A side-by-side Markdown table, one row per persona, and a summary line.
+
+        Args:
+            max_chars: Answers longer than this are cut, with an ellipsis.
+        """
+        rows = ["| Persona | Answer | Confidence | Valence | Biases | Credits |", "|---|---|---|---|---|---|"]
+        rows += [_row(answer, max_chars) for answer in self.answers]
+        return "\n".join(rows) + "\n\n" + self._summary()
+
+    def _summary(self) -> str:
+        parts = [f"**Panel:** {len(self.succeeded)} answered, {len(self.failed)} failed"]
+        if self.confidence:
+            parts.append(f"confidence {self.confidence}")
+        if self.valence:
+            parts.append(f"valence {self.valence}")
+        parts.append(f"credits {_number(self.total_credits)}")
+        if self.bias_counts:
+            parts.append(
+                "biases: " + ", ".join(f"{name} x{count}" for name, count in self.bias_counts.items())
+            )
+        return " · ".join(parts)
+
+
+def _cell(text: str, max_chars: int) -> str:
+    """One table cell: on one line, cut to `max_chars`, pipes escaped after cutting."""
+    flat = " ".join(text.split())
+    if len(flat) > max_chars:
+        flat = flat[: max_chars - 1].rstrip() + "…"
+    return flat.replace("|", "\\|")
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return str(int(value)) if float(value).is_integer() else f"{value:.2f}"
+
+
+def _row(answer: PanelAnswer, max_chars: int) -> str:
+    if answer.error is not None:
+        error = _cell(f"error: {type(answer.error).__name__}: {answer.error}", max_chars)
+        return f"| {_cell(answer.persona_name, 40)} | {error} | - | - | - | - |"
+    analysis = answer.analysis
+    confidence = analysis.confidence if analysis else None
+    valence = analysis.emotion.emotional_valence if analysis and analysis.emotion else None
+    biases = ", ".join(dict.fromkeys(b.name for b in analysis.biases if b.name)) if analysis else ""
+    cells = [
+        _cell(answer.persona_name, 40),
+        _cell(answer.text, max_chars),
+        _number(confidence),
+        _number(valence),
+        _cell(biases, 60) or "-",
+        _number(answer.credits),
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+class _Seat(BaseModel):
+    """A panel member resolved to an id and a display name, or the error resolving it."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    id: str
+    name: str
+    error: Exception | None = None
+
+
+class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
+    """Ask the same input of several personas concurrently and compare the answers.
+
+    Setup:
+        ```python
+        from langchain_mavera import ChatMavera, PersonaPanel
+
+        panel = PersonaPanel(
+            model=ChatMavera(),
+            personas=["Gen Z Consumer", "SaaS CMO", "clx3def4g0003abcdef345678"],
+            max_concurrency=4,
+        )
+        ```
+        Personas are names (matched case-insensitively, one `GET /personas` for
+        the whole panel, cached on the panel) or ids. Analysis mode is on unless
+        `analysis_mode=False`.
+
+    Invoke:
+        ```python
+        result = panel.invoke("Would you pay $4 more for refillable packaging?")
+        print(result.to_markdown())
+        result.confidence.mean, result.valence.stdev, result.bias_counts, result.total_credits
+        ```
+        A persona that fails (unknown name, rate limit, ...) gets an answer with
+        `.error` set; the others are kept.
+
+    Stream:
+        ```python
+        for answer in panel.stream("..."):  # in order of arrival
+            print(answer.persona_name, answer.text if answer.ok else answer.error)
+        ```
+
+    LCEL:
+        ```python
+        chain = ChatPromptTemplate.from_template("React to: {idea}") | panel
+        await chain.ainvoke({"idea": "a subscription for socks"})
+        chain.batch([{"idea": "..."}, {"idea": "..."}])
+        ```
+    """
+
+    model: ChatMavera
+    """The model every persona answers through; its settings apply to each call."""
+    personas: list[str] = Field(min_length=1)
+    """Persona names or ids, in the order the result lists them."""
+    max_concurrency: int = Field(default=4, ge=1)
+    """Most persona calls in flight at once."""
+    analysis_mode: bool = True
+    """Ask each persona for an analysis (confidence, emotion, biases)."""
+
+    _seats: dict[str, _Seat] = PrivateAttr(default_factory=dict)
+
+    @property
+    def OutputType(self) -> type[PanelResult]:
+        return PanelResult
+
+    # -- persona resolution -------------------------------------------------------------------
+
+    def _pending(self) -> list[str]:
+        return [spec for spec in dict.fromkeys(self.personas) if spec not in self._seats]
+
+    def _seated(self, catalogue: list[Persona] | Exception) -> list[_Seat]:
+        """Every distinct persona, in order; successes are cached, failures retried next call."""
+        fresh = {spec: _seat(spec, catalogue) for spec in self._pending()}
+        self._seats.update({spec: seat for spec, seat in fresh.items() if seat.error is None})
+        return [self._seats.get(spec) or fresh[spec] for spec in dict.fromkeys(self.personas)]
+
+    def _resolve(self) -> list[_Seat]:
+        catalogue: list[Persona] | Exception = []
+        if self._pending():
+            try:
+                catalogue = self.model.personas.list(limit=100)
+            except Exception as exc:
+                catalogue = exc
+        return self._seated(catalogue)
+
+    async def _aresolve(self) -> list[_Seat]:
+        catalogue: list[Persona] | Exception = []
+        if self._pending():
+            try:
+                catalogue = await self.model.personas.alist(limit=100)
+            except Exception as exc:
+                catalogue = exc
+        return self._seated(catalogue)
+
+    # -- one persona ---------------------------------------------------------------------------
+
+    def _call_kwargs(self, seat: _Seat, kwargs: dict[str, Any]) -> dict[str, Any]:
+        extra = {"analysis_mode": True} if self.analysis_mode else {}
+        return {**kwargs, **extra, "persona_id": seat.id}
+
+    def _ask(
+        self, seat: _Seat, prompt: LanguageModelInput, config: RunnableConfig, kwargs: dict[str, Any]
+    ) -> PanelAnswer:
+        if seat.error is not None:
+            return PanelAnswer.failed(seat, seat.error)
+        try:
+            message = self.model.invoke(
+                prompt, _member_config(config, seat), **self._call_kwargs(seat, kwargs)
+            )
+        except Exception as exc:
+            return PanelAnswer.failed(seat, exc)
+        return PanelAnswer.answered(seat, message)
+
+    async def _aask(
+        self,
+        seat: _Seat,
+        prompt: LanguageModelInput,
+        config: RunnableConfig,
+        kwargs: dict[str, Any],
+        gate: asyncio.Semaphore,
+    ) -> PanelAnswer:
+        if seat.error is not None:
+            return PanelAnswer.failed(seat, seat.error)
+        try:
+            async with gate:
+                message = await self.model.ainvoke(
+                    prompt, _member_config(config, seat), **self._call_kwargs(seat, kwargs)
+                )
+        except Exception as exc:
+            return PanelAnswer.failed(seat, exc)
+        return PanelAnswer.answered(seat, message)
+
+    # -- the whole panel -----------------------------------------------------------------------
+
+    def _answers(
+        self, seats: list[_Seat], prompt: LanguageModelInput, config: RunnableConfig, kwargs: dict[str, Any]
+    ) -> Iterator[PanelAnswer]:
+        with ContextThreadPoolExecutor(max_workers=min(self.max_concurrency, len(seats))) as pool:
+            futures = [pool.submit(self._ask, seat, prompt, config, kwargs) for seat in seats]
+            try:
+                for future in as_completed(futures):
+                    yield future.result()
+            finally:
+                for future in futures:
+                    future.cancel()
+
+    async def _aanswers(
+        self, seats: list[_Seat], prompt: LanguageModelInput, config: RunnableConfig, kwargs: dict[str, Any]
+    ) -> AsyncIterator[PanelAnswer]:
+        gate = asyncio.Semaphore(self.max_concurrency)
+        tasks = [asyncio.ensure_future(self._aask(seat, prompt, config, kwargs, gate)) for seat in seats]
+        try:
+            for next_done in asyncio.as_completed(tasks):
+                yield await next_done
+        finally:
+            for task in tasks:
+                task.cancel()
+
+    # -- Runnable ------------------------------------------------------------------------------
+
+    def invoke(
+        self, input: LanguageModelInput, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> PanelResult:
+        """Every persona's answer, in the order `personas` lists them."""
+        return self._call_with_config(self._invoke, input, config, **kwargs)
+
+    async def ainvoke(
+        self, input: LanguageModelInput, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> PanelResult:
+        """Async twin of `invoke`; persona calls run on the event loop, `max_concurrency` at a time."""
+        return await self._acall_with_config(self._ainvoke, input, config, **kwargs)
+
+    def stream(  # type: ignore[override]
+        self, input: LanguageModelInput, config: RunnableConfig | None = None, **kwargs: Any | None
+    ) -> Iterator[PanelAnswer]:
+        """Each persona's `PanelAnswer` as soon as it arrives."""
+        yield from self.transform(iter([input]), config, **kwargs)
+
+    async def astream(  # type: ignore[override]
+        self, input: LanguageModelInput, config: RunnableConfig | None = None, **kwargs: Any | None
+    ) -> AsyncIterator[PanelAnswer]:
+        """Async twin of `stream`."""
+
+        async def single() -> AsyncIterator[LanguageModelInput]:
+            yield input
+
+        async for answer in self.atransform(single(), config, **kwargs):
+            yield answer
+
+    def transform(  # type: ignore[override]
+        self, input: Iterator[LanguageModelInput], config: RunnableConfig | None = None, **kwargs: Any | None
+    ) -> Iterator[PanelAnswer]:
+        # The helper is typed for Output chunks; a panel streams answers that add up to its Output.
+        answers = self._transform_stream_with_config(input, cast("Any", self._transform), config, **kwargs)
+        yield from cast("Iterator[PanelAnswer]", answers)
+
+    async def atransform(  # type: ignore[override]
+        self,
+        input: AsyncIterator[LanguageModelInput],
+        config: RunnableConfig | None = None,
+        **kwargs: Any | None,
+    ) -> AsyncIterator[PanelAnswer]:
+        answers = self._atransform_stream_with_config(input, cast("Any", self._atransform), config, **kwargs)
+        async for answer in cast("AsyncIterator[PanelAnswer]", answers):
+            yield answer
+
+    def _invoke(
+        self,
+        input: LanguageModelInput,
+        run_manager: CallbackManagerForChainRun,
+        config: RunnableConfig,
+        **kwargs: Any,
+    ) -> PanelResult:
+        seats = self._resolve()
+        return _ordered(seats, list(self._answers(seats, input, config, kwargs)))
+
+    async def _ainvoke(
+        self,
+        input: LanguageModelInput,
+        run_manager: AsyncCallbackManagerForChainRun,
+        config: RunnableConfig,
+        **kwargs: Any,
+    ) -> PanelResult:
+        seats = await self._aresolve()
+        return _ordered(seats, [answer async for answer in self._aanswers(seats, input, config, kwargs)])
+
+    def _transform(
+        self,
+        chunks: Iterator[LanguageModelInput],
+        run_manager: CallbackManagerForChainRun,
+        config: RunnableConfig,
+        **kwargs: Any,
+    ) -> Iterator[PanelAnswer]:
+        prompt = _whole(list(chunks))
+        yield from self._answers(self._resolve(), prompt, config, kwargs)
+
+    async def _atransform(
+        self,
+        chunks: AsyncIterator[LanguageModelInput],
+        run_manager: AsyncCallbackManagerForChainRun,
+        config: RunnableConfig,
+        **kwargs: Any,
+    ) -> AsyncIterator[PanelAnswer]:
+        prompt = _whole([chunk async for chunk in chunks])
+        async for answer in self._aanswers(await self._aresolve(), prompt, config, kwargs):
+            yield answer
+
+
+def _seat(spec: str, catalogue: list[Persona] | Exception) -> _Seat:
+    """Resolve one name or id against the persona list (or the error fetching it)."""
+    is_id = looks_like_persona_id(spec)
+    if isinstance(catalogue, Exception):
+        return _Seat(id=spec, name=spec) if is_id else _Seat(id="", name=spec, error=catalogue)
+    try:
+        persona = match_id(catalogue, spec) if is_id else match_name(catalogue, spec)
+    except MaveraPersonaLookupError as exc:
+        # An id missing from the list may still be usable (the call will tell); a name cannot be.
+        return _Seat(id=spec, name=spec) if is_id else _Seat(id="", name=spec, error=exc)
+    return _Seat(id=persona.id, name=persona.name)
+
+
+def _ordered(seats: list[_Seat], answers: list[PanelAnswer]) -> PanelResult:
+    """Answers in the panel's order rather than in order of arrival."""
+    rank = {(seat.id, seat.name): index for index, seat in enumerate(seats)}
+    return PanelResult(
+        answers=sorted(answers, key=lambda a: rank.get((a.persona_id, a.persona_name), len(rank)))
+    )
+
+
+def _member_config(config: RunnableConfig, seat: _Seat) -> RunnableConfig:
+    """Each persona's model run is named after it in traces."""
+    return patch_config(config, run_name=f"ChatMavera[{seat.name}]")
+
+
+def _whole(chunks: list[LanguageModelInput]) -> LanguageModelInput:
+    """The input a stream of input chunks adds up to (a prompt usually arrives whole)."""
+    if not chunks:
+        msg = "PersonaPanel received no input."
+        raise ValueError(msg)
+    whole = chunks[0]
+    for chunk in chunks[1:]:
+        try:
+            whole = whole + chunk  # type: ignore[operator]
+        except TypeError:
+            whole = chunk
+    return whole

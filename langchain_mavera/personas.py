@@ -1,0 +1,315 @@
+"""Persona discovery: list, search, find by name and fetch Mavera personas.
+
+`GET /personas` costs no credits. Its filter names (`category`, `is_custom`,
+`search`), the `limit` page size and cursor pagination are what mavera-api
+§7.1 implies; the docs do not show `next_cursor` on this endpoint, so paging
+follows it when present and stops when it is absent.
+"""
+
+from __future__ import annotations
+
+import builtins
+import difflib
+import re
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Protocol
+
+import openai
+from pydantic import BaseModel, ConfigDict
+
+from langchain_mavera import _http
+from langchain_mavera.errors import MaveraNotFoundError
+
+if TYPE_CHECKING:
+    from langchain_mavera.chat_models import ChatMavera
+
+__all__ = ["MaveraPersonaLookupError", "MaveraPersonas", "Persona", "looks_like_persona_id"]
+
+_PATH = "/personas"
+_MAX_PAGE = 100
+_CUID = re.compile(r"c[a-z0-9]{20,}")
+
+
+def looks_like_persona_id(value: str) -> bool:
+    """True for a CUID such as `clx1abc2d0001abcdef123456` (how Mavera spells persona ids).
+
+    Persona names are human titles ("Gen Z Consumer") with capitals or spaces,
+    so a lowercase `c` followed by 20 or more lowercase letters and digits is
+    taken as an id and anything else as a name.
+    """
+    return _CUID.fullmatch(value) is not None
+
+
+class Persona(BaseModel):
+    """A Mavera audience persona as `GET /personas` returns it.
+
+    Unknown keys are kept (`persona.model_extra`), so a field Mavera adds later
+    is not lost; only `id` and `name` are required.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    id: str
+    name: str
+    object: str = "persona"
+    category: str | None = None
+    description: str | None = None
+    is_custom: bool = False
+    is_expert: bool = False
+    created_at: int | None = None
+    """Unix seconds."""
+
+
+class MaveraPersonaLookupError(LookupError):
+    """No persona, or more than one, matches a name (or an id is unknown).
+
+    `matches` holds the personas that matched exactly (several when the name is
+    ambiguous) and `suggestions` the closest names when nothing matched.
+    """
+
+    def __init__(
+        self, query: str, message: str, matches: list[Persona], suggestions: list[str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.query = query
+        self.matches = matches
+        self.suggestions = suggestions or []
+
+
+def match_name(personas: Iterable[Persona], name: str) -> Persona:
+    """The one persona whose name equals `name` ignoring case, or a lookup error."""
+    catalogue = list(personas)
+    wanted = name.strip().casefold()
+    exact = [persona for persona in catalogue if persona.name.strip().casefold() == wanted]
+    if len(exact) == 1:
+        return exact[0]
+    if exact:
+        listed = "; ".join(f"{p.name!r} (id={p.id}, category={p.category})" for p in exact)
+        msg = f"{len(exact)} personas are named {name!r}: {listed}. Pass the id instead."
+        raise MaveraPersonaLookupError(name, msg, exact)
+    names = sorted({persona.name for persona in catalogue})
+    by_fold = {candidate.casefold(): candidate for candidate in names}
+    close = [by_fold[c] for c in difflib.get_close_matches(wanted, list(by_fold), n=5, cutoff=0.5)]
+    hint = f" Close matches: {', '.join(repr(c) for c in close)}." if close else ""
+    msg = f"No persona named {name!r} among {len(catalogue)} personas.{hint}"
+    raise MaveraPersonaLookupError(name, msg, [], close)
+
+
+def match_id(personas: Iterable[Persona], persona_id: str) -> Persona:
+    """The persona with this exact id, or a lookup error."""
+    for persona in personas:
+        if persona.id == persona_id:
+            return persona
+    raise MaveraPersonaLookupError(persona_id, f"No persona with id {persona_id!r}.", [])
+
+
+def _query(
+    category: str | None, is_custom: bool | None, search: str | None, limit: int | None
+) -> dict[str, Any]:
+    """The list filters as query parameters; a bad page size fails before any request."""
+    if limit is not None and (
+        isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= _MAX_PAGE
+    ):
+        msg = f"limit is the page size and must be an integer from 1 to {_MAX_PAGE}, got {limit!r}."
+        raise ValueError(msg)
+    query: dict[str, Any] = {}
+    if category is not None:
+        query["category"] = category
+    if is_custom is not None:
+        query["is_custom"] = "true" if is_custom else "false"
+    if search is not None:
+        query["search"] = search
+    if limit is not None:
+        query["limit"] = limit
+    return query
+
+
+def _page(body: dict[str, Any]) -> tuple[list[Persona], str | None]:
+    """The personas of one page and the cursor of the next, if any."""
+    personas = [Persona.model_validate(item) for item in body.get("data") or []]
+    cursor = body.get("next_cursor")
+    if body.get("has_more") is False or not isinstance(cursor, str) or not cursor:
+        return personas, None
+    return personas, cursor
+
+
+class _ClientSource(Protocol):
+    @property
+    def client(self) -> openai.OpenAI: ...
+
+    @property
+    def async_client(self) -> openai.AsyncOpenAI: ...
+
+
+class MaveraPersonas:
+    """Discover Mavera personas: list with filters, find by name, get by id.
+
+    Setup:
+        Uses the same key, base URL, timeout and retries as `ChatMavera`. Either
+        build one from a model (sharing its HTTP clients) or on its own:
+
+        ```python
+        from langchain_mavera import ChatMavera, MaveraPersonas
+
+        personas = ChatMavera().personas  # shares the model's clients and settings
+        personas = MaveraPersonas(api_key="mvra_live_...", timeout=30, max_retries=3)
+        ```
+
+    List:
+        ```python
+        for persona in personas.list(category="Generational", is_custom=False, search="gen z", limit=50):
+            print(persona.id, persona.name)
+        ```
+        `limit` is the page size sent to the API (1 to 100); every page is
+        fetched by following `next_cursor`. `alist` is the async twin.
+
+    Find and get:
+        ```python
+        persona = personas.find("gen z consumer")  # case-insensitive exact name
+        persona = personas.get("clx1abc2d0001abcdef123456")
+        ```
+        `find` raises `MaveraPersonaLookupError` (a `LookupError`) naming the
+        close matches when no persona, or several, carry that name. `get` asks
+        `GET /personas/{id}`; the docs do not say that route exists, so on a 404
+        it scans the (free) list instead, and raises `MaveraPersonaLookupError`
+        if the id is not there either.
+    """
+
+    def __init__(self, source: _ClientSource | None = None, **settings: Any) -> None:
+        """Share `source`'s clients (a `ChatMavera`), or build them from ChatMavera's client settings.
+
+        Args:
+            source: An object with `client` and `async_client` properties, usually a `ChatMavera`.
+            **settings: With no source: `api_key`, `base_url`, `timeout`, `max_retries`,
+                `default_headers`, `http_client`, `http_async_client`, validated as by `ChatMavera`.
+        """
+        if source is not None and settings:
+            msg = "Pass either a ChatMavera to share or client settings, not both."
+            raise TypeError(msg)
+        if source is None:
+            source = _standalone_source(settings)
+        self._source = source
+
+    # -- sync ------------------------------------------------------------------------------------
+
+    def list(
+        self,
+        *,
+        category: str | None = None,
+        is_custom: bool | None = None,
+        search: str | None = None,
+        limit: int | None = None,
+    ) -> builtins.list[Persona]:
+        """Every persona matching the filters, across all pages.
+
+        Args:
+            category: Only this category, e.g. `"Generational"`.
+            is_custom: True for your custom personas only, False for Mavera's own.
+            search: Search by name or description (server side).
+            limit: Page size sent to the API, 1 to 100 (server default 50).
+        """
+        return [
+            persona for page in self._pages(_query(category, is_custom, search, limit)) for persona in page
+        ]
+
+    def find(self, name: str) -> Persona:
+        """The persona whose name equals `name`, ignoring case.
+
+        Raises:
+            MaveraPersonaLookupError: No persona or several carry that name; the
+                message lists the close matches (or the ambiguous ones with ids).
+        """
+        return match_name(self.list(limit=_MAX_PAGE), name)
+
+    def get(self, persona_id: str) -> Persona:
+        """The persona with this id (`GET /personas/{id}`, falling back to the list on 404).
+
+        Raises:
+            MaveraPersonaLookupError: The id is not among the personas you can use.
+        """
+        try:
+            reply = _http.get_json(self._source.client, f"{_PATH}/{persona_id}")
+        except MaveraNotFoundError as exc:
+            return _matched_or_raise(self.list(limit=_MAX_PAGE), persona_id, exc)
+        return Persona.model_validate(reply.body)
+
+    def _pages(self, query: dict[str, Any]) -> Iterator[builtins.list[Persona]]:
+        cursor: str | None = None
+        seen: set[str] = set()
+        while True:
+            reply = _http.get_json(self._source.client, _PATH, _with_cursor(query, cursor))
+            personas, cursor = _page(reply.body)
+            yield personas
+            if cursor is None or _repeated(cursor, seen):
+                return
+
+    # -- async -----------------------------------------------------------------------------------
+
+    async def alist(
+        self,
+        *,
+        category: str | None = None,
+        is_custom: bool | None = None,
+        search: str | None = None,
+        limit: int | None = None,
+    ) -> builtins.list[Persona]:
+        """Async twin of `list`."""
+        query = _query(category, is_custom, search, limit)
+        return [persona async for page in self._apages(query) for persona in page]
+
+    async def afind(self, name: str) -> Persona:
+        """Async twin of `find`."""
+        return match_name(await self.alist(limit=_MAX_PAGE), name)
+
+    async def aget(self, persona_id: str) -> Persona:
+        """Async twin of `get`."""
+        try:
+            reply = await _http.aget_json(self._source.async_client, f"{_PATH}/{persona_id}")
+        except MaveraNotFoundError as exc:
+            return _matched_or_raise(await self.alist(limit=_MAX_PAGE), persona_id, exc)
+        return Persona.model_validate(reply.body)
+
+    async def _apages(self, query: dict[str, Any]) -> AsyncIterator[builtins.list[Persona]]:
+        cursor: str | None = None
+        seen: set[str] = set()
+        while True:
+            reply = await _http.aget_json(self._source.async_client, _PATH, _with_cursor(query, cursor))
+            personas, cursor = _page(reply.body)
+            yield personas
+            if cursor is None or _repeated(cursor, seen):
+                return
+
+
+def _with_cursor(query: dict[str, Any], cursor: str | None) -> dict[str, Any]:
+    return query if cursor is None else {**query, "cursor": cursor}
+
+
+def _repeated(cursor: str, seen: set[str]) -> bool:
+    """A server that hands back a cursor twice would page forever; stop instead."""
+    if cursor in seen:
+        return True
+    seen.add(cursor)
+    return False
+
+
+def _matched_or_raise(personas: list[Persona], persona_id: str, cause: Exception) -> Persona:
+    try:
+        return match_id(personas, persona_id)
+    except MaveraPersonaLookupError as exc:
+        raise exc from cause
+
+
+_CLIENT_SETTINGS = frozenset(
+    {"api_key", "base_url", "timeout", "max_retries", "default_headers", "http_client", "http_async_client"}
+)
+
+
+def _standalone_source(settings: dict[str, Any]) -> ChatMavera:
+    """A ChatMavera used only as a client holder, so key, URL and retries resolve exactly alike."""
+    unknown = sorted(set(settings) - _CLIENT_SETTINGS)
+    if unknown:
+        msg = f"Unknown MaveraPersonas setting(s): {', '.join(unknown)}; allowed: {sorted(_CLIENT_SETTINGS)}."
+        raise TypeError(msg)
+    from langchain_mavera.chat_models import ChatMavera
+
+    return ChatMavera(**settings)

@@ -1,0 +1,267 @@
+"""PersonaPanel aggregates (hand-built answers) and its Runnable behaviour against a mock API."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import threading
+from typing import Any
+
+import httpx2
+import pytest
+from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.messages import AIMessage
+from langchain_core.prompts import ChatPromptTemplate
+
+from langchain_mavera import (
+    Analysis,
+    ChatMavera,
+    MaveraPersonaLookupError,
+    MaveraRateLimitError,
+    PanelAnswer,
+    PanelResult,
+    PersonaPanel,
+    Spread,
+)
+
+KEY = "mvra_live_unit0test0key0not0real0000"
+
+
+def _answer(
+    name: str, confidence: float | None, valence: float | None, biases: list[str], credits: float
+) -> PanelAnswer:
+    raw: dict[str, Any] = {"biases": [{"name": b} for b in biases]}
+    if confidence is not None:
+        raw["confidence"] = confidence
+    if valence is not None:
+        raw["emotion"] = {"emotional_valence": valence}
+    return PanelAnswer(
+        persona_id=f"id-{name}",
+        persona_name=name,
+        message=AIMessage(content=f"{name} says | hi\nthere"),
+        analysis=Analysis.model_validate(raw),
+        credits=credits,
+    )
+
+
+HAND_BUILT = PanelResult(
+    answers=[
+        _answer("A", 8, 7, ["anchoring", "optimism"], 2),
+        _answer("B", 6, 3, ["anchoring"], 3),
+        _answer("C", None, 5, ["anchoring", "optimism", "anchoring"], 1.5),
+        PanelAnswer(persona_id="", persona_name="D", error=RuntimeError("boom")),
+    ]
+)
+
+
+def test_confidence_and_valence_spreads_skip_missing_values() -> None:
+    assert HAND_BUILT.confidence == Spread(mean=7.0, stdev=1.0, count=2)
+    valence = HAND_BUILT.valence
+    assert valence is not None
+    assert valence.mean == pytest.approx(5.0)
+    assert valence.stdev == pytest.approx(statistics.pstdev([7, 3, 5]))
+    assert valence.count == 3
+
+
+def test_bias_counts_count_answers_not_mentions_and_sort_by_frequency() -> None:
+    assert HAND_BUILT.bias_counts == {"anchoring": 3, "optimism": 2}
+    assert list(HAND_BUILT.bias_counts) == ["anchoring", "optimism"]
+
+
+def test_total_credits_and_success_split() -> None:
+    assert HAND_BUILT.total_credits == pytest.approx(6.5)
+    assert [a.persona_name for a in HAND_BUILT.succeeded] == ["A", "B", "C"]
+    assert [a.persona_name for a in HAND_BUILT.failed] == ["D"]
+
+
+def test_empty_panel_has_no_spreads() -> None:
+    empty = PanelResult()
+    assert empty.confidence is None
+    assert empty.valence is None
+    assert empty.bias_counts == {}
+    assert empty.total_credits == 0
+
+
+def test_single_value_spread_is_zero() -> None:
+    assert Spread.of([4.0]) == Spread(mean=4.0, stdev=0.0, count=1)
+
+
+def test_answers_add_up_to_a_result() -> None:
+    a, b, c, d = HAND_BUILT.answers
+    assert (a + b + c + d) == HAND_BUILT
+    assert (a + PanelResult(answers=[b])).answers == [a, b]
+
+
+def test_markdown_table_has_one_row_per_persona_and_a_summary() -> None:
+    table = HAND_BUILT.to_markdown(max_chars=12)
+    lines = table.splitlines()
+    assert lines[0] == "| Persona | Answer | Confidence | Valence | Biases | Credits |"
+    assert (
+        lines[2] == "| A | A says \\| hi… | 8 | 7 | anchoring, optimism | 2 |"
+    )  # pipes escaped, newlines flattened
+    assert lines[4] == "| C | C says \\| hi… | - | 5 | anchoring, optimism | 1.50 |"  # each bias once
+    assert lines[5] == "| D | error: Runt… | - | - | - | - |"
+    assert lines[7] == (
+        "**Panel:** 3 answered, 1 failed · confidence 7.00 ± 1.00 (n=2) · valence 5.00 ± 1.63 (n=3)"
+        " · credits 6.50 · biases: anchoring x3, optimism x2"
+    )
+
+
+# -- the Runnable, against a mock API ------------------------------------------------------------
+
+PERSONAS = {
+    "clxpanel00000000000000001": "Gen Z Consumer",
+    "clxpanel00000000000000002": "SaaS CMO",
+    "clxpanel00000000000000003": "Rural Farmer",
+}
+RATE_LIMITED = "clxpanel00000000000000002"
+
+
+class PanelAPI:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.list_calls = 0
+        self.chat_bodies: list[dict[str, Any]] = []
+
+    def __call__(self, request: httpx2.Request) -> httpx2.Response:
+        if request.url.path.endswith("/personas"):
+            with self.lock:
+                self.list_calls += 1
+            data = [{"id": pid, "name": name} for pid, name in PERSONAS.items()]
+            return httpx2.Response(200, json={"object": "list", "data": data})
+        body = json.loads(request.content)
+        with self.lock:
+            self.chat_bodies.append(body)
+        persona = body["persona_id"]
+        if persona == RATE_LIMITED:
+            error = {
+                "message": "Rate limit exceeded.",
+                "type": "rate_limit_error",
+                "code": "rate_limit_exceeded",
+            }
+            return httpx2.Response(429, json={"error": error}, headers={"retry-after": "0"})
+        index = int(persona[-1])
+        reply = {
+            "id": f"chatcmpl_{index}",
+            "model": "mavera-1",
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {
+                        "role": "assistant",
+                        "content": f"{PERSONAS[persona]}: {body['messages'][-1]['content']}",
+                    },
+                    "finish_reason": "stop",
+                }
+            ],
+            "usage": {"credits_used": index},
+            "analysis": {
+                "confidence": 5 + index,
+                "emotion": {"emotional_valence": index},
+                "biases": [{"name": "anchoring"}],
+            },
+        }
+        return httpx2.Response(200, json=reply)
+
+
+@pytest.fixture
+def api() -> PanelAPI:
+    return PanelAPI()
+
+
+@pytest.fixture
+def panel(api: PanelAPI) -> PersonaPanel:
+    model = ChatMavera(
+        api_key=KEY,
+        max_retries=0,
+        http_client=httpx2.Client(transport=httpx2.MockTransport(api)),
+        http_async_client=httpx2.AsyncClient(transport=httpx2.MockTransport(api)),
+    )
+    return PersonaPanel(
+        model=model, personas=["rural farmer", RATE_LIMITED, "Gen Z Consumer", "Nobody"], max_concurrency=2
+    )
+
+
+def _check(result: PanelResult) -> None:
+    assert [a.persona_name for a in result.answers] == [
+        "Rural Farmer",
+        "SaaS CMO",
+        "Gen Z Consumer",
+        "Nobody",
+    ]
+    farmer, cmo, genz, nobody = result.answers
+    assert farmer.text == "Rural Farmer: Hi?"
+    assert farmer.credits == 3
+    assert farmer.analysis is not None
+    assert farmer.analysis.confidence == 8
+    assert isinstance(cmo.error, MaveraRateLimitError)
+    assert genz.ok
+    assert isinstance(nobody.error, MaveraPersonaLookupError)
+    assert result.total_credits == 4
+    assert result.bias_counts == {"anchoring": 2}
+
+
+def test_invoke_keeps_each_error_and_every_other_answer(panel: PersonaPanel, api: PanelAPI) -> None:
+    _check(panel.invoke("Hi?"))
+    assert all(body["analysis_mode"] is True for body in api.chat_bodies)
+    assert len(api.chat_bodies) == 3  # the unknown name is never asked
+
+
+async def test_ainvoke_matches_invoke(panel: PersonaPanel) -> None:
+    _check(await panel.ainvoke("Hi?"))
+
+
+def test_names_are_resolved_once_per_panel(panel: PersonaPanel, api: PanelAPI) -> None:
+    panel.invoke("Hi?")
+    panel.invoke("Hi?")
+    assert api.list_calls == 2  # the unresolved "Nobody" is retried; resolved names are cached
+    panel.personas = panel.personas[:3]
+    panel.invoke("Hi?")
+    assert api.list_calls == 2
+
+
+def test_stream_yields_every_answer_once_and_aggregates_to_the_result(panel: PersonaPanel) -> None:
+    answers = list(panel.stream("Hi?"))
+    assert all(isinstance(a, PanelAnswer) for a in answers)
+    assert sorted(a.persona_name for a in answers) == ["Gen Z Consumer", "Nobody", "Rural Farmer", "SaaS CMO"]
+
+
+async def test_astream_yields_answers(panel: PersonaPanel) -> None:
+    names = sorted([a.persona_name async for a in panel.astream("Hi?")])
+    assert names == ["Gen Z Consumer", "Nobody", "Rural Farmer", "SaaS CMO"]
+
+
+def test_works_in_lcel_with_batch_and_per_call_kwargs(panel: PersonaPanel, api: PanelAPI) -> None:
+    chain = ChatPromptTemplate.from_template("React to {idea}") | panel
+    results = chain.batch([{"idea": "socks"}, {"idea": "hats"}])
+    assert results[0].answers[0].text == "Rural Farmer: React to socks"
+    assert results[1].answers[0].text == "Rural Farmer: React to hats"
+    panel.batch(["Hi?"], verbosity="low")  # call kwargs reach every persona's request
+    assert [body.get("verbosity") for body in api.chat_bodies[-2:]] == ["low", "low"]
+
+
+def test_lcel_stream_passes_answers_through(panel: PersonaPanel) -> None:
+    chain = ChatPromptTemplate.from_template("React to {idea}") | panel
+    assert len(list(chain.stream({"idea": "socks"}))) == 4
+
+
+def test_panel_needs_a_persona() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        PersonaPanel(model=ChatMavera(api_key=KEY), personas=[])
+
+
+class _Outputs(BaseCallbackHandler):
+    def __init__(self) -> None:
+        self.top: list[Any] = []
+
+    def on_chain_end(self, outputs: Any, *, parent_run_id: Any = None, **kwargs: Any) -> None:
+        if parent_run_id is None:
+            self.top.append(outputs)
+
+
+def test_streamed_answers_are_traced_as_one_panel_result(panel: PersonaPanel) -> None:
+    handler = _Outputs()
+    streamed = list(panel.stream("Hi?", config={"callbacks": [handler]}))
+    (traced,) = handler.top
+    assert isinstance(traced, PanelResult)
+    assert traced.answers == streamed

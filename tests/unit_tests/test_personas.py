@@ -1,0 +1,269 @@
+"""MaveraPersonas, ChatMavera.personas and with_persona against an in-process mock API."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx2
+import pytest
+
+from langchain_mavera import (
+    ChatMavera,
+    MaveraAuthenticationError,
+    MaveraPersonaLookupError,
+    MaveraPersonas,
+    Persona,
+)
+from langchain_mavera.personas import looks_like_persona_id, match_name
+
+KEY = "mvra_live_unit0test0key0not0real0000"
+
+
+def _persona(index: int, name: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": f"clxunit{index:018d}",
+        "object": "persona",
+        "name": name,
+        "category": "Generational",
+        "description": f"{name} description",
+        "is_custom": False,
+        "is_expert": False,
+        "created_at": 1706140800 + index,
+        **extra,
+    }
+
+
+CATALOGUE = [
+    _persona(1, "Gen Z Consumer"),
+    _persona(2, "Gen Z Gamer"),
+    _persona(3, "SaaS CMO", is_custom=True, future_field={"kept": True}),
+    _persona(4, "Twin"),
+    _persona(5, "twin"),
+]
+
+
+class PersonaAPI:
+    """Pages CATALOGUE two at a time with opaque cursors; `GET /personas/{id}` is optional."""
+
+    def __init__(self, *, has_get: bool = True, repeat_cursor: bool = False, status: int = 200) -> None:
+        self.requests: list[httpx2.Request] = []
+        self.has_get = has_get
+        self.repeat_cursor = repeat_cursor
+        self.status = status
+
+    def queries(self) -> list[dict[str, str]]:
+        return [
+            dict(request.url.params) for request in self.requests if request.url.path.endswith("/personas")
+        ]
+
+    def __call__(self, request: httpx2.Request) -> httpx2.Response:
+        self.requests.append(request)
+        if self.status != 200:
+            error = {"message": "Invalid API key.", "type": "authentication_error", "code": "invalid_api_key"}
+            return httpx2.Response(self.status, json={"error": error})
+        path = request.url.path
+        if not path.endswith("/personas"):
+            persona_id = path.rsplit("/", 1)[-1]
+            found = [p for p in CATALOGUE if p["id"] == persona_id]
+            if not self.has_get or not found:
+                error = {"message": "Not found.", "type": "not_found", "code": "resource_not_found"}
+                return httpx2.Response(404, json={"error": error})
+            return httpx2.Response(200, json=found[0])
+        start = int(request.url.params.get("cursor", "0").removeprefix("page"))
+        end = start + 2
+        more = end < len(CATALOGUE)
+        cursor = "page2" if self.repeat_cursor else f"page{end}"
+        return httpx2.Response(
+            200,
+            json={
+                "object": "list",
+                "data": CATALOGUE[start:end],
+                "has_more": more,
+                "next_cursor": cursor if more else None,
+            },
+        )
+
+
+def _model(api: PersonaAPI) -> ChatMavera:
+    return ChatMavera(
+        api_key=KEY,
+        max_retries=0,
+        http_client=httpx2.Client(transport=httpx2.MockTransport(api)),
+        http_async_client=httpx2.AsyncClient(transport=httpx2.MockTransport(api)),
+    )
+
+
+def test_list_follows_every_cursor_and_types_the_personas() -> None:
+    api = PersonaAPI()
+    personas = _model(api).personas.list()
+    assert [p.name for p in personas] == [p["name"] for p in CATALOGUE]
+    assert api.queries() == [{}, {"cursor": "page2"}, {"cursor": "page4"}]
+    cmo = personas[2]
+    assert isinstance(cmo, Persona)
+    assert cmo.is_custom is True
+    assert cmo.created_at == 1706140803
+    assert cmo.model_extra == {"future_field": {"kept": True}}
+
+
+def test_list_sends_filters_and_page_size_as_query_parameters() -> None:
+    api = PersonaAPI()
+    _model(api).personas.list(category="Generational", is_custom=False, search="gen z", limit=2)
+    assert api.queries()[0] == {
+        "category": "Generational",
+        "is_custom": "false",
+        "search": "gen z",
+        "limit": "2",
+    }
+    assert api.queries()[1]["limit"] == "2"  # the filters ride along on every page
+    _model(api).personas.list(is_custom=True)
+    assert api.queries()[-3] == {"is_custom": "true"}
+
+
+@pytest.mark.parametrize("limit", [0, 101, -1, 2.5, "10", True])
+def test_bad_page_size_fails_before_any_request(limit: Any) -> None:
+    api = PersonaAPI()
+    with pytest.raises(ValueError, match="1 to 100"):
+        _model(api).personas.list(limit=limit)
+    assert api.requests == []
+
+
+def test_a_repeated_cursor_stops_paging_instead_of_looping() -> None:
+    api = PersonaAPI(repeat_cursor=True)
+    personas = _model(api).personas.list()
+    assert len(api.requests) == 2
+    assert len(personas) == 4
+
+
+async def test_alist_matches_list() -> None:
+    api = PersonaAPI()
+    personas = await _model(api).personas.alist(search="x")
+    assert [p.id for p in personas] == [p["id"] for p in CATALOGUE]
+    assert api.queries()[0] == {"search": "x"}
+
+
+def test_find_ignores_case_and_surrounding_space() -> None:
+    assert _model(PersonaAPI()).personas.find("  saas cmo ").name == "SaaS CMO"
+
+
+def test_find_lists_the_ambiguous_matches_with_their_ids() -> None:
+    with pytest.raises(MaveraPersonaLookupError, match="2 personas are named 'TWIN'") as caught:
+        _model(PersonaAPI()).personas.find("TWIN")
+    assert [p.name for p in caught.value.matches] == ["Twin", "twin"]
+    assert CATALOGUE[3]["id"] in str(caught.value)
+    assert isinstance(caught.value, LookupError)
+
+
+def test_find_without_a_match_suggests_close_names() -> None:
+    with pytest.raises(MaveraPersonaLookupError, match="No persona named 'Gen Z'") as caught:
+        _model(PersonaAPI()).personas.find("Gen Z")
+    assert caught.value.matches == []
+    assert set(caught.value.suggestions) >= {"Gen Z Consumer", "Gen Z Gamer"}
+    assert "Gen Z Consumer" in str(caught.value)
+
+
+def test_match_name_with_nothing_close_has_no_hint() -> None:
+    with pytest.raises(MaveraPersonaLookupError) as caught:
+        match_name([Persona(id="clxa", name="Alpha")], "zzzzzzzz")
+    assert caught.value.suggestions == []
+    assert "Close matches" not in str(caught.value)
+
+
+async def test_afind() -> None:
+    assert (await _model(PersonaAPI()).personas.afind("gen z gamer")).id == CATALOGUE[1]["id"]
+
+
+def test_get_uses_the_item_route() -> None:
+    api = PersonaAPI()
+    persona = _model(api).personas.get(CATALOGUE[0]["id"])
+    assert persona.name == "Gen Z Consumer"
+    assert [r.url.path for r in api.requests] == [f"/api/v1/personas/{CATALOGUE[0]['id']}"]
+
+
+def test_get_falls_back_to_the_list_when_the_item_route_404s() -> None:
+    api = PersonaAPI(has_get=False)
+    assert _model(api).personas.get(CATALOGUE[2]["id"]).name == "SaaS CMO"
+    assert len(api.requests) == 1 + 3
+
+
+async def test_aget_unknown_id_is_a_lookup_error() -> None:
+    with pytest.raises(MaveraPersonaLookupError, match="No persona with id"):
+        await _model(PersonaAPI()).personas.aget("clxnotthere000000000000000")
+
+
+def test_http_errors_are_typed() -> None:
+    with pytest.raises(MaveraAuthenticationError):
+        _model(PersonaAPI(status=401)).personas.list()
+
+
+def test_standalone_personas_use_chat_mavera_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    api = PersonaAPI()
+    monkeypatch.setenv("MAVERA_API_KEY", KEY)
+    personas = MaveraPersonas(http_client=httpx2.Client(transport=httpx2.MockTransport(api)), max_retries=0)
+    personas.list()
+    assert api.requests[0].headers["authorization"] == f"Bearer {KEY}"
+    with pytest.raises(TypeError, match="Unknown MaveraPersonas setting"):
+        MaveraPersonas(persona_id="x")
+    with pytest.raises(TypeError, match="not both"):
+        MaveraPersonas(ChatMavera(api_key=KEY), timeout=3)
+
+
+def test_model_personas_share_the_model_client() -> None:
+    model = _model(PersonaAPI())
+    personas = model.personas
+    assert personas._source.client is model.client
+
+
+def test_looks_like_persona_id() -> None:
+    assert looks_like_persona_id("clx1abc2d0001abcdef123456")
+    assert not looks_like_persona_id("Gen Z Consumer")
+    assert not looks_like_persona_id("consumer")  # too short to be a CUID
+    assert not looks_like_persona_id("CLX1ABC2D0001ABCDEF123456")
+
+
+def test_with_persona_binds_an_id_without_a_request() -> None:
+    api = PersonaAPI()
+    model = _model(api)
+    bound = model.with_persona("clx1abc2d0001abcdef123456")
+    assert bound.persona_id == "clx1abc2d0001abcdef123456"
+    assert model.persona_id is None
+    assert api.requests == []
+
+
+def test_with_persona_resolves_a_name_once_and_shares_the_client() -> None:
+    api = PersonaAPI()
+    model = _model(api)
+    first = model.with_persona("SaaS CMO")
+    again = model.with_persona("saas cmo")
+    from_copy = first.with_persona("SAAS CMO")
+    assert first.persona_id == again.persona_id == from_copy.persona_id == CATALOGUE[2]["id"]
+    assert len(api.queries()) == 3  # one listing (three pages), then the cache
+    assert first.client is model.client
+
+
+def test_with_persona_unknown_name_raises_lookup_error() -> None:
+    with pytest.raises(MaveraPersonaLookupError, match="Close matches: 'Gen Z Gamer'"):
+        _model(PersonaAPI()).with_persona("Gen Z Gamers")
+
+
+def test_with_persona_sends_the_persona_id(monkeypatch: pytest.MonkeyPatch) -> None:
+    api = PersonaAPI()
+    sent: list[dict[str, Any]] = []
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        if "/personas" in request.url.path:
+            return api(request)
+        sent.append(json.loads(request.content))
+        reply = {
+            "id": "chatcmpl_u",
+            "model": "mavera-1",
+            "choices": [
+                {"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}
+            ],
+            "usage": {"credits_used": 1},
+        }
+        return httpx2.Response(200, json=reply)
+
+    model = ChatMavera(api_key=KEY, http_client=httpx2.Client(transport=httpx2.MockTransport(handler)))
+    model.with_persona("Gen Z Gamer").invoke("hello")
+    assert sent[0]["persona_id"] == CATALOGUE[1]["id"]
