@@ -11,9 +11,8 @@ from __future__ import annotations
 import json
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx2
 from langchain_core.exceptions import OutputParserException
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.messages.tool import tool_call_chunk
@@ -24,7 +23,28 @@ from langchain_mavera._messages import to_wire_messages
 from langchain_mavera._metadata import response_metadata, usage_metadata_from
 from langchain_mavera._params import BODY_KEYS
 from langchain_mavera._sse import DONE, ServerSentEvent
-from langchain_mavera.errors import error_from_stream_event, malformed_reply
+
+if TYPE_CHECKING:
+    import httpx2
+
+    from langchain_mavera.errors import MaveraAPIError, MaveraError
+
+
+# `errors` subclasses the openai exceptions, so importing it imports the SDK;
+# these two are needed only when a reply is bad, so they import it on demand and
+# `from langchain_mavera import ChatMavera` stays free of the SDK's import cost.
+def error_from_stream_event(
+    payload: Mapping[str, Any], response: httpx2.Response, partial: None
+) -> MaveraError:
+    from langchain_mavera import errors
+
+    return errors.error_from_stream_event(payload, response, partial)
+
+
+def malformed_reply(response: httpx2.Response, what: str, raw_text: str) -> MaveraAPIError:
+    from langchain_mavera import errors
+
+    return errors.malformed_reply(response, what, raw_text)
 
 
 def checked_analysis(analysis: Any) -> Any:
@@ -59,6 +79,11 @@ class ChatCompletions:
 
     path = "/chat/completions"
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> ChatCompletions:
+        # Stateless, so one instance serves all: pydantic deep-copies private-attribute
+        # defaults for every new ChatMavera, which was a third of construction time.
+        return self
+
     def build_payload(
         self, messages: Sequence[BaseMessage], params: Mapping[str, Any], *, stream: bool
     ) -> dict[str, Any]:
@@ -81,7 +106,7 @@ class ChatCompletions:
         self, body: Mapping[str, Any], response: httpx2.Response, persona_id: str | None
     ) -> ChatResult:
         """An AIMessage with content, tool calls, usage and the metadata contract."""
-        if "error" in body:
+        if body.get("error") is not None:  # some servers send "error": null on success
             raise error_from_stream_event(body, response, None)
         choices = body.get("choices")
         if not isinstance(choices, list) or not choices or not isinstance(choices[0], Mapping):
@@ -147,7 +172,7 @@ class ChunkParser:
             raise malformed_reply(self._response, "a stream chunk is not JSON", event.data) from None
         if not isinstance(data, Mapping):
             raise malformed_reply(self._response, "a stream chunk is not a JSON object", event.data)
-        if "error" in data:
+        if data.get("error") is not None:
             raise error_from_stream_event(data, self._response, None)
         return data
 

@@ -9,18 +9,16 @@ organisation, project, base URL or custom header can ride along to Mavera.
 from __future__ import annotations
 
 import functools
-import ipaddress
-import warnings
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx2
 import openai
 
+from langchain_mavera._base_url import DEFAULT_BASE_URL, warn_if_insecure
 from langchain_mavera._version import __version__
 
-DEFAULT_BASE_URL = "https://app.mavera.io/api/v1"
+__all__ = ["DEFAULT_BASE_URL", "build_async_client", "build_sync_client", "warn_if_insecure"]
 
 # The SDK would otherwise fill these from OPENAI_ORG_ID / OPENAI_PROJECT_ID.
 _SUPPRESSED_HEADERS: dict[str, Any] = {
@@ -112,24 +110,3 @@ def build_async_client(
     )
     _strip_openai_environment(client, headers)
     return client
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def warn_if_insecure(base_url: str) -> None:
-    """Warn when the key would travel in clear text to another machine."""
-    parts = urlsplit(base_url)
-    if parts.scheme == "http" and not _is_loopback(parts.hostname or ""):
-        warnings.warn(
-            f"base_url {base_url!r} uses plain http to a non-loopback host: the Mavera API key "
-            "would be sent unencrypted. Use https.",
-            UserWarning,
-            stacklevel=3,
-        )

@@ -94,8 +94,13 @@ def _stream_options(timeout: Any, chunk_timeout: float | None) -> Any:
     """A read timeout bounds each wait for the next bytes: a per-chunk timeout."""
     if chunk_timeout is None:
         return _options(timeout)
-    connect = timeout.connect if isinstance(timeout, httpx2.Timeout) else timeout
-    return {"timeout": httpx2.Timeout(connect, read=chunk_timeout)}
+    # Without a request timeout, keep the SDK's defaults for connect/write/pool rather than none.
+    base = openai.DEFAULT_TIMEOUT if timeout is None else timeout
+    if not isinstance(base, httpx2.Timeout):
+        base = httpx2.Timeout(base)
+    return {
+        "timeout": httpx2.Timeout(connect=base.connect, read=chunk_timeout, write=base.write, pool=base.pool)
+    }
 
 
 def _transport_error(exc: Exception, response: httpx2.Response) -> MaveraError:

@@ -11,13 +11,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, StrictBool, StringConstraints, TypeAdapter
+from pydantic import AfterValidator, ConfigDict, Field, StrictBool, TypeAdapter
 from typing_extensions import TypedDict
 
 Level = Literal["low", "medium", "high"]
 """Allowed values of `reasoning_effort` and `verbosity`."""
 
-PersonaId = Annotated[str, StringConstraints(min_length=1, pattern=r"\S")]
+
+def _persona_id(value: str) -> str:
+    if not value.strip():
+        msg = (
+            "persona_id must have at least 1 character and not be blank: a persona id "
+            "from GET /personas, e.g. 'clx1abc2d0001abcdef123456'"
+        )
+        raise ValueError(msg)
+    return value
+
+
+PersonaId = Annotated[str, AfterValidator(_persona_id)]
 Temperature = Annotated[float, Field(ge=0, le=2)]
 MaxTokens = Annotated[int, Field(ge=1)]
 Stop = str | list[str]

@@ -7,13 +7,15 @@ the Responses API are interchangeable behind it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import httpx2
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 
 from langchain_mavera._sse import ServerSentEvent
+
+if TYPE_CHECKING:  # annotations only: httpx2 is imported with the SDK, at the first request
+    import httpx2
 
 
 class StreamParser(Protocol):

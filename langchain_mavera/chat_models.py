@@ -11,7 +11,6 @@ import threading
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import openai
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import LangSmithParams, LanguageModelInput
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -22,15 +21,20 @@ from langchain_core.utils import from_env, secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 from typing_extensions import Self
 
-from langchain_mavera import _http
+from langchain_mavera._base_url import DEFAULT_BASE_URL, warn_if_insecure
 from langchain_mavera._chat_completions import CHAT_COMPLETIONS
-from langchain_mavera._client import DEFAULT_BASE_URL, build_async_client, build_sync_client, warn_if_insecure
 from langchain_mavera._params import Level, MaxTokens, PersonaId, Stop, Temperature, merge, validate_overrides
 from langchain_mavera._structured import Method, structured_output
 from langchain_mavera._tools import ToolChoice, ToolLike, format_tool_choice, format_tools, tool_names
 from langchain_mavera._version import __version__
 from langchain_mavera._wire import StreamParser, WireFormat
-from langchain_mavera.errors import MaveraError, MaveraStreamInterruptedError, make_error
+
+if TYPE_CHECKING:
+    import openai
+
+# The openai SDK (and httpx2) take ~40% of this module's import time, yet are only
+# needed to send a request. `_http`, `_client` and `errors` import them, so they
+# are imported inside the methods that send requests (a dict lookup once loaded).
 
 if TYPE_CHECKING:
     from langchain_mavera.personas import MaveraPersonas
@@ -368,6 +372,8 @@ class ChatMavera(BaseChatModel):
         if self._client is None:
             with self._client_lock:
                 if self._client is None:
+                    from langchain_mavera._client import build_sync_client
+
                     self._client = build_sync_client(**self._client_kwargs(), http_client=self.http_client)
         return self._client
 
@@ -377,6 +383,8 @@ class ChatMavera(BaseChatModel):
         if self._async_client is None:
             with self._client_lock:
                 if self._async_client is None:
+                    from langchain_mavera._client import build_async_client
+
                     self._async_client = build_async_client(
                         **self._client_kwargs(), http_client=self.http_async_client
                     )
@@ -509,10 +517,14 @@ class ChatMavera(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        from langchain_mavera import _http
+        from langchain_mavera.errors import malformed_guard
+
         params = self._call_params(stop, kwargs)
         body = self._wire.build_payload(messages, params, stream=False)
         reply = _http.post_json(self.client, self._wire.path, body, self.request_timeout)
-        return self._wire.parse_response(reply.body, reply.response, params.get("persona_id"))
+        with malformed_guard(reply.response, reply.response.text):
+            return self._wire.parse_response(reply.body, reply.response, params.get("persona_id"))
 
     async def _agenerate(
         self,
@@ -521,10 +533,14 @@ class ChatMavera(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        from langchain_mavera import _http
+        from langchain_mavera.errors import malformed_guard
+
         params = self._call_params(stop, kwargs)
         body = self._wire.build_payload(messages, params, stream=False)
         reply = await _http.apost_json(self.async_client, self._wire.path, body, self.request_timeout)
-        return self._wire.parse_response(reply.body, reply.response, params.get("persona_id"))
+        with malformed_guard(reply.response, reply.response.text):
+            return self._wire.parse_response(reply.body, reply.response, params.get("persona_id"))
 
     def _stream(
         self,
@@ -533,6 +549,9 @@ class ChatMavera(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
+        from langchain_mavera import _http
+        from langchain_mavera.errors import MaveraError, malformed_guard
+
         params = self._call_params(stop, kwargs)
         body = self._wire.build_payload(messages, params, stream=True)
         delivered: list[BaseMessageChunk] = []
@@ -542,7 +561,8 @@ class ChatMavera(BaseChatModel):
             parser = self._wire.stream_parser(response, params.get("persona_id"))
             try:
                 for event in _http.iter_events(response):
-                    chunk = parser.feed(event)
+                    with malformed_guard(response, event.data):
+                        chunk = parser.feed(event)
                     if chunk is not None:
                         delivered.append(chunk.message)
                         if run_manager:
@@ -564,6 +584,9 @@ class ChatMavera(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
+        from langchain_mavera import _http
+        from langchain_mavera.errors import MaveraError, malformed_guard
+
         params = self._call_params(stop, kwargs)
         body = self._wire.build_payload(messages, params, stream=True)
         delivered: list[BaseMessageChunk] = []
@@ -573,7 +596,8 @@ class ChatMavera(BaseChatModel):
             parser = self._wire.stream_parser(response, params.get("persona_id"))
             try:
                 async for event in _http.aiter_events(response):
-                    chunk = parser.feed(event)
+                    with malformed_guard(response, event.data):
+                        chunk = parser.feed(event)
                     if chunk is not None:
                         delivered.append(chunk.message)
                         if run_manager:
@@ -592,6 +616,8 @@ class ChatMavera(BaseChatModel):
 def _check_complete(parser: StreamParser, response: Any) -> None:
     """A stream that stopped without a finish reason or [DONE] was cut short."""
     if not parser.complete:
+        from langchain_mavera.errors import MaveraStreamInterruptedError, make_error
+
         raise make_error(
             MaveraStreamInterruptedError,
             "The stream ended before Mavera sent a finish_reason or [DONE]; the answer is incomplete.",

@@ -11,7 +11,8 @@ chunk that had already arrived in `.partial`: nothing that was received is lost.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, cast
 
 import httpx2
@@ -61,6 +62,45 @@ class MaveraError(Exception):
     """The raw response body, kept when it could not be understood."""
     partial: BaseMessageChunk | None = None
     """The message chunk that had arrived when a stream failed, else None."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle without calling `__init__` (the openai signatures differ) and without the key.
+
+        Errors cross process boundaries in process pools; the request that rode
+        along would otherwise carry the Authorization header with it.
+        """
+        state = dict(self.__dict__)
+        request = state.get("request")
+        if isinstance(request, httpx2.Request):
+            state["request"] = request = _redacted_request(request)
+        response = state.get("response")
+        if isinstance(response, httpx2.Response):
+            state["response"] = _redacted_response(response, request)
+        return (_rebuild_error, (type(self), self.args, state))
+
+
+_SECRET_HEADERS = frozenset({"authorization", "api-key", "x-api-key"})
+
+
+def _redacted_request(request: httpx2.Request) -> httpx2.Request:
+    headers = [(k, v) for k, v in request.headers.multi_items() if k.lower() not in _SECRET_HEADERS]
+    return httpx2.Request(request.method, request.url, headers=headers)
+
+
+def _redacted_response(response: httpx2.Response, request: Any) -> httpx2.Response:
+    try:
+        content = response.content
+    except httpx2.ResponseNotRead:
+        content = b""
+    request = request if isinstance(request, httpx2.Request) else _redacted_request(response.request)
+    return httpx2.Response(response.status_code, headers=response.headers, content=content, request=request)
+
+
+def _rebuild_error(cls: type[MaveraError], args: tuple[Any, ...], state: dict[str, Any]) -> MaveraError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class MaveraAuthenticationError(MaveraError, openai.AuthenticationError, ModelAuthenticationError):
@@ -251,7 +291,8 @@ def error_from_openai(exc: openai.APIError) -> MaveraError:
         return make_error(MaveraTimeoutError, "Request to Mavera timed out.", request=exc.request)
     if isinstance(exc, openai.APIConnectionError):
         cause = exc.__cause__
-        reason = f": {cause}" if cause else ""
+        # Some transport errors have an empty message; their type still says what happened.
+        reason = f": {cause or type(cause).__name__}" if cause else ""
         return make_error(MaveraConnectionError, f"Could not connect to Mavera{reason}", request=exc.request)
     return make_error(MaveraAPIError, exc.message, request=exc.request, body=exc.body)
 
@@ -263,6 +304,24 @@ def error_from_stream_event(
     fields = _error_fields(payload)
     message = str(fields.get("message") or "Mavera reported an error mid-stream.")
     return make_error(None, message, request=response.request, body=payload, partial=partial)
+
+
+@contextmanager
+def malformed_guard(response: httpx2.Response, raw_text: str) -> Iterator[None]:
+    """Turn a shape error while reading a reply into a `MaveraAPIError` with the raw text.
+
+    A reply of an unexpected shape (a string where an object belongs, a number
+    as content) must surface as Mavera's fault, never as a KeyError or
+    TypeError that looks like a bug in the caller's code.
+    """
+    try:
+        yield
+    except MaveraError:
+        raise
+    except (KeyError, IndexError, TypeError, AttributeError, ValueError) as exc:
+        first_line = str(exc).splitlines()[0] if str(exc) else ""
+        what = f"unexpected shape ({type(exc).__name__}: {first_line})"
+        raise malformed_reply(response, what, raw_text) from exc
 
 
 def malformed_reply(response: httpx2.Response, what: str, raw_text: str) -> MaveraAPIError:

@@ -1,0 +1,126 @@
+"""A canned-response Mavera stand-in for the benchmarks, run in its own process.
+
+It does no work per request beyond reading the body: the JSON reply and the
+200-chunk SSE stream are built once at start-up, so the benchmark measures the
+client, and the server's CPU is never counted in the client's process time.
+
+Run: `python benchmarks/server.py --port 0` prints `PORT <n>` once listening.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socketserver
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+STREAM_CHUNKS = 200
+MODEL = "mavera-1"
+USAGE = {"prompt_tokens": 42, "completion_tokens": 200, "total_tokens": 242, "credits_used": 2}
+ANALYSIS = {
+    "confidence": 0.82,
+    "emotion": {"emotional_valence": 0.4, "primary": "curious"},
+    "biases": [{"name": "anchoring", "score": 0.2}],
+    "insights": ["Price sensitivity is high.", "Sustainability matters."],
+}
+WORDS = [f"word{i} " for i in range(STREAM_CHUNKS)]
+
+
+def completion_body() -> bytes:
+    """A non-streaming chat.completion with usage, credits and analysis."""
+    return json.dumps(
+        {
+            "id": "chatcmpl-bench",
+            "object": "chat.completion",
+            "created": 1_700_000_000,
+            "model": MODEL,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": "".join(WORDS)},
+                    "finish_reason": "stop",
+                }
+            ],
+            "usage": USAGE,
+            "analysis": ANALYSIS,
+        }
+    ).encode()
+
+
+def _chunk(delta: dict[str, object], finish_reason: str | None = None, **extra: object) -> str:
+    payload = {
+        "id": "chatcmpl-bench",
+        "object": "chat.completion.chunk",
+        "created": 1_700_000_000,
+        "model": MODEL,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
+        **extra,
+    }
+    return f"data: {json.dumps(payload)}\n\n"
+
+
+def stream_body() -> bytes:
+    """A role chunk, 200 content chunks, a finish chunk with usage and analysis, then [DONE]."""
+    parts = [_chunk({"role": "assistant", "content": ""})]
+    parts += [_chunk({"content": word}) for word in WORDS]
+    parts.append(_chunk({}, "stop", usage=USAGE, analysis=ANALYSIS))
+    parts.append("data: [DONE]\n\n")
+    return "".join(parts).encode()
+
+
+COMPLETION = completion_body()
+STREAM = stream_body()
+RATE_LIMIT_HEADERS = (
+    ("x-ratelimit-limit", "1000"),
+    ("x-ratelimit-remaining", "999"),
+    ("x-ratelimit-reset", "60"),
+)
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive: connection setup is not what we measure
+    # Headers and body go out in separate writes; with Nagle on, the body would wait
+    # for the client's delayed ACK (~40 ms) and every call would be idle time.
+    disable_nagle_algorithm = True
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("content-length") or 0)
+        request = json.loads(self.rfile.read(length) or b"{}")
+        streaming = bool(request.get("stream"))
+        body = STREAM if streaming else COMPLETION
+        self.send_response(200)
+        self.send_header("content-type", "text/event-stream" if streaming else "application/json")
+        self.send_header("content-length", str(len(body)))
+        for name, value in RATE_LIMIT_HEADERS:
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+    socketserver.TCPServer.allow_reuse_address = True
+    server = Server(("127.0.0.1", args.port), Handler)
+    print(f"PORT {server.server_address[1]}", flush=True)
+    try:
+        server.serve_forever(poll_interval=0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

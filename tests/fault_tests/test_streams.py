@@ -1,0 +1,173 @@
+"""Streams that break: cut, stalled, erroring, or padded with SSE comments."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx2
+import pytest
+from langchain_core.callbacks import AsyncCallbackHandler, BaseCallbackHandler
+
+from langchain_mavera import (
+    ChatMavera,
+    MaveraInsufficientCreditsError,
+    MaveraRateLimitError,
+    MaveraStreamInterruptedError,
+    MaveraTimeoutError,
+)
+from tests.fault_tests._loopback import run_loopback
+from tests.fault_tests._scripted import scripted, sse, stream_chunks
+
+CUT = httpx2.RemoteProtocolError("peer closed connection without sending complete message body")
+
+
+class Tokens(BaseCallbackHandler):
+    def __init__(self) -> None:
+        self.tokens: list[str] = []
+
+    def on_llm_new_token(self, token: str, **kwargs: Any) -> None:
+        self.tokens.append(token)
+
+
+class AsyncTokens(AsyncCallbackHandler):
+    def __init__(self) -> None:
+        self.tokens: list[str] = []
+
+    async def on_llm_new_token(self, token: str, **kwargs: Any) -> None:
+        self.tokens.append(token)
+
+
+def _drain(chunks: Iterator[Any], seen: list[str]) -> None:
+    for chunk in chunks:
+        seen.append(str(chunk.content))
+
+
+async def _adrain(chunks: AsyncIterator[Any], seen: list[str]) -> None:
+    async for chunk in chunks:
+        seen.append(str(chunk.content))
+
+
+def _unfinished(*pieces: str) -> list[str]:
+    return stream_chunks(list(pieces), finish=False)
+
+
+@pytest.mark.parametrize("error", [CUT, None], ids=["connection-dropped", "body-ended-early"])
+def test_cut_stream_raises_after_delivering_what_arrived(error: Exception | None) -> None:
+    script = scripted(sse(_unfinished("Hel", "lo, ", "wor"), error))
+    handler = Tokens()
+    seen: list[str] = []
+    with pytest.raises(MaveraStreamInterruptedError) as caught:
+        _drain(script.model().stream("hi", config={"callbacks": [handler]}), seen)
+    assert seen == ["Hel", "lo, ", "wor"]
+    assert handler.tokens == ["Hel", "lo, ", "wor"]
+    assert caught.value.partial is not None
+    assert caught.value.partial.content == "Hello, wor"
+    assert len(script.requests) == 1  # a half-delivered answer is not silently re-asked
+
+
+@pytest.mark.parametrize("error", [CUT, None], ids=["connection-dropped", "body-ended-early"])
+async def test_cut_stream_async(error: Exception | None) -> None:
+    script = scripted(sse(_unfinished("Hel", "lo"), error))
+    handler = AsyncTokens()
+    seen: list[str] = []
+    with pytest.raises(MaveraStreamInterruptedError) as caught:
+        await _adrain(script.model().astream("hi", config={"callbacks": [handler]}), seen)
+    assert seen == ["Hel", "lo"]
+    assert handler.tokens == ["Hel", "lo"]
+    assert caught.value.partial is not None
+    assert caught.value.partial.content == "Hello"
+
+
+def test_cut_stream_under_invoke_keeps_the_partial() -> None:
+    script = scripted(sse(_unfinished("Hel", "lo"), CUT))
+    with pytest.raises(MaveraStreamInterruptedError) as caught:
+        script.model(streaming=True).invoke("hi")
+    assert caught.value.partial is not None
+    assert caught.value.partial.content == "Hello"
+
+
+def test_finish_reason_without_done_is_complete() -> None:
+    lines = stream_chunks(["a", "b"])[:-1]  # no [DONE], but a finish_reason arrived
+    text = "".join(str(c.content) for c in scripted(sse(lines)).model().stream("hi"))
+    assert text == "ab"
+
+
+def _error_event(code: str, message: str) -> str:
+    return "data: " + json.dumps({"error": {"message": message, "type": "x", "code": code}}) + "\n\n"
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [("credits_exhausted", MaveraInsufficientCreditsError), ("rate_limit_exceeded", MaveraRateLimitError)],
+)
+def test_error_object_inside_stream_is_typed(code: str, expected: type[Exception]) -> None:
+    lines = [*_unfinished("Par", "tial"), _error_event(code, "gone mid-answer")]
+    with pytest.raises(expected) as caught:
+        list(scripted(sse(lines)).model().stream("hi"))
+    assert caught.value.code == code  # type: ignore[attr-defined]
+    assert caught.value.server_message == "gone mid-answer"  # type: ignore[attr-defined]
+    assert caught.value.partial.content == "Partial"  # type: ignore[attr-defined]
+
+
+async def test_error_object_inside_stream_async() -> None:
+    lines = [*_unfinished("x"), _error_event("credits_exhausted", "no credits")]
+    with pytest.raises(MaveraInsufficientCreditsError):
+        async for _ in scripted(sse(lines)).model().astream("hi"):
+            pass
+
+
+def test_sse_comment_lines_are_ignored() -> None:
+    lines = [": keep-alive\n\n"] + [f": ping\n{line}" for line in stream_chunks(["a", "b"])]
+    chunks = list(scripted(sse(lines)).model().stream("hi"))
+    assert "".join(str(c.content) for c in chunks) == "ab"
+    assert chunks[-1].response_metadata["finish_reason"] == "stop"
+
+
+def test_stalled_stream_times_out_after_stream_chunk_timeout() -> None:
+    with run_loopback() as server:
+        server.stall_seconds = 2.0
+        model = ChatMavera(
+            api_key=server.api_key, base_url=server.base_url, stream_chunk_timeout=0.2, max_retries=0
+        )
+        seen: list[str] = []
+        with pytest.raises(MaveraTimeoutError) as caught:
+            _drain(model.stream("hi"), seen)
+    assert seen == ["Hel"]
+    assert caught.value.partial is not None
+    assert caught.value.partial.content == "Hel"
+    assert "next stream chunk" in str(caught.value)
+
+
+async def test_stalled_stream_times_out_async() -> None:
+    with run_loopback() as server:
+        server.stall_seconds = 2.0
+        model = ChatMavera(
+            api_key=server.api_key, base_url=server.base_url, stream_chunk_timeout=0.2, max_retries=0
+        )
+        with pytest.raises(MaveraTimeoutError) as caught:
+            async for _ in model.astream("hi"):
+                pass
+    assert caught.value.partial.content == "Hel"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("timeout", "expected"),
+    [
+        (None, {"connect": 5.0, "read": 0.5, "write": 600.0, "pool": 600.0}),
+        (30.0, {"connect": 30.0, "read": 0.5, "write": 30.0, "pool": 30.0}),
+    ],
+)
+def test_stream_chunk_timeout_replaces_only_the_read_timeout(
+    timeout: Any, expected: dict[str, float]
+) -> None:
+    seen: list[dict[str, Any]] = []
+
+    def record(request: httpx2.Request) -> httpx2.Response:
+        seen.append(request.extensions["timeout"])
+        return sse(stream_chunks(["a"]))(request)
+
+    script = scripted(record)
+    list(script.model(timeout=timeout, stream_chunk_timeout=0.5).stream("hi"))
+    assert seen == [expected]

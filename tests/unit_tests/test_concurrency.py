@@ -1,0 +1,158 @@
+"""One ChatMavera shared by threads, tasks and processes; pacing a batch under a rate budget."""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import pickle
+import socket
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from langchain_core.rate_limiters import InMemoryRateLimiter
+
+from langchain_mavera import ChatMavera, MaveraConnectionError, MaveraRateLimitError, _client
+from tests.fault_tests._loopback import Loopback, run_loopback
+from tests.fault_tests._scripted import API_KEY, scripted, status
+from tests.unit_tests._workers import ask
+
+
+@pytest.fixture
+def server() -> Iterator[Loopback]:
+    with run_loopback() as running:
+        yield running
+
+
+@pytest.fixture
+def builds(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """How many SDK clients get built, to prove one is shared."""
+    counts = {"sync": 0, "async": 0}
+    for kind, name in (("sync", "build_sync_client"), ("async", "build_async_client")):
+        original = getattr(_client, name)
+
+        def counting(*args: Any, _original: Any = original, _kind: str = kind, **kwargs: Any) -> Any:
+            counts[_kind] += 1
+            return _original(*args, **kwargs)
+
+        # chat_models imports the builders from `_client` at first use (keeps the SDK out of
+        # its import), so they are counted where they live.
+        monkeypatch.setattr(_client, name, counting)
+    return counts
+
+
+def _model(server: Loopback, **kwargs: Any) -> ChatMavera:
+    return ChatMavera(api_key=server.api_key, base_url=server.base_url, max_retries=0, **kwargs)
+
+
+def test_one_model_shared_across_threads(server: Loopback, builds: dict[str, int]) -> None:
+    server.reply_delay = 0.01  # keep several requests in flight at once
+    model = _model(server)
+
+    def work(index: int) -> str:
+        if index % 2:
+            return "".join(str(chunk.content) for chunk in model.stream(f"q{index}"))
+        return str(model.invoke(f"q{index}").content)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(work, range(32)))
+    assert answers == ["Hello from the persona." if i % 2 == 0 else "Hello" for i in range(32)]
+    assert len(server.requests) == 32
+    assert server.peak_in_flight > 1  # the calls really overlapped
+    assert builds["sync"] == 1
+
+
+async def test_one_model_shared_across_asyncio_tasks(server: Loopback, builds: dict[str, int]) -> None:
+    server.reply_delay = 0.01
+    model = _model(server)
+
+    async def streamed(question: str) -> str:
+        return "".join([str(chunk.content) async for chunk in model.astream(question)])
+
+    answers = await asyncio.gather(
+        *(model.ainvoke(f"q{i}") for i in range(10)), *(streamed(f"s{i}") for i in range(10))
+    )
+    texts = [str(getattr(answer, "content", answer)) for answer in answers]
+    assert texts == ["Hello from the persona."] * 10 + ["Hello"] * 10
+    assert server.peak_in_flight > 1
+    assert builds["async"] == 1
+
+
+def test_pickle_round_trip_after_use(server: Loopback) -> None:
+    model = _model(server, persona_id="clx1abc2d0001abcdef123456", temperature=0.2)
+    model.invoke("warm up the client")
+    restored = pickle.loads(pickle.dumps(model))
+    assert restored._client is None  # clients are rebuilt lazily, never pickled
+    assert restored.persona_id == model.persona_id
+    assert restored.temperature == 0.2
+    assert restored.invoke("hi").content == "Hello from the persona."
+    assert server.requests[-1].body["persona_id"] == "clx1abc2d0001abcdef123456"
+
+
+def test_runs_in_a_spawn_process_pool(server: Loopback) -> None:
+    model = _model(server, persona_id="clx1abc2d0001abcdef123456")
+    model.invoke("the parent uses it first")
+    unreachable = ChatMavera(
+        api_key=server.api_key, base_url=f"http://127.0.0.1:{_free_port()}/v1", max_retries=0
+    )
+    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        results = list(pool.map(ask, [model] * 4, [f"q{i}" for i in range(4)]))
+        # A failure in a worker reaches the parent as the same typed error (errors pickle).
+        with pytest.raises(MaveraConnectionError, match="Could not connect to Mavera"):
+            pool.submit(ask, unreachable, "hi").result()
+    assert [answer for _, answer in results] == ["Hello from the persona."] * 4
+    assert {pid for pid, _ in results}.isdisjoint({os.getpid()})
+    assert len(server.requests) == 5
+    assert all(request.body["persona_id"] == "clx1abc2d0001abcdef123456" for request in server.requests)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_errors_pickle_without_the_key() -> None:
+    script = scripted(status(429, "rate_limit_exceeded", "Rate limit exceeded.", **{"retry-after": "3"}))
+    with pytest.raises(MaveraRateLimitError) as caught:
+        script.model(max_retries=0).invoke("hi")
+    data = pickle.dumps(caught.value)
+    assert API_KEY.encode() not in data
+    restored = pickle.loads(data)
+    assert type(restored) is MaveraRateLimitError
+    assert str(restored) == str(caught.value)
+    assert (restored.status_code, restored.code, restored.retry_after) == (429, "rate_limit_exceeded", 3.0)
+    assert restored.response.status_code == 429
+    assert "authorization" not in restored.request.headers
+
+
+def _most_in_any_window(times: list[float], window: float) -> int:
+    times = sorted(times)
+    most = 0
+    start = 0
+    for end, moment in enumerate(times):
+        while moment - times[start] > window:
+            start += 1
+        most = max(most, end - start + 1)
+    return most
+
+
+async def test_abatch_with_rate_limiter_stays_under_budget(server: Loopback) -> None:
+    # A scaled-down tier: 10 requests per second stands in for N requests per minute.
+    per_second = 10
+    limiter = InMemoryRateLimiter(
+        requests_per_second=per_second, check_every_n_seconds=0.01, max_bucket_size=1
+    )
+    model = _model(server, rate_limiter=limiter)
+    questions = [f"q{i}" for i in range(20)]
+    answers = await model.abatch(questions, config={"max_concurrency": 4})
+    assert [answer.content for answer in answers] == ["Hello from the persona."] * 20
+    assert len(server.requests) == 20
+    assert server.peak_in_flight <= 4
+    arrivals = [request.at for request in server.requests]
+    # Unpaced, all 20 arrive within a few milliseconds. Paced, a one-second window holds
+    # about `per_second` of them; the slack absorbs arrival jitter, not a broken limiter.
+    assert _most_in_any_window(arrivals, 1.0) <= per_second + 3
+    assert max(arrivals) - min(arrivals) >= 0.5 * (len(questions) - 1) / per_second
