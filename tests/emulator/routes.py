@@ -1,0 +1,47 @@
+"""The routing table: (method, path template) -> handler.
+
+To add an endpoint, write a handler module and append a :class:`Route` to
+``ROUTES``; the server needs no change. Paths are relative to ``/api/v1`` and
+``{name}`` segments arrive in ``RequestContext.path_params``.
+"""
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from . import chat, personas
+from .wire import Handler
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    template: str
+    handler: Handler
+    _pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", self.template)
+        object.__setattr__(self, "_pattern", re.compile(f"^{pattern}/?$"))
+
+    def match(self, method: str, path: str) -> Mapping[str, str] | None:
+        if method != self.method:
+            return None
+        found = self._pattern.match(path)
+        return found.groupdict() if found else None
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("GET", "/personas", personas.list_personas),
+    Route("GET", "/personas/{persona_id}", personas.get_persona),
+    Route("POST", "/chat/completions", chat.create_chat_completion),
+    # Route("POST", "/responses", responses.create_response) goes here.
+)
+
+
+def resolve(routes: Sequence[Route], method: str, path: str) -> tuple[Route, Mapping[str, str]] | None:
+    for route in routes:
+        params = route.match(method, path)
+        if params is not None:
+            return route, params
+    return None
