@@ -23,7 +23,16 @@ from typing_extensions import Self
 
 from langchain_mavera._base_url import DEFAULT_BASE_URL, warn_if_insecure
 from langchain_mavera._chat_completions import CHAT_COMPLETIONS
-from langchain_mavera._params import Level, MaxTokens, PersonaId, Stop, Temperature, merge, validate_overrides
+from langchain_mavera._params import (
+    Level,
+    MaxTokens,
+    PersonaId,
+    Stop,
+    Temperature,
+    merge,
+    unknown_parameters_message,
+    validate_overrides,
+)
 from langchain_mavera._structured import Method, structured_output
 from langchain_mavera._tools import ToolChoice, ToolLike, format_tool_choice, format_tools, tool_names
 from langchain_mavera._version import __version__
@@ -281,12 +290,7 @@ class ChatMavera(BaseChatModel):
             cls._known_inputs = frozenset(names)
         unknown = [key for key in values if key not in cls._known_inputs]
         if unknown:
-            hint = ", ".join(f"{key!r}: ..." for key in unknown)
-            msg = (
-                f"Unknown parameter(s) for ChatMavera: {', '.join(unknown)}. "
-                f"To send an API field this class does not know, use extra_body={{{hint}}}."
-            )
-            raise ValueError(msg)
+            raise ValueError(unknown_parameters_message("ChatMavera", unknown))
         return values
 
     @model_validator(mode="after")
