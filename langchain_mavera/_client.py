@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx2
 import openai
@@ -25,6 +25,9 @@ _SUPPRESSED_HEADERS: dict[str, Any] = {
     "OpenAI-Organization": openai.Omit(),
     "OpenAI-Project": openai.Omit(),
 }
+
+
+_ClientT = TypeVar("_ClientT", openai.OpenAI, openai.AsyncOpenAI)
 
 
 def _sdk_timeout(timeout: Any) -> Any:
@@ -62,7 +65,8 @@ def _shared_sync_http_client() -> httpx2.Client:
     return openai.DefaultHttpxClient()
 
 
-def build_sync_client(
+def _configured(
+    client_class: type[_ClientT],
     *,
     api_key: str,
     base_url: str,
@@ -70,37 +74,9 @@ def build_sync_client(
     max_retries: int,
     default_headers: Mapping[str, str] | None,
     http_client: Any,
-) -> openai.OpenAI:
-    """An `openai.OpenAI` pointed at Mavera and nothing else."""
+) -> _ClientT:
     headers = _headers(default_headers)
-    client = openai.OpenAI(
-        api_key=api_key,
-        base_url=base_url,
-        timeout=_sdk_timeout(timeout),
-        max_retries=max_retries,
-        default_headers=headers,
-        http_client=http_client if http_client is not None else _shared_sync_http_client(),
-    )
-    _strip_openai_environment(client, headers)
-    return client
-
-
-def build_async_client(
-    *,
-    api_key: str,
-    base_url: str,
-    timeout: Any,
-    max_retries: int,
-    default_headers: Mapping[str, str] | None,
-    http_client: Any,
-) -> openai.AsyncOpenAI:
-    """An `openai.AsyncOpenAI` pointed at Mavera and nothing else.
-
-    Async HTTP clients are bound to the event loop that first uses them, so no
-    shared default is kept across instances.
-    """
-    headers = _headers(default_headers)
-    client = openai.AsyncOpenAI(
+    client = client_class(
         api_key=api_key,
         base_url=base_url,
         timeout=_sdk_timeout(timeout),
@@ -110,3 +86,18 @@ def build_async_client(
     )
     _strip_openai_environment(client, headers)
     return client
+
+
+def build_sync_client(*, http_client: Any = None, **settings: Any) -> openai.OpenAI:
+    """An `openai.OpenAI` pointed at Mavera and nothing else."""
+    shared = http_client if http_client is not None else _shared_sync_http_client()
+    return _configured(openai.OpenAI, http_client=shared, **settings)
+
+
+def build_async_client(*, http_client: Any = None, **settings: Any) -> openai.AsyncOpenAI:
+    """An `openai.AsyncOpenAI` pointed at Mavera and nothing else.
+
+    Async HTTP clients are bound to the event loop that first uses them, so no
+    shared default is kept across instances.
+    """
+    return _configured(openai.AsyncOpenAI, http_client=http_client, **settings)

@@ -41,6 +41,8 @@ _ASSISTANT_SKIPPED_BLOCKS = frozenset(
     }
 )
 _IMAGE_URL_PREFIXES = ("https://", "http://", "data:image/")
+# Media a tool result may carry; Mavera's tool messages are text only.
+_MEDIA_BLOCKS = frozenset({"image", "image_url", "audio", "input_audio", "file", "video"})
 _UNSUPPORTED_HINT = "Mavera accepts text and images (http(s) or data URLs) only."
 
 
@@ -124,6 +126,10 @@ def _tool_content(message: ToolMessage) -> str:
     content = message.content
     if isinstance(content, str):
         return content
+    for block in content:
+        if isinstance(block, Mapping) and block.get("type") in _MEDIA_BLOCKS:
+            msg = f"Unsupported content block type {block['type']!r} in a tool message: results are text."
+            raise UnsupportedContentError(msg)
     texts = [
         block if isinstance(block, str) else str(block.get("text", ""))
         for block in content

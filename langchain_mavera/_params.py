@@ -8,7 +8,7 @@ the parameter and the allowed values) whether it comes at construction, through
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field, StrictBool, TypeAdapter
@@ -81,14 +81,19 @@ def validate_overrides(kwargs: Mapping[str, Any]) -> dict[str, Any]:
     """
     unknown = [key for key in kwargs if key not in CallOverrides.__annotations__]
     if unknown:
-        hint = ", ".join(f"{key!r}: ..." for key in unknown)
-        msg = (
-            f"Unknown parameter(s) for a Mavera call: {', '.join(unknown)}. Known: "
-            f"{', '.join(sorted(CallOverrides.__annotations__))}. To send another API field, "
-            f"use extra_body={{{hint}}}."
-        )
-        raise TypeError(msg)
+        known = f"Known: {', '.join(sorted(CallOverrides.__annotations__))}."
+        raise TypeError(unknown_parameters_message("a Mavera call", unknown, known))
     return dict(_OVERRIDES.validate_python(kwargs))
+
+
+def unknown_parameters_message(where: str, unknown: Sequence[str], known: str = "") -> str:
+    """Why an unknown keyword was refused, and the `extra_body` spelling that sends it anyway."""
+    hint = ", ".join(f"{key!r}: ..." for key in unknown)
+    known = f" {known}" if known else ""
+    return (
+        f"Unknown parameter(s) for {where}: {', '.join(unknown)}.{known} "
+        f"To send an API field this package does not know, use extra_body={{{hint}}}."
+    )
 
 
 def merge(defaults: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:

@@ -8,22 +8,34 @@ This module is glue. Parameters live in `_params`, message conversion in
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import LangSmithParams
+from langchain_core.language_models import LangSmithParams, LanguageModelInput
 from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import BaseMessage, BaseMessageChunk
+from langchain_core.messages import AIMessage, BaseMessage, BaseMessageChunk
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 from typing_extensions import Self
 
 from langchain_mavera._base_url import DEFAULT_BASE_URL, warn_if_insecure
 from langchain_mavera._chat_completions import CHAT_COMPLETIONS
-from langchain_mavera._params import Level, MaxTokens, PersonaId, Stop, Temperature, merge, validate_overrides
+from langchain_mavera._params import (
+    Level,
+    MaxTokens,
+    PersonaId,
+    Stop,
+    Temperature,
+    merge,
+    unknown_parameters_message,
+    validate_overrides,
+)
 from langchain_mavera._responses import RESPONSES
+from langchain_mavera._structured import Method, structured_output
+from langchain_mavera._tools import ToolChoice, ToolLike, format_tool_choice, format_tools, tool_names
 from langchain_mavera._version import __version__
 from langchain_mavera._wire import StreamParser, WireFormat
 
@@ -124,6 +136,61 @@ class ChatMavera(BaseChatModel):
         model.bind(analysis_mode=False, reasoning_effort="high").invoke("...")
         model.invoke("...", extra_body={"mosaic_mode": True})  # merged with the instance extra_body
         ```
+
+    Tool calling:
+        ```python
+        from pydantic import BaseModel, Field
+
+
+        class GetWeather(BaseModel):
+            city: str = Field(description="City name")
+
+
+        bound = model.bind_tools([GetWeather], tool_choice="auto")
+        bound.invoke("Should I bring an umbrella in Paris?").tool_calls
+        ```
+        ```txt
+        [{'name': 'GetWeather', 'args': {'city': 'Paris'}, 'id': 'call_e676...', 'type': 'tool_call'}]
+        ```
+        `tool_choice` takes a tool name, `"auto"`, `"any"`/`"required"`/`True` or
+        `"none"`; streamed `tool_call_chunks` add up to the `invoke` tool calls.
+
+    Structured output:
+        ```python
+        class ProductVerdict(BaseModel):
+            would_buy: bool
+            max_price_usd: float
+            reason: str
+
+
+        model.with_structured_output(ProductVerdict).invoke("Would you buy a $25 refillable shampoo bottle?")
+        ```
+        ```txt
+        ProductVerdict(would_buy=True, max_price_usd=25.0, reason='...')
+        ```
+        `method` is `"json_schema"` (default), `"function_calling"` or
+        `"json_mode"`; `include_raw=True` returns `{"raw", "parsed", "parsing_error"}`.
+
+    JSON mode:
+        ```python
+        model.with_structured_output(method="json_mode").invoke("Answer as a JSON object: ...")
+        ```
+
+    Image input:
+        ```python
+        from langchain_core.messages import HumanMessage
+
+        message = HumanMessage(
+            content=[
+                {"type": "text", "text": "Would this logo make you trust the brand?"},
+                {"type": "image", "base64": png_b64, "mime_type": "image/png"},
+                # or {"type": "image", "url": "https://..."}, or OpenAI image_url blocks
+            ]
+        )
+        model.invoke([message])
+        ```
+        Images are sent as Mavera `attachments`; audio, file/PDF and video blocks
+        raise `ValueError` before any request.
 
     Analysis:
         ```python
@@ -231,12 +298,7 @@ class ChatMavera(BaseChatModel):
             cls._known_inputs = frozenset(names)
         unknown = [key for key in values if key not in cls._known_inputs]
         if unknown:
-            hint = ", ".join(f"{key!r}: ..." for key in unknown)
-            msg = (
-                f"Unknown parameter(s) for ChatMavera: {', '.join(unknown)}. "
-                f"To send an API field this class does not know, use extra_body={{{hint}}}."
-            )
-            raise ValueError(msg)
+            raise ValueError(unknown_parameters_message("ChatMavera", unknown))
         return values
 
     @model_validator(mode="after")
@@ -400,6 +462,69 @@ class ChatMavera(BaseChatModel):
         if stop is not None:
             overrides["stop"] = stop
         return merge(self._default_params(), overrides)
+
+    # -- tools and structured output --------------------------------------------------------
+
+    def bind_tools(
+        self,
+        tools: Sequence[ToolLike],
+        *,
+        tool_choice: ToolChoice = None,
+        strict: bool | None = None,
+        parallel_tool_calls: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Offer tools to the model; its tool calls arrive in `AIMessage.tool_calls`.
+
+        Args:
+            tools: Pydantic models, TypedDicts, functions, `BaseTool`s or OpenAI
+                tool dicts (converted with `convert_to_openai_tool`).
+            tool_choice: A tool name (call that tool), `"auto"`, `"any"` or
+                `"required"` or `True` (call some tool), or `"none"`.
+            strict: Ask for arguments that match the schemas exactly.
+            parallel_tool_calls: `False` asks for at most one tool call per turn.
+            **kwargs: Other per-call parameters, bound alongside the tools.
+
+        Returns:
+            A runnable that calls the model with the tools.
+        """
+        formatted = format_tools(tools, strict=strict)
+        choice = format_tool_choice(tool_choice, tool_names(formatted))
+        if choice is not None:
+            kwargs["tool_choice"] = choice
+        if parallel_tool_calls is not None:
+            kwargs["parallel_tool_calls"] = parallel_tool_calls
+        return self.bind(tools=formatted, **kwargs)
+
+    def with_structured_output(
+        self,
+        schema: dict[str, Any] | type | None = None,
+        *,
+        method: Method = "json_schema",
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, Any]:
+        """A runnable that answers with objects shaped like `schema`.
+
+        Args:
+            schema: A pydantic model (parsed into instances), a TypedDict or a
+                JSON schema (parsed into dicts). Optional only for `json_mode`.
+            method: `"json_schema"` (default) sends the schema as
+                `response_format`; `"function_calling"` forces a tool call
+                shaped like the schema; `"json_mode"` asks for any JSON object.
+            include_raw: Return `{"raw", "parsed", "parsing_error"}` instead of
+                raising when the answer does not parse.
+            strict: Ask for output that matches the schema exactly
+                (ignored by `json_mode`).
+            **kwargs: Other per-call parameters, such as `persona_id`.
+
+        Returns:
+            A runnable producing parsed objects (or the include_raw dict).
+        """
+        return structured_output(
+            self, schema, method=method, include_raw=include_raw, strict=strict, kwargs=kwargs
+        )
 
     # -- generation -------------------------------------------------------------------------
 

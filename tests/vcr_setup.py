@@ -40,10 +40,11 @@ def scrub_request(request: Request) -> Request:
     parts = urlsplit(request.uri)
     path = parts.path
     api_root = path.find("/api/v1")
-    if api_root >= 0:
-        path = path[api_root:]
-    request.uri = urlunsplit((_PUBLIC.scheme, _PUBLIC.netloc, path, parts.query, ""))
     request.headers = {}
+    if api_root < 0:
+        return request  # not a Mavera call (e.g. a test's image download): keep its real URL
+    path = path[api_root:]
+    request.uri = urlunsplit((_PUBLIC.scheme, _PUBLIC.netloc, path, parts.query, ""))
     return request
 
 
@@ -55,13 +56,47 @@ def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
     return response
 
 
+def _canonical_tool_call_ids(body: Any) -> Any:
+    """Tool-call ids renamed `id0, id1, ...` in order of first appearance.
+
+    Ids in a request's history are often minted client-side with uuid4 (for
+    example by langchain-core's `tool_example_to_messages`), so they differ on
+    every run. Renaming them consistently still checks which tool result
+    answers which call, without depending on the random values.
+    """
+    if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
+        return body
+    names: dict[str, str] = {}
+
+    def canonical(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        return names.setdefault(value, f"id{len(names)}")
+
+    messages = []
+    for message in body["messages"]:
+        if not isinstance(message, dict):
+            messages.append(message)
+            continue
+        message = dict(message)
+        if isinstance(message.get("tool_calls"), list):
+            message["tool_calls"] = [
+                {**call, "id": canonical(call.get("id"))} if isinstance(call, dict) else call
+                for call in message["tool_calls"]
+            ]
+        if "tool_call_id" in message:
+            message["tool_call_id"] = canonical(message["tool_call_id"])
+        messages.append(message)
+    return {**body, "messages": messages}
+
+
 def json_body_matcher(recorded: Request, live: Request) -> None:
-    """Bodies match when they decode to equal JSON (key order and spacing aside)."""
+    """Bodies match when they decode to equal JSON (key order, spacing and tool-call id values aside)."""
 
     def decode(request: Request) -> Any:
         body = request.body or b""
         try:
-            return json.loads(body)
+            return _canonical_tool_call_ids(json.loads(body))
         except ValueError:
             return body
 
