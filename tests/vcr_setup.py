@@ -64,7 +64,7 @@ def _canonical_tool_call_ids(body: Any) -> Any:
     every run. Renaming them consistently still checks which tool result
     answers which call, without depending on the random values.
     """
-    if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
+    if not isinstance(body, dict):
         return body
     names: dict[str, str] = {}
 
@@ -72,6 +72,18 @@ def _canonical_tool_call_ids(body: Any) -> Any:
         if not isinstance(value, str):
             return value
         return names.setdefault(value, f"id{len(names)}")
+
+    if isinstance(body.get("input"), list):
+        # Responses API: function_call and function_call_output items carry a `call_id`.
+        items = [
+            {**item, "call_id": canonical(item["call_id"])}
+            if isinstance(item, dict) and "call_id" in item
+            else item
+            for item in body["input"]
+        ]
+        return {**body, "input": items}
+    if not isinstance(body.get("messages"), list):
+        return body
 
     messages = []
     for message in body["messages"]:
