@@ -232,7 +232,8 @@ class ChatMavera(BaseChatModel):
         ```txt
         {'model_name': 'mavera-1', 'model_provider': 'mavera', 'id': 'chatcmpl_22c412dab4e1b27f3414707f',
          'finish_reason': 'stop', 'persona_id': 'clx1abc2d0001abcdef123456', 'credits_used': 3,
-         'token_usage': {'prompt_tokens': 131, 'completion_tokens': 79, 'total_tokens': 210, 'credits_used': 3},
+         'token_usage': {'prompt_tokens': 131, 'completion_tokens': 79, 'total_tokens': 210,
+                         'credits_used': 3},
          'rate_limit': {'limit': 600, 'remaining': 599, 'reset': 1795701932}}
         ```
 
