@@ -108,7 +108,9 @@ class ChatMavera(BaseChatModel):
         print(message.content)
         ```
         ```txt
-        Speaking as a Gen Z consumer: refillable packaging is a real plus for me...
+        You asked about refillable packaging. Lowkey, as a Gen Z consumer, the first
+        thing I look at is authenticity. I'd rather thrift or resell than pay full
+        price for something that trends for a week. ... Show me receipts, not slogans.
         ```
 
     Stream:
@@ -118,6 +120,10 @@ class ChatMavera(BaseChatModel):
             print(chunk.content, end="", flush=True)
             full = chunk if full is None else full + chunk
         full.response_metadata["credits_used"]  # the same as on invoke
+        ```
+        ```txt
+        You asked| about| the ideal sneaker| launch.| Ngl,| as a| ...   (31 chunks)
+        2
         ```
         The aggregate equals the `invoke` result on content, analysis, credits,
         usage and model name; the last chunk has `chunk_position="last"`.
@@ -200,13 +206,19 @@ class ChatMavera(BaseChatModel):
         analysis.confidence, analysis.emotion.emotional_valence, [b.name for b in analysis.biases]
         message.response_metadata["analysis"]  # the raw object, exactly as sent
         ```
+        ```txt
+        (6, 3.8, ['Status quo bias', 'Optimism bias'])
+        {'confidence': 6, 'emotion': {'emotional_valence': 3.8, 'arousal': 2.9, 'dominance': 3.1},
+         'biases': [{'name': 'Status quo bias', 'description': 'Prefers the current approach ...'}, ...],
+         'insights': ['Refillable packaging is judged primarily on authenticity.', ...]}
+        ```
 
     Token usage:
         ```python
         message.usage_metadata
-        # {'input_tokens': 42, 'output_tokens': 96, 'total_tokens': 138}
+        # {'input_tokens': 131, 'output_tokens': 79, 'total_tokens': 210}
         message.response_metadata["credits_used"]
-        # 2
+        # 3
         ```
         When Mavera reports only credits, `usage_metadata` is None (no invented zeros).
 
@@ -215,6 +227,17 @@ class ChatMavera(BaseChatModel):
         `persona_id` (when set), `credits_used`, `token_usage` (the raw usage
         object), `analysis` (only when sent) and `rate_limit`
         (`{limit, remaining, reset}` from the X-RateLimit-* headers).
+
+        ```python
+        {k: v for k, v in message.response_metadata.items() if k != "analysis"}
+        ```
+        ```txt
+        {'model_name': 'mavera-1', 'model_provider': 'mavera', 'id': 'chatcmpl_22c412dab4e1b27f3414707f',
+         'finish_reason': 'stop', 'persona_id': 'clx1abc2d0001abcdef123456', 'credits_used': 3,
+         'token_usage': {'prompt_tokens': 131, 'completion_tokens': 79, 'total_tokens': 210,
+                         'credits_used': 3},
+         'rate_limit': {'limit': 600, 'remaining': 599, 'reset': 1795701932}}
+        ```
 
     Errors:
         Failures raise `MaveraError` subclasses that are also the matching

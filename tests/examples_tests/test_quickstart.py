@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 
@@ -9,7 +10,7 @@ def test_quickstart_offline(run_example: Callable[[str], str]) -> None:
     output = run_example("quickstart")
     assert "recorded from the local emulator" in output.splitlines()[0]
     assert "\nA: " in output
-    assert "Confidence:        7/10" in output
-    assert "Emotional valence: " in output
-    assert "Biases:" in output
-    assert "Credits used:      3" in output
+    assert re.search(r"^Confidence:\s+\d+(\.\d+)?/10$", output, re.MULTILINE)
+    assert re.search(r"^Emotional valence:\s+\d+(\.\d+)?/10$", output, re.MULTILINE)
+    assert re.search(r"^Biases:\s+\S", output, re.MULTILINE)
+    assert re.search(r"^Credits used:\s+\d+$", output, re.MULTILINE)
