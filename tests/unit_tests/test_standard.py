@@ -30,8 +30,13 @@ class TestChatMaveraStandardUnit(ChatModelUnitTests):
 
     @property
     def chat_model_params(self) -> dict:
-        # An api key is needed here because test_standard_params builds the model from these alone.
-        return {"api_key": _PLACEHOLDER_KEY, "persona_id": "clx1abc2d0001abcdef123456"}
+        # An api key is needed here because test_standard_params builds the model from these alone;
+        # the base URL is pinned so the serialization snapshot does not depend on MAVERA_BASE_URL.
+        return {
+            "api_key": _PLACEHOLDER_KEY,
+            "base_url": "https://app.mavera.io/api/v1",
+            "persona_id": "clx1abc2d0001abcdef123456",
+        }
 
     @property
     def init_from_env_params(self) -> tuple[dict, dict, dict]:
