@@ -13,12 +13,13 @@ import difflib
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import quote
 
 import openai
 from pydantic import BaseModel, ConfigDict
 
 from langchain_mavera import _http
-from langchain_mavera.errors import MaveraNotFoundError
+from langchain_mavera.errors import MaveraNotFoundError, MaveraPersonaNotFoundError
 
 if TYPE_CHECKING:
     from langchain_mavera.chat_models import ChatMavera
@@ -124,6 +125,22 @@ def _query(
     return query
 
 
+def _item_path(persona_id: object) -> str:
+    """`/personas/{id}` with the id as one path segment, or a ValueError before any request.
+
+    Quoting keeps `/`, `?` and `#` inside the segment; `.` and `..` would still be
+    read as path steps, so they are refused like a blank id.
+    """
+    if not isinstance(persona_id, str) or persona_id.strip() in ("", ".", ".."):
+        msg = f"persona_id must be a non-blank string, e.g. 'clx1abc2d0001abcdef123456'; got {persona_id!r}."
+        raise ValueError(msg)
+    return f"{_PATH}/{quote(persona_id, safe='')}"
+
+
+# The item route is undocumented: a plain 404, or a 404 naming the persona, means "scan the list".
+_NOT_FOUND = (MaveraNotFoundError, MaveraPersonaNotFoundError)
+
+
 def _page(body: dict[str, Any]) -> tuple[list[Persona], str | None]:
     """The personas of one page and the cursor of the next, if any."""
     personas = [Persona.model_validate(item) for item in body.get("data") or []]
@@ -226,10 +243,12 @@ class MaveraPersonas:
 
         Raises:
             MaveraPersonaLookupError: The id is not among the personas you can use.
+            ValueError: The id is not a string, or is blank (no request is sent).
         """
+        path = _item_path(persona_id)
         try:
-            reply = _http.get_json(self._source.client, f"{_PATH}/{persona_id}")
-        except MaveraNotFoundError as exc:
+            reply = _http.get_json(self._source.client, path)
+        except _NOT_FOUND as exc:
             return _matched_or_raise(self.list(limit=_MAX_PAGE), persona_id, exc)
         return Persona.model_validate(reply.body)
 
@@ -263,9 +282,10 @@ class MaveraPersonas:
 
     async def aget(self, persona_id: str) -> Persona:
         """Async twin of `get`."""
+        path = _item_path(persona_id)
         try:
-            reply = await _http.aget_json(self._source.async_client, f"{_PATH}/{persona_id}")
-        except MaveraNotFoundError as exc:
+            reply = await _http.aget_json(self._source.async_client, path)
+        except _NOT_FOUND as exc:
             return _matched_or_raise(await self.alist(limit=_MAX_PAGE), persona_id, exc)
         return Persona.model_validate(reply.body)
 

@@ -46,11 +46,20 @@ CATALOGUE = [
 class PersonaAPI:
     """Pages CATALOGUE two at a time with opaque cursors; `GET /personas/{id}` is optional."""
 
-    def __init__(self, *, has_get: bool = True, repeat_cursor: bool = False, status: int = 200) -> None:
+    def __init__(
+        self,
+        *,
+        has_get: bool = True,
+        repeat_cursor: bool = False,
+        status: int = 200,
+        not_found: dict[str, Any] | None = None,
+    ) -> None:
         self.requests: list[httpx2.Request] = []
         self.has_get = has_get
         self.repeat_cursor = repeat_cursor
         self.status = status
+        plain_404 = {"message": "Not found.", "type": "not_found", "code": "resource_not_found"}
+        self.not_found = not_found or plain_404
 
     def queries(self) -> list[dict[str, str]]:
         return [
@@ -67,8 +76,7 @@ class PersonaAPI:
             persona_id = path.rsplit("/", 1)[-1]
             found = [p for p in CATALOGUE if p["id"] == persona_id]
             if not self.has_get or not found:
-                error = {"message": "Not found.", "type": "not_found", "code": "resource_not_found"}
-                return httpx2.Response(404, json={"error": error})
+                return httpx2.Response(404, json={"error": self.not_found})
             return httpx2.Response(200, json=found[0])
         start = int(request.url.params.get("cursor", "0").removeprefix("page"))
         end = start + 2
@@ -189,6 +197,59 @@ def test_get_falls_back_to_the_list_when_the_item_route_404s() -> None:
 async def test_aget_unknown_id_is_a_lookup_error() -> None:
     with pytest.raises(MaveraPersonaLookupError, match="No persona with id"):
         await _model(PersonaAPI()).personas.aget("clxnotthere000000000000000")
+
+
+# A 404 that names the persona is classified as MaveraPersonaNotFoundError, not MaveraNotFoundError.
+PERSONA_404S = [
+    {"message": "Persona not found.", "type": "invalid_request_error", "code": "invalid_persona"},
+    {"message": "No such persona.", "type": "invalid_request_error", "param": "persona_id"},
+]
+
+
+@pytest.mark.parametrize("not_found", PERSONA_404S)
+def test_get_falls_back_to_the_list_on_a_persona_404(not_found: dict[str, Any]) -> None:
+    api = PersonaAPI(has_get=False, not_found=not_found)
+    assert _model(api).personas.get(CATALOGUE[2]["id"]).name == "SaaS CMO"
+    assert len(api.requests) == 1 + 3
+    with pytest.raises(MaveraPersonaLookupError, match="No persona with id"):
+        _model(api).personas.get("clxnotthere000000000000000")
+
+
+@pytest.mark.parametrize("not_found", PERSONA_404S)
+async def test_aget_falls_back_to_the_list_on_a_persona_404(not_found: dict[str, Any]) -> None:
+    api = PersonaAPI(has_get=False, not_found=not_found)
+    assert (await _model(api).personas.aget(CATALOGUE[2]["id"])).name == "SaaS CMO"
+    with pytest.raises(MaveraPersonaLookupError, match="No persona with id"):
+        await _model(api).personas.aget("clxnotthere000000000000000")
+
+
+@pytest.mark.parametrize("persona_id", ["", "   ", None, 42, ".", ".."])
+async def test_get_refuses_a_blank_or_non_string_id_before_any_request(persona_id: Any) -> None:
+    api = PersonaAPI()
+    with pytest.raises(ValueError, match="persona_id must be a non-blank string"):
+        _model(api).personas.get(persona_id)
+    with pytest.raises(ValueError, match="persona_id must be a non-blank string"):
+        await _model(api).personas.aget(persona_id)
+    assert api.requests == []
+
+
+@pytest.mark.parametrize(
+    ("persona_id", "raw_path"),
+    [
+        ("../chat/completions", b"/api/v1/personas/..%2Fchat%2Fcompletions"),
+        ("abc?search=x", b"/api/v1/personas/abc%3Fsearch%3Dx"),
+        ("a b#c", b"/api/v1/personas/a%20b%23c"),
+    ],
+)
+async def test_get_sends_the_id_as_one_quoted_path_segment(persona_id: str, raw_path: bytes) -> None:
+    api = PersonaAPI()
+    with pytest.raises(MaveraPersonaLookupError):
+        _model(api).personas.get(persona_id)
+    with pytest.raises(MaveraPersonaLookupError):
+        await _model(api).personas.aget(persona_id)
+    items = [r for r in api.requests if not r.url.path.endswith("/personas")]
+    assert [r.url.raw_path for r in items] == [raw_path, raw_path]
+    assert all(not r.url.query for r in items)
 
 
 def test_http_errors_are_typed() -> None:
