@@ -19,7 +19,7 @@ import openai
 from pydantic import BaseModel, ConfigDict
 
 from langchain_mavera import _http
-from langchain_mavera.errors import MaveraNotFoundError, MaveraPersonaNotFoundError
+from langchain_mavera.errors import MaveraNotFoundError, MaveraPersonaNotFoundError, malformed_guard
 
 if TYPE_CHECKING:
     from langchain_mavera.chat_models import ChatMavera
@@ -141,9 +141,24 @@ def _item_path(persona_id: object) -> str:
 _NOT_FOUND = (MaveraNotFoundError, MaveraPersonaNotFoundError)
 
 
-def _page(body: dict[str, Any]) -> tuple[list[Persona], str | None]:
-    """The personas of one page and the cursor of the next, if any."""
-    personas = [Persona.model_validate(item) for item in body.get("data") or []]
+def _persona(reply: _http.JSONReply) -> Persona:
+    """The persona of a `GET /personas/{id}` reply; a malformed one is a MaveraAPIError."""
+    with malformed_guard(reply.response, reply.response.text):
+        return Persona.model_validate(reply.body)
+
+
+def _page(reply: _http.JSONReply) -> tuple[list[Persona], str | None]:
+    """The personas of one page and the cursor of the next, if any.
+
+    A page of the wrong shape (`data` not a list of personas) is a MaveraAPIError
+    with the raw text, not a pydantic error that looks like a bug in the caller.
+    """
+    body = reply.body
+    with malformed_guard(reply.response, reply.response.text):
+        data = body.get("data") or []
+        if not isinstance(data, list):
+            raise TypeError(f"data is a {type(data).__name__}, not a list")
+        personas = [Persona.model_validate(item) for item in data]
     cursor = body.get("next_cursor")
     if body.get("has_more") is False or not isinstance(cursor, str) or not cursor:
         return personas, None
@@ -250,14 +265,14 @@ class MaveraPersonas:
             reply = _http.get_json(self._source.client, path)
         except _NOT_FOUND as exc:
             return _matched_or_raise(self.list(limit=_MAX_PAGE), persona_id, exc)
-        return Persona.model_validate(reply.body)
+        return _persona(reply)
 
     def _pages(self, query: dict[str, Any]) -> Iterator[builtins.list[Persona]]:
         cursor: str | None = None
         seen: set[str] = set()
         while True:
             reply = _http.get_json(self._source.client, _PATH, _with_cursor(query, cursor))
-            personas, cursor = _page(reply.body)
+            personas, cursor = _page(reply)
             yield personas
             if cursor is None or _repeated(cursor, seen):
                 return
@@ -287,14 +302,14 @@ class MaveraPersonas:
             reply = await _http.aget_json(self._source.async_client, path)
         except _NOT_FOUND as exc:
             return _matched_or_raise(await self.alist(limit=_MAX_PAGE), persona_id, exc)
-        return Persona.model_validate(reply.body)
+        return _persona(reply)
 
     async def _apages(self, query: dict[str, Any]) -> AsyncIterator[builtins.list[Persona]]:
         cursor: str | None = None
         seen: set[str] = set()
         while True:
             reply = await _http.aget_json(self._source.async_client, _PATH, _with_cursor(query, cursor))
-            personas, cursor = _page(reply.body)
+            personas, cursor = _page(reply)
             yield personas
             if cursor is None or _repeated(cursor, seen):
                 return

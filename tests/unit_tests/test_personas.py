@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import httpx2
@@ -10,6 +11,7 @@ import pytest
 
 from langchain_mavera import (
     ChatMavera,
+    MaveraAPIError,
     MaveraAuthenticationError,
     MaveraPersonaLookupError,
     MaveraPersonas,
@@ -93,7 +95,7 @@ class PersonaAPI:
         )
 
 
-def _model(api: PersonaAPI) -> ChatMavera:
+def _model(api: Callable[[httpx2.Request], httpx2.Response]) -> ChatMavera:
     return ChatMavera(
         api_key=KEY,
         max_retries=0,
@@ -250,6 +252,41 @@ async def test_get_sends_the_id_as_one_quoted_path_segment(persona_id: str, raw_
     items = [r for r in api.requests if not r.url.path.endswith("/personas")]
     assert [r.url.raw_path for r in items] == [raw_path, raw_path]
     assert all(not r.url.query for r in items)
+
+
+def _replying(body: object) -> ChatMavera:
+    """A model whose API answers every request with `body` (status 200)."""
+    return _model(lambda request: httpx2.Response(200, json=body))
+
+
+MALFORMED_PAGES = [
+    {"object": "list", "data": [{"id": "x"}]},  # no name
+    {"object": "list", "data": "oops"},
+    {"object": "list", "data": {"id": "x", "name": "X"}},
+    {"object": "list", "data": [7]},
+]
+
+
+@pytest.mark.parametrize("body", MALFORMED_PAGES)
+async def test_a_malformed_page_is_an_api_error_with_the_raw_text(body: dict[str, Any]) -> None:
+    personas = _replying(body).personas
+    with pytest.raises(MaveraAPIError, match="Malformed reply") as caught:
+        personas.list()
+    assert json.loads(caught.value.raw_text or "") == body
+    with pytest.raises(MaveraAPIError, match="Malformed reply"):
+        await personas.alist()
+    with pytest.raises(MaveraAPIError, match="Malformed reply"):
+        personas.find("X")
+
+
+@pytest.mark.parametrize("body", [{"id": "clxunit000000000000000001"}, {"id": 5, "name": "X"}])
+async def test_a_malformed_persona_is_an_api_error_with_the_raw_text(body: dict[str, Any]) -> None:
+    personas = _replying(body).personas
+    with pytest.raises(MaveraAPIError, match="Malformed reply") as caught:
+        personas.get("clxunit000000000000000001")
+    assert json.loads(caught.value.raw_text or "") == body
+    with pytest.raises(MaveraAPIError, match="Malformed reply"):
+        await personas.aget("clxunit000000000000000001")
 
 
 def test_http_errors_are_typed() -> None:
