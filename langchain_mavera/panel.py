@@ -23,6 +23,7 @@ from langchain_core.runnables import RunnableConfig, RunnableSerializable
 from langchain_core.runnables.config import ContextThreadPoolExecutor, patch_config
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
+from langchain_mavera._params import validate_overrides
 from langchain_mavera.analysis import Analysis, get_analysis
 from langchain_mavera.chat_models import ChatMavera
 from langchain_mavera.personas import (
@@ -423,6 +424,7 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
         config: RunnableConfig,
         **kwargs: Any,
     ) -> PanelResult:
+        _check_call_kwargs(kwargs)
         seats = self._resolve()
         return _ordered(seats, list(self._answers(seats, input, config, kwargs)))
 
@@ -433,6 +435,7 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
         config: RunnableConfig,
         **kwargs: Any,
     ) -> PanelResult:
+        _check_call_kwargs(kwargs)
         seats = await self._aresolve()
         return _ordered(seats, [answer async for answer in self._aanswers(seats, input, config, kwargs)])
 
@@ -443,6 +446,7 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
         config: RunnableConfig,
         **kwargs: Any,
     ) -> Iterator[PanelAnswer]:
+        _check_call_kwargs(kwargs)
         prompt = _whole(list(chunks))
         yield from self._answers(self._resolve(), prompt, config, kwargs)
 
@@ -453,9 +457,15 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
         config: RunnableConfig,
         **kwargs: Any,
     ) -> AsyncIterator[PanelAnswer]:
+        _check_call_kwargs(kwargs)
         prompt = _whole([chunk async for chunk in chunks])
         async for answer in self._aanswers(await self._aresolve(), prompt, config, kwargs):
             yield answer
+
+
+def _check_call_kwargs(kwargs: dict[str, Any]) -> None:
+    """Refuse bad call kwargs once, before any request, rather than as every persona's failure."""
+    validate_overrides(kwargs)
 
 
 def _seat(spec: str, catalogue: list[Persona] | Exception) -> _Seat:

@@ -240,6 +240,31 @@ def test_works_in_lcel_with_batch_and_per_call_kwargs(panel: PersonaPanel, api: 
     assert [body.get("verbosity") for body in api.chat_bodies[-2:]] == ["low", "low"]
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"bogus": 1}, TypeError, "Unknown parameter"),
+        ({"temperature": 5}, ValueError, "temperature"),
+        ({"verbosity": "loud"}, ValueError, "verbosity"),
+    ],
+)
+async def test_bad_call_kwargs_raise_once_before_any_request(
+    panel: PersonaPanel, api: PanelAPI, kwargs: dict[str, Any], error: type[Exception], match: str
+) -> None:
+    with pytest.raises(error, match=match):
+        panel.invoke("Hi?", **kwargs)
+    with pytest.raises(error, match=match):
+        await panel.ainvoke("Hi?", **kwargs)
+    with pytest.raises(error, match=match):
+        list(panel.stream("Hi?", **kwargs))
+    with pytest.raises(error, match=match):
+        [answer async for answer in panel.astream("Hi?", **kwargs)]
+    with pytest.raises(error, match=match):
+        panel.batch(["Hi?"], **kwargs)
+    assert api.list_calls == 0  # not even the persona names were looked up
+    assert api.chat_bodies == []
+
+
 def test_lcel_stream_passes_answers_through(panel: PersonaPanel) -> None:
     chain = ChatPromptTemplate.from_template("React to {idea}") | panel
     assert len(list(chain.stream({"idea": "socks"}))) == 4
