@@ -76,6 +76,9 @@ class PanelAnswer(BaseModel):
     """`response_metadata["credits_used"]` of the answer, as sent (an integer in the docs)."""
     error: Exception | None = None
     """Why this persona has no answer; the other personas' answers are unaffected."""
+    seat: int | None = None
+    """Position of the persona in the panel (its distinct `personas`), so answers that
+    arrive in any order add up in the panel's order; None for an answer built by hand."""
 
     @property
     def ok(self) -> bool:
@@ -94,11 +97,12 @@ class PanelAnswer(BaseModel):
             message=message,
             analysis=get_analysis(message),
             credits=credits if isinstance(credits, int | float) else None,
+            seat=persona.index,
         )
 
     @classmethod
     def failed(cls, persona: _Seat, error: Exception) -> PanelAnswer:
-        return cls(persona_id=persona.id, persona_name=persona.name, error=error)
+        return cls(persona_id=persona.id, persona_name=persona.name, error=error, seat=persona.index)
 
     def __add__(self, other: PanelAnswer | PanelResult) -> PanelResult:
         return PanelResult(answers=[self]) + other
@@ -113,7 +117,7 @@ class PanelResult(BaseModel):
 
     def __add__(self, other: PanelAnswer | PanelResult) -> PanelResult:
         more = [other] if isinstance(other, PanelAnswer) else other.answers
-        return PanelResult(answers=[*self.answers, *more])
+        return PanelResult(answers=_in_seat_order([*self.answers, *more]))
 
     @property
     def succeeded(self) -> list[PanelAnswer]:
@@ -219,6 +223,8 @@ class _Seat(BaseModel):
     id: str
     name: str
     error: Exception | None = None
+    index: int = 0
+    """Position in the panel for this call (set when seated, as the panel's list may change)."""
 
 
 class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
@@ -285,7 +291,8 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
         """Every distinct persona, in order; successes are cached, failures retried next call."""
         fresh = {spec: _seat(spec, catalogue) for spec in self._pending()}
         self._seats.update({spec: seat for spec, seat in fresh.items() if seat.error is None})
-        return [self._seats.get(spec) or fresh[spec] for spec in dict.fromkeys(self.personas)]
+        seats = [self._seats.get(spec) or fresh[spec] for spec in dict.fromkeys(self.personas)]
+        return [seat.model_copy(update={"index": index}) for index, seat in enumerate(seats)]
 
     def _resolve(self) -> list[_Seat]:
         catalogue: list[Persona] | Exception = []
@@ -426,7 +433,7 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
     ) -> PanelResult:
         _check_call_kwargs(kwargs)
         seats = self._resolve()
-        return _ordered(seats, list(self._answers(seats, input, config, kwargs)))
+        return PanelResult(answers=_in_seat_order(list(self._answers(seats, input, config, kwargs))))
 
     async def _ainvoke(
         self,
@@ -437,7 +444,8 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
     ) -> PanelResult:
         _check_call_kwargs(kwargs)
         seats = await self._aresolve()
-        return _ordered(seats, [answer async for answer in self._aanswers(seats, input, config, kwargs)])
+        answers = [answer async for answer in self._aanswers(seats, input, config, kwargs)]
+        return PanelResult(answers=_in_seat_order(answers))
 
     def _transform(
         self,
@@ -481,12 +489,9 @@ def _seat(spec: str, catalogue: list[Persona] | Exception) -> _Seat:
     return _Seat(id=persona.id, name=persona.name)
 
 
-def _ordered(seats: list[_Seat], answers: list[PanelAnswer]) -> PanelResult:
-    """Answers in the panel's order rather than in order of arrival."""
-    rank = {(seat.id, seat.name): index for index, seat in enumerate(seats)}
-    return PanelResult(
-        answers=sorted(answers, key=lambda a: rank.get((a.persona_id, a.persona_name), len(rank)))
-    )
+def _in_seat_order(answers: list[PanelAnswer]) -> list[PanelAnswer]:
+    """Answers in the panel's order rather than in order of arrival; unseated ones last, as given."""
+    return sorted(answers, key=lambda answer: (answer.seat is None, answer.seat or 0))
 
 
 def _member_config(config: RunnableConfig, seat: _Seat) -> RunnableConfig:

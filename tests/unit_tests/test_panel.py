@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import json
+import operator
 import statistics
 import threading
+import time
 from typing import Any
 
 import httpx2
@@ -122,8 +126,24 @@ class PanelAPI:
         self.lock = threading.Lock()
         self.list_calls = 0
         self.chat_bodies: list[dict[str, Any]] = []
+        self.slow: set[str] = set()
+        """Persona ids that answer after a short pause, so answers arrive out of the panel's order."""
 
     def __call__(self, request: httpx2.Request) -> httpx2.Response:
+        time.sleep(self._pause(request))
+        return self._reply(request)
+
+    async def areply(self, request: httpx2.Request) -> httpx2.Response:
+        """The handler for the async client: a pause here lets the other tasks run."""
+        await asyncio.sleep(self._pause(request))
+        return self._reply(request)
+
+    def _pause(self, request: httpx2.Request) -> float:
+        if request.url.path.endswith("/personas"):
+            return 0
+        return 0.1 if json.loads(request.content)["persona_id"] in self.slow else 0
+
+    def _reply(self, request: httpx2.Request) -> httpx2.Response:
         if request.url.path.endswith("/personas"):
             with self.lock:
                 self.list_calls += 1
@@ -175,7 +195,7 @@ def panel(api: PanelAPI) -> PersonaPanel:
         api_key=KEY,
         max_retries=0,
         http_client=httpx2.Client(transport=httpx2.MockTransport(api)),
-        http_async_client=httpx2.AsyncClient(transport=httpx2.MockTransport(api)),
+        http_async_client=httpx2.AsyncClient(transport=httpx2.MockTransport(api.areply)),
     )
     return PersonaPanel(
         model=model, personas=["rural farmer", RATE_LIMITED, "Gen Z Consumer", "Nobody"], max_concurrency=2
@@ -220,15 +240,38 @@ def test_names_are_resolved_once_per_panel(panel: PersonaPanel, api: PanelAPI) -
     assert api.list_calls == 2
 
 
-def test_stream_yields_every_answer_once_and_aggregates_to_the_result(panel: PersonaPanel) -> None:
+def _same(streamed: PanelResult, invoked: PanelResult) -> None:
+    """Equal but for the error objects, which are new instances on every call."""
+
+    def view(result: PanelResult) -> list[tuple[Any, ...]]:
+        return [(a.model_copy(update={"error": None}), type(a.error), str(a.error)) for a in result.answers]
+
+    assert view(streamed) == view(invoked)
+    assert streamed.to_markdown() == invoked.to_markdown()
+
+
+FARMER = "clxpanel00000000000000003"
+
+
+def test_stream_yields_every_answer_once_and_aggregates_to_the_result(
+    panel: PersonaPanel, api: PanelAPI
+) -> None:
+    api.slow.add(FARMER)  # the first seat answers last
     answers = list(panel.stream("Hi?"))
     assert all(isinstance(a, PanelAnswer) for a in answers)
     assert sorted(a.persona_name for a in answers) == ["Gen Z Consumer", "Nobody", "Rural Farmer", "SaaS CMO"]
+    assert answers[-1].persona_name == "Rural Farmer"  # arrival order is not the panel's order
+    aggregate = functools.reduce(operator.add, answers, PanelResult())
+    _check(aggregate)
+    _same(aggregate, panel.invoke("Hi?"))
 
 
-async def test_astream_yields_answers(panel: PersonaPanel) -> None:
-    names = sorted([a.persona_name async for a in panel.astream("Hi?")])
-    assert names == ["Gen Z Consumer", "Nobody", "Rural Farmer", "SaaS CMO"]
+async def test_astream_answers_aggregate_to_the_result(panel: PersonaPanel, api: PanelAPI) -> None:
+    api.slow.add(FARMER)
+    answers = [a async for a in panel.astream("Hi?")]
+    assert sorted(a.persona_name for a in answers) == ["Gen Z Consumer", "Nobody", "Rural Farmer", "SaaS CMO"]
+    assert answers[-1].persona_name == "Rural Farmer"
+    _same(functools.reduce(operator.add, answers, PanelResult()), await panel.ainvoke("Hi?"))
 
 
 def test_works_in_lcel_with_batch_and_per_call_kwargs(panel: PersonaPanel, api: PanelAPI) -> None:
@@ -289,4 +332,5 @@ def test_streamed_answers_are_traced_as_one_panel_result(panel: PersonaPanel) ->
     streamed = list(panel.stream("Hi?", config={"callbacks": [handler]}))
     (traced,) = handler.top
     assert isinstance(traced, PanelResult)
-    assert traced.answers == streamed
+    assert traced.answers == sorted(streamed, key=lambda answer: answer.seat or 0)
+    assert [answer.seat for answer in traced.answers] == [0, 1, 2, 3]
