@@ -8,6 +8,7 @@ the parameter and the allowed values) whether it comes at construction, through
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 
@@ -16,6 +17,8 @@ from typing_extensions import TypedDict
 
 Level = Literal["low", "medium", "high"]
 """Allowed values of `reasoning_effort` and `verbosity`."""
+
+_CUID = re.compile(r"c[a-z0-9]{20,}")
 
 
 def _persona_id(value: str) -> str:
@@ -26,6 +29,16 @@ def _persona_id(value: str) -> str:
         )
         raise ValueError(msg)
     return value
+
+
+def looks_like_persona_id(value: str) -> bool:
+    """True for a CUID such as `clx1abc2d0001abcdef123456` (how Mavera spells persona ids).
+
+    Persona names are human titles ("Gen Z Consumer") with capitals or spaces,
+    so a lowercase `c` followed by 20 or more lowercase letters and digits is
+    taken as an id and anything else as a name.
+    """
+    return _CUID.fullmatch(value) is not None
 
 
 PersonaId = Annotated[str, AfterValidator(_persona_id)]

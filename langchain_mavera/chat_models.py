@@ -451,7 +451,7 @@ class ChatMavera(BaseChatModel):
         Raises:
             MaveraPersonaLookupError: No persona, or several, carry that name.
         """
-        from langchain_mavera.personas import looks_like_persona_id
+        from langchain_mavera._params import looks_like_persona_id
 
         persona_id = name_or_id if looks_like_persona_id(name_or_id) else self._resolve_persona(name_or_id)
         return self.model_copy(update={"persona_id": persona_id})

@@ -23,13 +23,12 @@ from langchain_core.runnables import RunnableConfig, RunnableSerializable
 from langchain_core.runnables.config import ContextThreadPoolExecutor, patch_config
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-from langchain_mavera._params import validate_overrides
+from langchain_mavera._params import looks_like_persona_id, validate_overrides
 from langchain_mavera.analysis import Analysis, get_analysis
 from langchain_mavera.chat_models import ChatMavera
 from langchain_mavera.personas import (
     MaveraPersonaLookupError,
     Persona,
-    looks_like_persona_id,
     match_id,
     match_name,
 )

@@ -10,35 +10,24 @@ from __future__ import annotations
 
 import builtins
 import difflib
-import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
-import openai
 from pydantic import BaseModel, ConfigDict
 
 from langchain_mavera import _http
 from langchain_mavera.errors import MaveraNotFoundError, MaveraPersonaNotFoundError, malformed_guard
 
 if TYPE_CHECKING:
+    import openai
+
     from langchain_mavera.chat_models import ChatMavera
 
-__all__ = ["MaveraPersonaLookupError", "MaveraPersonas", "Persona", "looks_like_persona_id"]
+__all__ = ["MaveraPersonaLookupError", "MaveraPersonas", "Persona"]
 
 _PATH = "/personas"
 _MAX_PAGE = 100
-_CUID = re.compile(r"c[a-z0-9]{20,}")
-
-
-def looks_like_persona_id(value: str) -> bool:
-    """True for a CUID such as `clx1abc2d0001abcdef123456` (how Mavera spells persona ids).
-
-    Persona names are human titles ("Gen Z Consumer") with capitals or spaces,
-    so a lowercase `c` followed by 20 or more lowercase letters and digits is
-    taken as an id and anything else as a name.
-    """
-    return _CUID.fullmatch(value) is not None
 
 
 class Persona(BaseModel):

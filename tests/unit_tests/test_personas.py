@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -17,7 +21,8 @@ from langchain_mavera import (
     MaveraPersonas,
     Persona,
 )
-from langchain_mavera.personas import looks_like_persona_id, match_name
+from langchain_mavera._params import looks_like_persona_id
+from langchain_mavera.personas import match_name
 
 KEY = "mvra_live_unit0test0key0not0real0000"
 
@@ -326,6 +331,19 @@ def test_with_persona_binds_an_id_without_a_request() -> None:
     assert bound.persona_id == "clx1abc2d0001abcdef123456"
     assert model.persona_id is None
     assert api.requests == []
+
+
+def test_with_persona_for_an_id_loads_neither_personas_nor_the_sdk() -> None:
+    probe = (
+        "import sys\n"
+        "from langchain_mavera import ChatMavera\n"
+        "bound = ChatMavera(api_key='k').with_persona('clx1abc2d0001abcdef123456')\n"
+        "assert bound.persona_id == 'clx1abc2d0001abcdef123456'\n"
+        "print(sorted(m for m in ('openai', 'langchain_mavera.personas') if m in sys.modules))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 def test_with_persona_resolves_a_name_once_and_shares_the_client() -> None:
