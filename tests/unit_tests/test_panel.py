@@ -313,6 +313,71 @@ def test_lcel_stream_passes_answers_through(panel: PersonaPanel) -> None:
     assert len(list(chain.stream({"idea": "socks"}))) == 4
 
 
+class InFlight:
+    """Answers every persona after a short pause and records the most requests in flight at once."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.now = 0
+        self.peak = 0
+        self.asked: list[str] = []
+
+    def _enter(self, request: httpx2.Request) -> httpx2.Response | None:
+        if request.url.path.endswith("/personas"):
+            data = [{"id": pid, "name": f"Persona {i}"} for i, pid in enumerate(FIVE)]
+            return httpx2.Response(200, json={"object": "list", "data": data})
+        with self.lock:
+            self.asked.append(json.loads(request.content)["persona_id"])
+            self.now += 1
+            self.peak = max(self.peak, self.now)
+        return None
+
+    def _leave(self) -> httpx2.Response:
+        with self.lock:
+            self.now -= 1
+        reply = {
+            "id": "chatcmpl_f",
+            "model": "mavera-1",
+            "choices": [
+                {"index": 0, "message": {"role": "assistant", "content": "ok"}, "finish_reason": "stop"}
+            ],
+        }
+        return httpx2.Response(200, json=reply)
+
+    def __call__(self, request: httpx2.Request) -> httpx2.Response:
+        listing = self._enter(request)
+        if listing is not None:
+            return listing
+        time.sleep(0.05)  # long enough for the other workers to start theirs
+        return self._leave()
+
+    async def areply(self, request: httpx2.Request) -> httpx2.Response:
+        listing = self._enter(request)
+        if listing is not None:
+            return listing
+        await asyncio.sleep(0.05)
+        return self._leave()
+
+
+FIVE = [f"clxbound0000000000000000{i}" for i in range(5)]
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+async def test_max_concurrency_bounds_the_persona_calls_in_flight(use_async: bool) -> None:
+    server = InFlight()
+    model = ChatMavera(
+        api_key=KEY,
+        max_retries=0,
+        http_client=httpx2.Client(transport=httpx2.MockTransport(server)),
+        http_async_client=httpx2.AsyncClient(transport=httpx2.MockTransport(server.areply)),
+    )
+    panel = PersonaPanel(model=model, personas=FIVE, max_concurrency=2)
+    result = await panel.ainvoke("Hi?") if use_async else panel.invoke("Hi?")
+    assert [answer.text for answer in result.answers] == ["ok"] * 5
+    assert sorted(server.asked) == FIVE
+    assert server.peak == 2  # concurrent (more than one at once), but never more than the bound
+
+
 def test_panel_needs_a_persona() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         PersonaPanel(model=ChatMavera(api_key=KEY), personas=[])
