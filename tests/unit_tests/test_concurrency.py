@@ -17,7 +17,7 @@ from langchain_core.rate_limiters import InMemoryRateLimiter
 from langchain_mavera import ChatMavera, MaveraConnectionError, MaveraRateLimitError, _client
 from tests.fault_tests._loopback import Loopback, run_loopback
 from tests.fault_tests._scripted import API_KEY, scripted, status
-from tests.unit_tests._workers import ask
+from tests.unit_tests._workers import ask, ask_own_model, build_paced_model
 
 
 @pytest.fixture
@@ -105,6 +105,26 @@ def test_runs_in_a_spawn_process_pool(server: Loopback) -> None:
     assert [answer for _, answer in results] == ["Hello from the persona."] * 4
     assert {pid for pid, _ in results}.isdisjoint({os.getpid()})
     assert len(server.requests) == 5
+    assert all(request.body["persona_id"] == "clx1abc2d0001abcdef123456" for request in server.requests)
+
+
+def test_a_paced_model_is_built_in_each_spawned_worker(server: Loopback) -> None:
+    # A rate limiter (and a caller's http_client) holds a thread lock, so such a model does not
+    # pickle; the README's recipe builds one per worker in the pool initializer instead.
+    with pytest.raises(TypeError, match="pickle"):
+        pickle.dumps(_model(server, rate_limiter=InMemoryRateLimiter(requests_per_second=1)))
+    settings = {"api_key": server.api_key, "base_url": server.base_url, "max_retries": 0}
+    settings["persona_id"] = "clx1abc2d0001abcdef123456"
+    with ProcessPoolExecutor(
+        max_workers=2,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=build_paced_model,
+        initargs=(50.0, settings),
+    ) as pool:
+        results = list(pool.map(ask_own_model, [f"q{i}" for i in range(4)]))
+    assert [answer for _, answer in results] == ["Hello from the persona."] * 4
+    assert {pid for pid, _ in results}.isdisjoint({os.getpid()})
+    assert len(server.requests) == 4
     assert all(request.body["persona_id"] == "clx1abc2d0001abcdef123456" for request in server.requests)
 
 
