@@ -103,6 +103,18 @@ def _stream_options(timeout: Any, chunk_timeout: float | None) -> Any:
     }
 
 
+def _is_event_stream(response: httpx2.Response) -> bool:
+    # A reply with no content-type at all is left to the SSE reader rather than refused.
+    content_type = response.headers.get("content-type")
+    return content_type is None or content_type.split(";")[0].strip().lower() == "text/event-stream"
+
+
+def _not_an_event_stream(response: httpx2.Response) -> MaveraError:
+    """A 200 that is not SSE (a gateway's HTML page, a JSON completion): Mavera's fault, body kept."""
+    content_type = response.headers.get("content-type")
+    return malformed_reply(response, f"expected an event stream, got {content_type}", response.text)
+
+
 def _transport_error(exc: Exception, response: httpx2.Response) -> MaveraError:
     if isinstance(exc, httpx2.TimeoutException):
         message = "Timed out waiting for the next stream chunk."
@@ -129,6 +141,12 @@ def open_stream(
     except openai.APIError as exc:
         raise error_from_openai(exc) from exc
     try:
+        if not _is_event_stream(response):
+            try:
+                response.read()
+            except httpx2.TransportError as exc:
+                raise _transport_error(exc, response) from exc
+            raise _not_an_event_stream(response)
         yield response
     finally:
         response.close()
@@ -151,6 +169,12 @@ async def aopen_stream(
     except openai.APIError as exc:
         raise error_from_openai(exc) from exc
     try:
+        if not _is_event_stream(response):
+            try:
+                await response.aread()
+            except httpx2.TransportError as exc:
+                raise _transport_error(exc, response) from exc
+            raise _not_an_event_stream(response)
         yield response
     finally:
         await response.aclose()

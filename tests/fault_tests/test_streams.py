@@ -12,13 +12,14 @@ from langchain_core.callbacks import AsyncCallbackHandler, BaseCallbackHandler
 
 from langchain_mavera import (
     ChatMavera,
+    MaveraAPIError,
     MaveraInsufficientCreditsError,
     MaveraRateLimitError,
     MaveraStreamInterruptedError,
     MaveraTimeoutError,
 )
 from tests.fault_tests._loopback import run_loopback
-from tests.fault_tests._scripted import scripted, sse, stream_chunks
+from tests.fault_tests._scripted import ok, raw, scripted, sse, stream_chunks
 
 CUT = httpx2.RemoteProtocolError("peer closed connection without sending complete message body")
 
@@ -171,3 +172,33 @@ def test_stream_chunk_timeout_replaces_only_the_read_timeout(
     script = scripted(record)
     list(script.model(timeout=timeout, stream_chunk_timeout=0.5).stream("hi"))
     assert seen == [expected]
+
+
+GATEWAY_PAGE = "<html><body>502 Bad Gateway</body></html>"
+
+
+@pytest.mark.parametrize(
+    ("reply", "content_type", "body_start"),
+    [
+        (raw(200, GATEWAY_PAGE), "text/html", "<html>"),
+        (ok(), "application/json", '{"id":"chatcmpl-1"'),
+    ],
+    ids=["html-gateway-page", "json-completion-ignoring-stream"],
+)
+def test_a_200_that_is_not_an_event_stream_is_a_malformed_reply(
+    reply: Any, content_type: str, body_start: str
+) -> None:
+    with pytest.raises(MaveraAPIError) as caught:
+        list(scripted(reply).model(max_retries=0).stream("hi"))
+    assert not isinstance(caught.value, MaveraStreamInterruptedError)
+    assert f"expected an event stream, got {content_type}" in str(caught.value)
+    assert caught.value.raw_text is not None
+    assert caught.value.raw_text.startswith(body_start)
+
+
+async def test_a_200_that_is_not_an_event_stream_is_a_malformed_reply_async() -> None:
+    with pytest.raises(MaveraAPIError) as caught:
+        async for _ in scripted(raw(200, GATEWAY_PAGE)).model(max_retries=0).astream("hi"):
+            pass
+    assert not isinstance(caught.value, MaveraStreamInterruptedError)
+    assert caught.value.raw_text == GATEWAY_PAGE
