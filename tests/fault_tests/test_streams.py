@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx2
+import openai
 import pytest
 from langchain_core.callbacks import AsyncCallbackHandler, BaseCallbackHandler
 
@@ -110,6 +111,22 @@ def test_error_object_inside_stream_is_typed(code: str, expected: type[Exception
     assert caught.value.code == code  # type: ignore[attr-defined]
     assert caught.value.server_message == "gone mid-answer"  # type: ignore[attr-defined]
     assert caught.value.partial.content == "Partial"  # type: ignore[attr-defined]
+
+
+def test_error_object_inside_stream_keeps_the_response_for_openai_handlers() -> None:
+    lines = [*_unfinished("x"), _error_event("rate_limit_exceeded", "slow down")]
+    reply = sse(lines)
+
+    def with_request_id(request: httpx2.Request) -> httpx2.Response:
+        response = reply(request)
+        response.headers["x-request-id"] = "req_stream_1"
+        return response
+
+    with pytest.raises(openai.RateLimitError) as caught:
+        list(scripted(with_request_id).model().stream("hi"))
+    assert caught.value.response.headers["x-request-id"] == "req_stream_1"
+    assert caught.value.request_id == "req_stream_1"
+    assert caught.value.status_code is None  # a 200 stream: no HTTP status to report
 
 
 async def test_error_object_inside_stream_async() -> None:
