@@ -91,16 +91,18 @@ async def aget_json(client: openai.AsyncOpenAI, path: str, query: dict[str, Any]
 
 
 def _stream_options(timeout: Any, chunk_timeout: float | None) -> Any:
-    """A read timeout bounds each wait for the next bytes: a per-chunk timeout."""
+    """A read timeout bounds each wait for the next bytes: a per-chunk timeout.
+
+    The user's own read timeout still holds when it is the stricter of the two.
+    """
     if chunk_timeout is None:
         return _options(timeout)
     # Without a request timeout, keep the SDK's defaults for connect/write/pool rather than none.
     base = openai.DEFAULT_TIMEOUT if timeout is None else timeout
     if not isinstance(base, httpx2.Timeout):
         base = httpx2.Timeout(base)
-    return {
-        "timeout": httpx2.Timeout(connect=base.connect, read=chunk_timeout, write=base.write, pool=base.pool)
-    }
+    read = chunk_timeout if base.read is None else min(base.read, chunk_timeout)
+    return {"timeout": httpx2.Timeout(connect=base.connect, read=read, write=base.write, pool=base.pool)}
 
 
 def _is_event_stream(response: httpx2.Response) -> bool:

@@ -280,7 +280,7 @@ class ChatMavera(BaseChatModel):
     request_timeout: Any = Field(default=None, alias="timeout")
     """Request timeout: seconds, an `httpx.Timeout`, or None for the SDK default (600 s)."""
     stream_chunk_timeout: float | None = Field(default=120.0, gt=0)
-    """Longest wait, in seconds, for the next chunk of a stream before a timeout error."""
+    """Longest wait, in seconds, for the next chunk of a stream; a smaller read `timeout` wins."""
     max_retries: int = Field(default=2, ge=0)
     """Retries of 429, 500, 503, timeouts and connection errors; 0 means one attempt."""
     streaming: bool = False

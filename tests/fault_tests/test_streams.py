@@ -175,9 +175,19 @@ async def test_stalled_stream_times_out_async() -> None:
     [
         (None, {"connect": 5.0, "read": 0.5, "write": 600.0, "pool": 600.0}),
         (30.0, {"connect": 30.0, "read": 0.5, "write": 30.0, "pool": 30.0}),
+        # A user read timeout stricter than the chunk timeout is kept, not loosened.
+        (0.2, {"connect": 0.2, "read": 0.2, "write": 0.2, "pool": 0.2}),
+        (
+            httpx2.Timeout(10.0, read=0.3),
+            {"connect": 10.0, "read": 0.3, "write": 10.0, "pool": 10.0},
+        ),
+        (
+            httpx2.Timeout(10.0, read=None),
+            {"connect": 10.0, "read": 0.5, "write": 10.0, "pool": 10.0},
+        ),
     ],
 )
-def test_stream_chunk_timeout_replaces_only_the_read_timeout(
+def test_stream_read_timeout_is_the_stricter_of_timeout_and_stream_chunk_timeout(
     timeout: Any, expected: dict[str, float]
 ) -> None:
     seen: list[dict[str, Any]] = []
