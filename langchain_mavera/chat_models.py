@@ -315,11 +315,13 @@ class ChatMavera(BaseChatModel):
         """Refuse unknown kwargs with a hint: they would otherwise fail late or vanish."""
         if not isinstance(values, dict):
             return values
-        if cls._known_inputs is None:
+        # Cached per class: a subclass adds fields, so it must not see its parent's set.
+        known = cls.__dict__.get("_known_inputs")
+        if known is None:
             names = set(cls.model_fields)
             names |= {field.alias for field in cls.model_fields.values() if field.alias}
-            cls._known_inputs = frozenset(names)
-        unknown = [key for key in values if key not in cls._known_inputs]
+            cls._known_inputs = known = frozenset(names)
+        unknown = [key for key in values if key not in known]
         if unknown:
             raise ValueError(unknown_parameters_message("ChatMavera", unknown))
         return values

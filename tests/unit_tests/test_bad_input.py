@@ -131,3 +131,16 @@ def test_missing_key_is_reported_before_any_request(monkeypatch: pytest.MonkeyPa
     with pytest.raises(ValueError, match="No Mavera API key: pass api_key"):
         model.invoke("hi")
     assert script.requests == []
+
+
+def test_subclass_fields_are_known_inputs_even_after_the_parent_checked_its_own() -> None:
+    ChatMavera(api_key=API_KEY)  # fills the parent's cache of known inputs first
+
+    class Traced(ChatMavera):
+        tag: str = "x"
+
+    assert Traced(api_key=API_KEY, tag="y").tag == "y"
+    with pytest.raises(ValidationError, match="Unknown parameter"):
+        Traced(api_key=API_KEY, top_k=5)
+    with pytest.raises(ValidationError, match="Unknown parameter"):
+        ChatMavera(api_key=API_KEY, tag="y")
