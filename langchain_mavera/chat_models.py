@@ -18,7 +18,7 @@ from langchain_core.messages import AIMessage, BaseMessage, BaseMessageChunk
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, StrictBool, model_validator
 from typing_extensions import Self
 
 from langchain_mavera._base_url import DEFAULT_BASE_URL, warn_if_insecure
@@ -27,6 +27,7 @@ from langchain_mavera._params import (
     Level,
     MaxTokens,
     PersonaId,
+    RequestTimeout,
     Stop,
     Temperature,
     merge,
@@ -88,7 +89,7 @@ class ChatMavera(BaseChatModel):
         |---|---|---|
         | `api_key` | `SecretStr` | Defaults to `MAVERA_API_KEY`. Never read from `OPENAI_API_KEY`. |
         | `base_url` | `str` | Defaults to `MAVERA_BASE_URL`, else `https://app.mavera.io/api/v1`. |
-        | `timeout` | `float \\| httpx.Timeout \\| None` | Request timeout in seconds. |
+        | `timeout` | `float \\| httpx2.Timeout \\| None` | Request timeout in seconds. |
         | `stream_chunk_timeout` | `float \\| None` | Longest wait for the next stream chunk. |
         | `max_retries` | `int` | Retries of 429, 5xx, timeouts and connection errors (default 2). |
         | `use_responses_api` | `bool` | Send `POST /responses` instead of `/chat/completions`. |
@@ -265,7 +266,7 @@ class ChatMavera(BaseChatModel):
     """API base URL; read from `MAVERA_BASE_URL`, else the public Mavera endpoint."""
     persona_id: PersonaId | None = None
     """The persona that answers; its curated prompt is prepended by Mavera."""
-    analysis_mode: bool = False
+    analysis_mode: StrictBool = False
     """Ask Mavera for a structured `analysis` (confidence, emotion, biases, insights)."""
     reasoning_effort: Level | None = None
     """`"low"`, `"medium"` or `"high"`; the server default is `"medium"`."""
@@ -277,8 +278,8 @@ class ChatMavera(BaseChatModel):
     """Maximum number of tokens in the answer."""
     stop: Stop | None = Field(default=None, alias="stop_sequences")
     """Stop sequence(s); a call's `stop` replaces it."""
-    request_timeout: Any = Field(default=None, alias="timeout")
-    """Request timeout: seconds, an `httpx.Timeout`, or None for the SDK default (600 s)."""
+    request_timeout: RequestTimeout = Field(default=None, alias="timeout")
+    """Request timeout: seconds > 0, an `httpx2.Timeout`, or None for the SDK default (600 s)."""
     stream_chunk_timeout: float | None = Field(default=120.0, gt=0)
     """Longest wait, in seconds, for the next chunk of a stream; a smaller read `timeout` wins."""
     max_retries: int = Field(default=2, ge=0)
