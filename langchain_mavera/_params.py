@@ -46,11 +46,11 @@ def _timeout(value: Any) -> Any:
         return None
     if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
         return value
-    httpx2 = sys.modules.get("httpx2")
-    if httpx2 is not None and isinstance(value, httpx2.Timeout):
+    current = sys.modules.get("httpx2")
+    if current is not None and isinstance(value, current.Timeout):
         return value
-    httpx = sys.modules.get("httpx")
-    if httpx is not None and isinstance(value, httpx.Timeout):
+    legacy = sys.modules.get("httpx")
+    if legacy is not None and isinstance(value, legacy.Timeout):
         import httpx2  # the SDK transport, needed only to convert
 
         return httpx2.Timeout(connect=value.connect, read=value.read, write=value.write, pool=value.pool)
