@@ -412,24 +412,31 @@ class ChatMavera(BaseChatModel):
 
     @property
     def client(self) -> openai.OpenAI:
-        """The sync openai SDK client, built on first use and then reused."""
+        """The sync openai SDK client, shared by models with the same settings, kept once looked up."""
         if self._client is None:
             with self._client_lock:
                 if self._client is None:
-                    from langchain_mavera._client import build_sync_client
+                    from langchain_mavera._client import sync_client
 
-                    self._client = build_sync_client(**self._client_kwargs(), http_client=self.http_client)
+                    self._client = sync_client(**self._client_kwargs(), http_client=self.http_client)
         return self._client
 
     @property
     def async_client(self) -> openai.AsyncOpenAI:
-        """The async openai SDK client, built on first use and then reused."""
+        """The async openai SDK client for the running event loop.
+
+        Without `http_async_client`, models with the same settings share one
+        client per event loop, so successive `asyncio.run` calls each get a
+        client of their own. A given `http_async_client` is used as is.
+        """
+        from langchain_mavera._client import async_client
+
+        if self.http_async_client is None:
+            return async_client(**self._client_kwargs())
         if self._async_client is None:
             with self._client_lock:
                 if self._async_client is None:
-                    from langchain_mavera._client import build_async_client
-
-                    self._async_client = build_async_client(
+                    self._async_client = async_client(
                         **self._client_kwargs(), http_client=self.http_async_client
                     )
         return self._async_client
