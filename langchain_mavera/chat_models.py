@@ -606,6 +606,8 @@ class ChatMavera(BaseChatModel):
         params = self._call_params(stop, kwargs)
         body = self._wire.build_payload(messages, params, stream=True)
         delivered: list[BaseMessageChunk] = []
+        # langchain-core reports tokens itself on stream()/invoke and then passes no run_manager;
+        # its v3 event path (stream_events(version="v3"), v2 handlers) passes one and relies on us.
         with _http.open_stream(
             self.client, self._wire.path, body, self.request_timeout, self.stream_chunk_timeout
         ) as response:
