@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_mavera._version import __version__
 
 if TYPE_CHECKING:
+    from langchain_mavera._messages import UnsupportedContentError
     from langchain_mavera.analysis import Analysis, Bias, Emotion, get_analysis
     from langchain_mavera.chat_models import ChatMavera
     from langchain_mavera.errors import (
@@ -37,6 +38,7 @@ _EXPORTS: dict[str, str] = {
     "Bias": "langchain_mavera.analysis",
     "Emotion": "langchain_mavera.analysis",
     "get_analysis": "langchain_mavera.analysis",
+    "UnsupportedContentError": "langchain_mavera._messages",
     **dict.fromkeys(["MaveraPersonaLookupError", "MaveraPersonas", "Persona"], "langchain_mavera.personas"),
     **dict.fromkeys(["PanelAnswer", "PanelResult", "PersonaPanel", "Spread"], "langchain_mavera.panel"),
     **dict.fromkeys(
@@ -84,6 +86,7 @@ __all__ = [
     "Persona",
     "PersonaPanel",
     "Spread",
+    "UnsupportedContentError",
     "__version__",
     "get_analysis",
 ]

@@ -8,17 +8,18 @@ organisation, project, base URL or custom header can ride along to Mavera.
 
 from __future__ import annotations
 
+import asyncio
 import functools
-from collections.abc import Mapping
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping
 from typing import Any, TypeVar
 
 import httpx2
 import openai
 
-from langchain_mavera._base_url import DEFAULT_BASE_URL, warn_if_insecure
 from langchain_mavera._version import __version__
-
-__all__ = ["DEFAULT_BASE_URL", "build_async_client", "build_sync_client", "warn_if_insecure"]
 
 # The SDK would otherwise fill these from OPENAI_ORG_ID / OPENAI_PROJECT_ID.
 _SUPPRESSED_HEADERS: dict[str, Any] = {
@@ -101,3 +102,73 @@ def build_async_client(*, http_client: Any = None, **settings: Any) -> openai.As
     shared default is kept across instances.
     """
     return _configured(openai.AsyncOpenAI, http_client=http_client, **settings)
+
+
+# SDK clients shared by every ChatMavera with the same settings and no http_client of its own.
+# `configurable_fields` builds a new ChatMavera per call; without this each call would build a
+# new SDK client (and, for async, a new connection pool). Bounded: settings rarely vary much.
+_CACHE_SIZE = 64
+_cache_lock = threading.Lock()
+_sync_clients: OrderedDict[Hashable, openai.OpenAI] = OrderedDict()
+_async_clients: OrderedDict[Hashable, tuple[weakref.ref[asyncio.AbstractEventLoop], openai.AsyncOpenAI]] = (
+    OrderedDict()
+)
+
+
+def _settings_key(settings: Mapping[str, Any]) -> Hashable:
+    timeout = settings["timeout"]
+    if isinstance(timeout, httpx2.Timeout):  # not hashable itself
+        timeout = ("Timeout", timeout.connect, timeout.read, timeout.write, timeout.pool)
+    headers = frozenset((settings["default_headers"] or {}).items())
+    return (settings["api_key"], settings["base_url"], timeout, settings["max_retries"], headers)
+
+
+def _remember(cache: OrderedDict[Hashable, Any], key: Hashable, value: Any) -> None:
+    cache[key] = value
+    while len(cache) > _CACHE_SIZE:
+        cache.popitem(last=False)
+
+
+def sync_client(*, http_client: Any = None, **settings: Any) -> openai.OpenAI:
+    """The shared `openai.OpenAI` for these settings; a caller's own http_client gets its own."""
+    if http_client is not None:
+        return build_sync_client(http_client=http_client, **settings)
+    key = _settings_key(settings)
+    with _cache_lock:
+        client = _sync_clients.get(key)
+        if client is None:
+            client = build_sync_client(**settings)
+            _remember(_sync_clients, key, client)
+        _sync_clients.move_to_end(key)
+    return client
+
+
+def async_client(*, http_client: Any = None, **settings: Any) -> openai.AsyncOpenAI:
+    """The shared `openai.AsyncOpenAI` for these settings on the running event loop.
+
+    Its connection pool belongs to the loop that uses it, so a client is never
+    handed to another loop: a closed loop's clients are dropped, not reused.
+    """
+    if http_client is not None:
+        return build_async_client(http_client=http_client, **settings)
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # no loop yet to bind to: a fresh client is the safe answer
+        return build_async_client(**settings)
+    key = (_settings_key(settings), id(loop))
+    with _cache_lock:
+        entry = _async_clients.get(key)
+        if entry is not None and entry[0]() is loop:
+            _async_clients.move_to_end(key)
+            return entry[1]
+        _drop_closed_loops()
+        client = build_async_client(**settings)
+        _remember(_async_clients, key, (weakref.ref(loop), client))
+    return client
+
+
+def _drop_closed_loops() -> None:
+    for key, (loop_ref, _) in list(_async_clients.items()):
+        loop = loop_ref()
+        if loop is None or loop.is_closed():
+            del _async_clients[key]

@@ -91,16 +91,30 @@ async def aget_json(client: openai.AsyncOpenAI, path: str, query: dict[str, Any]
 
 
 def _stream_options(timeout: Any, chunk_timeout: float | None) -> Any:
-    """A read timeout bounds each wait for the next bytes: a per-chunk timeout."""
+    """A read timeout bounds each wait for the next bytes: a per-chunk timeout.
+
+    The user's own read timeout still holds when it is the stricter of the two.
+    """
     if chunk_timeout is None:
         return _options(timeout)
     # Without a request timeout, keep the SDK's defaults for connect/write/pool rather than none.
     base = openai.DEFAULT_TIMEOUT if timeout is None else timeout
     if not isinstance(base, httpx2.Timeout):
         base = httpx2.Timeout(base)
-    return {
-        "timeout": httpx2.Timeout(connect=base.connect, read=chunk_timeout, write=base.write, pool=base.pool)
-    }
+    read = chunk_timeout if base.read is None else min(base.read, chunk_timeout)
+    return {"timeout": httpx2.Timeout(connect=base.connect, read=read, write=base.write, pool=base.pool)}
+
+
+def _is_event_stream(response: httpx2.Response) -> bool:
+    # A reply with no content-type at all is left to the SSE reader rather than refused.
+    content_type = response.headers.get("content-type")
+    return content_type is None or content_type.split(";")[0].strip().lower() == "text/event-stream"
+
+
+def _not_an_event_stream(response: httpx2.Response) -> MaveraError:
+    """A 200 that is not SSE (a gateway's HTML page, a JSON completion): Mavera's fault, body kept."""
+    content_type = response.headers.get("content-type")
+    return malformed_reply(response, f"expected an event stream, got {content_type}", response.text)
 
 
 def _transport_error(exc: Exception, response: httpx2.Response) -> MaveraError:
@@ -129,6 +143,12 @@ def open_stream(
     except openai.APIError as exc:
         raise error_from_openai(exc) from exc
     try:
+        if not _is_event_stream(response):
+            try:
+                response.read()
+            except httpx2.TransportError as exc:
+                raise _transport_error(exc, response) from exc
+            raise _not_an_event_stream(response)
         yield response
     finally:
         response.close()
@@ -151,6 +171,12 @@ async def aopen_stream(
     except openai.APIError as exc:
         raise error_from_openai(exc) from exc
     try:
+        if not _is_event_stream(response):
+            try:
+                await response.aread()
+            except httpx2.TransportError as exc:
+                raise _transport_error(exc, response) from exc
+            raise _not_an_event_stream(response)
         yield response
     finally:
         await response.aclose()

@@ -65,8 +65,6 @@ def _image_url(block: Mapping[str, Any]) -> str | None:
     if isinstance(data, str):
         mime_type = block.get("mime_type") or "image/png"
         return f"data:{mime_type};base64,{data}"
-    if block.get("source_type") == "url" and isinstance(block.get("url"), str):
-        return str(block["url"])
     return None
 
 

@@ -9,10 +9,11 @@ the parameter and the allowed values) whether it comes at construction, through
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, ConfigDict, Field, StrictBool, TypeAdapter
+from pydantic import AfterValidator, ConfigDict, Field, PlainValidator, StrictBool, TypeAdapter
 from typing_extensions import TypedDict
 
 Level = Literal["low", "medium", "high"]
@@ -45,6 +46,33 @@ PersonaId = Annotated[str, AfterValidator(_persona_id)]
 Temperature = Annotated[float, Field(ge=0, le=2)]
 MaxTokens = Annotated[int, Field(ge=1)]
 Stop = str | list[str]
+
+
+def _timeout(value: Any) -> Any:
+    """Seconds > 0, an `httpx2.Timeout` (a legacy `httpx.Timeout` is converted), or None.
+
+    Checked at construction so a bad value does not wait for the first request to fail.
+    The Timeout classes are looked up in `sys.modules`: a caller holding one has
+    imported its module, and this keeps httpx2 out of `import langchain_mavera`.
+    """
+    if value is None:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+        return value
+    current = sys.modules.get("httpx2")
+    if current is not None and isinstance(value, current.Timeout):
+        return value
+    legacy = sys.modules.get("httpx")
+    if legacy is not None and isinstance(value, legacy.Timeout):
+        import httpx2  # the SDK transport, needed only to convert
+
+        return httpx2.Timeout(connect=value.connect, read=value.read, write=value.write, pool=value.pool)
+    msg = f"timeout must be seconds greater than 0, an httpx2.Timeout or None, got {value!r}"
+    raise ValueError(msg)
+
+
+RequestTimeout = Annotated[Any, PlainValidator(_timeout)]
+"""The `timeout` field: positive seconds, an `httpx2.Timeout` (or legacy `httpx.Timeout`), or None."""
 
 # Request-body keys that ChatMavera knows, in the order they are sent.
 BODY_KEYS = (

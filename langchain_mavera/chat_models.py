@@ -18,7 +18,7 @@ from langchain_core.messages import AIMessage, BaseMessage, BaseMessageChunk
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, StrictBool, model_validator
 from typing_extensions import Self
 
 from langchain_mavera._base_url import DEFAULT_BASE_URL, warn_if_insecure
@@ -27,6 +27,7 @@ from langchain_mavera._params import (
     Level,
     MaxTokens,
     PersonaId,
+    RequestTimeout,
     Stop,
     Temperature,
     merge,
@@ -88,7 +89,7 @@ class ChatMavera(BaseChatModel):
         |---|---|---|
         | `api_key` | `SecretStr` | Defaults to `MAVERA_API_KEY`. Never read from `OPENAI_API_KEY`. |
         | `base_url` | `str` | Defaults to `MAVERA_BASE_URL`, else `https://app.mavera.io/api/v1`. |
-        | `timeout` | `float \\| httpx.Timeout \\| None` | Request timeout in seconds. |
+        | `timeout` | `float \\| httpx2.Timeout \\| None` | Request timeout in seconds. |
         | `stream_chunk_timeout` | `float \\| None` | Longest wait for the next stream chunk. |
         | `max_retries` | `int` | Retries of 429, 5xx, timeouts and connection errors (default 2). |
         | `use_responses_api` | `bool` | Send `POST /responses` instead of `/chat/completions`. |
@@ -265,7 +266,7 @@ class ChatMavera(BaseChatModel):
     """API base URL; read from `MAVERA_BASE_URL`, else the public Mavera endpoint."""
     persona_id: PersonaId | None = None
     """The persona that answers; its curated prompt is prepended by Mavera."""
-    analysis_mode: bool = False
+    analysis_mode: StrictBool = False
     """Ask Mavera for a structured `analysis` (confidence, emotion, biases, insights)."""
     reasoning_effort: Level | None = None
     """`"low"`, `"medium"` or `"high"`; the server default is `"medium"`."""
@@ -277,10 +278,10 @@ class ChatMavera(BaseChatModel):
     """Maximum number of tokens in the answer."""
     stop: Stop | None = Field(default=None, alias="stop_sequences")
     """Stop sequence(s); a call's `stop` replaces it."""
-    request_timeout: Any = Field(default=None, alias="timeout")
-    """Request timeout: seconds, an `httpx.Timeout`, or None for the SDK default (600 s)."""
+    request_timeout: RequestTimeout = Field(default=None, alias="timeout")
+    """Request timeout: seconds > 0, an `httpx2.Timeout`, or None for the SDK default (600 s)."""
     stream_chunk_timeout: float | None = Field(default=120.0, gt=0)
-    """Longest wait, in seconds, for the next chunk of a stream before a timeout error."""
+    """Longest wait, in seconds, for the next chunk of a stream; a smaller read `timeout` wins."""
     max_retries: int = Field(default=2, ge=0)
     """Retries of 429, 500, 503, timeouts and connection errors; 0 means one attempt."""
     streaming: bool = False
@@ -315,11 +316,13 @@ class ChatMavera(BaseChatModel):
         """Refuse unknown kwargs with a hint: they would otherwise fail late or vanish."""
         if not isinstance(values, dict):
             return values
-        if cls._known_inputs is None:
+        # Cached per class: a subclass adds fields, so it must not see its parent's set.
+        known = cls.__dict__.get("_known_inputs")
+        if known is None:
             names = set(cls.model_fields)
             names |= {field.alias for field in cls.model_fields.values() if field.alias}
-            cls._known_inputs = frozenset(names)
-        unknown = [key for key in values if key not in cls._known_inputs]
+            cls._known_inputs = known = frozenset(names)
+        unknown = [key for key in values if key not in known]
         if unknown:
             raise ValueError(unknown_parameters_message("ChatMavera", unknown))
         return values
@@ -409,24 +412,31 @@ class ChatMavera(BaseChatModel):
 
     @property
     def client(self) -> openai.OpenAI:
-        """The sync openai SDK client, built on first use and then reused."""
+        """The sync openai SDK client, shared by models with the same settings, kept once looked up."""
         if self._client is None:
             with self._client_lock:
                 if self._client is None:
-                    from langchain_mavera._client import build_sync_client
+                    from langchain_mavera._client import sync_client
 
-                    self._client = build_sync_client(**self._client_kwargs(), http_client=self.http_client)
+                    self._client = sync_client(**self._client_kwargs(), http_client=self.http_client)
         return self._client
 
     @property
     def async_client(self) -> openai.AsyncOpenAI:
-        """The async openai SDK client, built on first use and then reused."""
+        """The async openai SDK client for the running event loop.
+
+        Without `http_async_client`, models with the same settings share one
+        client per event loop, so successive `asyncio.run` calls each get a
+        client of their own. A given `http_async_client` is used as is.
+        """
+        from langchain_mavera._client import async_client
+
+        if self.http_async_client is None:
+            return async_client(**self._client_kwargs())
         if self._async_client is None:
             with self._client_lock:
                 if self._async_client is None:
-                    from langchain_mavera._client import build_async_client
-
-                    self._async_client = build_async_client(
+                    self._async_client = async_client(
                         **self._client_kwargs(), http_client=self.http_async_client
                     )
         return self._async_client
@@ -596,6 +606,8 @@ class ChatMavera(BaseChatModel):
         params = self._call_params(stop, kwargs)
         body = self._wire.build_payload(messages, params, stream=True)
         delivered: list[BaseMessageChunk] = []
+        # langchain-core reports tokens itself on stream()/invoke and then passes no run_manager;
+        # its v3 event path (stream_events(version="v3"), v2 handlers) passes one and relies on us.
         with _http.open_stream(
             self.client, self._wire.path, body, self.request_timeout, self.stream_chunk_timeout
         ) as response:

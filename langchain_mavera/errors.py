@@ -303,7 +303,10 @@ def error_from_stream_event(
     """The typed error for an `{"error": {...}}` object received inside a stream."""
     fields = _error_fields(payload)
     message = str(fields.get("message") or "Mavera reported an error mid-stream.")
-    return make_error(None, message, request=response.request, body=payload, partial=partial)
+    # The response rides along so the openai status-error classes get `.response` and `.request_id`.
+    return make_error(
+        None, message, request=response.request, response=response, body=payload, partial=partial
+    )
 
 
 @contextmanager

@@ -6,6 +6,7 @@ import socket
 import warnings
 
 import httpx2
+import openai
 import pytest
 
 from langchain_mavera import (
@@ -61,6 +62,17 @@ def test_malformed_stream_chunk_is_api_error_with_partial(chunk: str) -> None:
         list(scripted(sse(lines)).model().stream("hi"))
     assert caught.value.raw_text == chunk
     assert caught.value.partial.content == "ok"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("use_responses_api", [False, True], ids=["chat-completions", "responses"])
+def test_error_object_in_a_200_body_keeps_the_response(use_responses_api: bool) -> None:
+    body = {"error": {"message": "bad key", "type": "authentication_error", "code": "invalid_api_key"}}
+    script = scripted(ok(body, headers={"x-request-id": "req_200_error"}))
+    with pytest.raises(openai.AuthenticationError) as caught:
+        script.model(use_responses_api=use_responses_api).invoke("hi")
+    assert caught.value.response.headers["x-request-id"] == "req_200_error"
+    assert caught.value.request_id == "req_200_error"
+    assert caught.value.status_code is None
 
 
 def test_error_null_is_not_an_error() -> None:

@@ -7,18 +7,20 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx2
+import openai
 import pytest
 from langchain_core.callbacks import AsyncCallbackHandler, BaseCallbackHandler
 
 from langchain_mavera import (
     ChatMavera,
+    MaveraAPIError,
     MaveraInsufficientCreditsError,
     MaveraRateLimitError,
     MaveraStreamInterruptedError,
     MaveraTimeoutError,
 )
 from tests.fault_tests._loopback import run_loopback
-from tests.fault_tests._scripted import scripted, sse, stream_chunks
+from tests.fault_tests._scripted import ok, raw, scripted, sse, stream_chunks
 
 CUT = httpx2.RemoteProtocolError("peer closed connection without sending complete message body")
 
@@ -111,6 +113,22 @@ def test_error_object_inside_stream_is_typed(code: str, expected: type[Exception
     assert caught.value.partial.content == "Partial"  # type: ignore[attr-defined]
 
 
+def test_error_object_inside_stream_keeps_the_response_for_openai_handlers() -> None:
+    lines = [*_unfinished("x"), _error_event("rate_limit_exceeded", "slow down")]
+    reply = sse(lines)
+
+    def with_request_id(request: httpx2.Request) -> httpx2.Response:
+        response = reply(request)
+        response.headers["x-request-id"] = "req_stream_1"
+        return response
+
+    with pytest.raises(openai.RateLimitError) as caught:
+        list(scripted(with_request_id).model().stream("hi"))
+    assert caught.value.response.headers["x-request-id"] == "req_stream_1"
+    assert caught.value.request_id == "req_stream_1"
+    assert caught.value.status_code is None  # a 200 stream: no HTTP status to report
+
+
 async def test_error_object_inside_stream_async() -> None:
     lines = [*_unfinished("x"), _error_event("credits_exhausted", "no credits")]
     with pytest.raises(MaveraInsufficientCreditsError):
@@ -157,9 +175,19 @@ async def test_stalled_stream_times_out_async() -> None:
     [
         (None, {"connect": 5.0, "read": 0.5, "write": 600.0, "pool": 600.0}),
         (30.0, {"connect": 30.0, "read": 0.5, "write": 30.0, "pool": 30.0}),
+        # A user read timeout stricter than the chunk timeout is kept, not loosened.
+        (0.2, {"connect": 0.2, "read": 0.2, "write": 0.2, "pool": 0.2}),
+        (
+            httpx2.Timeout(10.0, read=0.3),
+            {"connect": 10.0, "read": 0.3, "write": 10.0, "pool": 10.0},
+        ),
+        (
+            httpx2.Timeout(10.0, read=None),
+            {"connect": 10.0, "read": 0.5, "write": 10.0, "pool": 10.0},
+        ),
     ],
 )
-def test_stream_chunk_timeout_replaces_only_the_read_timeout(
+def test_stream_read_timeout_is_the_stricter_of_timeout_and_stream_chunk_timeout(
     timeout: Any, expected: dict[str, float]
 ) -> None:
     seen: list[dict[str, Any]] = []
@@ -171,3 +199,33 @@ def test_stream_chunk_timeout_replaces_only_the_read_timeout(
     script = scripted(record)
     list(script.model(timeout=timeout, stream_chunk_timeout=0.5).stream("hi"))
     assert seen == [expected]
+
+
+GATEWAY_PAGE = "<html><body>502 Bad Gateway</body></html>"
+
+
+@pytest.mark.parametrize(
+    ("reply", "content_type", "body_start"),
+    [
+        (raw(200, GATEWAY_PAGE), "text/html", "<html>"),
+        (ok(), "application/json", '{"id":"chatcmpl-1"'),
+    ],
+    ids=["html-gateway-page", "json-completion-ignoring-stream"],
+)
+def test_a_200_that_is_not_an_event_stream_is_a_malformed_reply(
+    reply: Any, content_type: str, body_start: str
+) -> None:
+    with pytest.raises(MaveraAPIError) as caught:
+        list(scripted(reply).model(max_retries=0).stream("hi"))
+    assert not isinstance(caught.value, MaveraStreamInterruptedError)
+    assert f"expected an event stream, got {content_type}" in str(caught.value)
+    assert caught.value.raw_text is not None
+    assert caught.value.raw_text.startswith(body_start)
+
+
+async def test_a_200_that_is_not_an_event_stream_is_a_malformed_reply_async() -> None:
+    with pytest.raises(MaveraAPIError) as caught:
+        async for _ in scripted(raw(200, GATEWAY_PAGE)).model(max_retries=0).astream("hi"):
+            pass
+    assert not isinstance(caught.value, MaveraStreamInterruptedError)
+    assert caught.value.raw_text == GATEWAY_PAGE

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx2
 import pytest
 from langchain_core.messages import HumanMessage
 from pydantic import ValidationError
@@ -26,6 +27,12 @@ CONSTRUCTOR_CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
     "extra_body=list": ({"extra_body": ["mosaic_mode"]}, ["extra_body", "valid dictionary"]),
     "max_retries=-1": ({"max_retries": -1}, ["max_retries", "greater than or equal to 0"]),
     "stream_chunk_timeout=0": ({"stream_chunk_timeout": 0}, ["stream_chunk_timeout", "greater than 0"]),
+    "analysis_mode='yes'": ({"analysis_mode": "yes"}, ["analysis_mode", "valid boolean"]),
+    "analysis_mode=1": ({"analysis_mode": 1}, ["analysis_mode", "valid boolean"]),
+    "timeout='soon'": ({"timeout": "soon"}, ["timeout", "seconds greater than 0, an httpx2.Timeout or None"]),
+    "timeout=0": ({"timeout": 0}, ["timeout", "seconds greater than 0"]),
+    "timeout=-5": ({"timeout": -5}, ["timeout", "seconds greater than 0"]),
+    "timeout=True": ({"timeout": True}, ["timeout", "seconds greater than 0"]),
     "unknown kwarg": (
         {"top_k": 5},
         ["Unknown parameter(s) for ChatMavera: top_k", "extra_body={'top_k': ...}"],
@@ -131,3 +138,29 @@ def test_missing_key_is_reported_before_any_request(monkeypatch: pytest.MonkeyPa
     with pytest.raises(ValueError, match="No Mavera API key: pass api_key"):
         model.invoke("hi")
     assert script.requests == []
+
+
+def test_subclass_fields_are_known_inputs_even_after_the_parent_checked_its_own() -> None:
+    ChatMavera(api_key=API_KEY)  # fills the parent's cache of known inputs first
+
+    class Traced(ChatMavera):
+        tag: str = "x"
+
+    assert Traced(api_key=API_KEY, tag="y").tag == "y"
+    with pytest.raises(ValidationError, match="Unknown parameter"):
+        Traced(api_key=API_KEY, top_k=5)
+    with pytest.raises(ValidationError, match="Unknown parameter"):
+        ChatMavera(api_key=API_KEY, tag="y")
+
+
+@pytest.mark.parametrize("timeout", [None, 30, 2.5, httpx2.Timeout(10.0, read=3.0)], ids=repr)
+def test_constructor_accepts_documented_timeouts(timeout: Any) -> None:
+    model = ChatMavera(api_key=API_KEY, timeout=timeout)
+    assert model.request_timeout == timeout
+
+
+def test_legacy_httpx_timeout_is_converted_for_the_sdk() -> None:
+    httpx = pytest.importorskip("httpx")
+    model = ChatMavera(api_key=API_KEY, timeout=httpx.Timeout(10.0, read=3.0))
+    assert isinstance(model.request_timeout, httpx2.Timeout)
+    assert model.request_timeout == httpx2.Timeout(10.0, read=3.0)

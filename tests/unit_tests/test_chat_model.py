@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -218,6 +219,38 @@ def test_stream_callbacks_fire_per_chunk(model: ChatMavera) -> None:
     assert [c.message.content for c in handler.chunks] == [c.content for c in chunks]
     assert chunks[-1].chunk_position == "last"
     assert chunks[-1].response_metadata["credits_used"] == 1
+
+
+class _TokenCounter(BaseCallbackHandler):
+    def __init__(self) -> None:
+        self.tokens: list[str] = []
+
+    def on_llm_new_token(self, token: str, **kwargs: Any) -> None:
+        self.tokens.append(token)
+
+
+def _v3_stream(model: ChatMavera, handler: BaseCallbackHandler) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # version="v3" is announced as beta
+        stream = model.stream_events("hi", version="v3", config={"callbacks": [handler]})
+    assert stream.output.text == "Answer from p1"
+
+
+@pytest.mark.parametrize(
+    "drive",
+    [
+        lambda model, handler: list(model.stream("hi", config={"callbacks": [handler]})),
+        lambda model, handler: model.bind(stream=True).invoke("hi", config={"callbacks": [handler]}),
+        _v3_stream,
+    ],
+    ids=["stream", "invoke-streaming", "stream_events-v3"],
+)
+def test_token_callbacks_fire_once_per_chunk_on_every_streaming_path(model: ChatMavera, drive: Any) -> None:
+    # langchain-core fires on_llm_new_token itself on stream()/invoke; on the v3 event path it
+    # hands `run_manager` to `_stream` instead, and only `_stream` reports the tokens.
+    handler = _TokenCounter()
+    drive(model, handler)
+    assert handler.tokens == ["Answer", " from", " p1", ""]
 
 
 async def test_async_paths(model: ChatMavera) -> None:

@@ -13,8 +13,10 @@ from typing import Any
 
 import pytest
 from langchain_core.rate_limiters import InMemoryRateLimiter
+from langchain_core.runnables import ConfigurableField
 
 from langchain_mavera import ChatMavera, MaveraConnectionError, MaveraRateLimitError, _client
+from tests.emulator import run_emulator
 from tests.fault_tests._loopback import Loopback, run_loopback
 from tests.fault_tests._scripted import API_KEY, scripted, status
 from tests.unit_tests._workers import ask, ask_own_model, build_paced_model
@@ -78,6 +80,45 @@ async def test_one_model_shared_across_asyncio_tasks(server: Loopback, builds: d
     assert texts == ["Hello from the persona."] * 10 + ["Hello"] * 10
     assert server.peak_in_flight > 1
     assert builds["async"] == 1
+
+
+PERSONAS = [f"clx{index:02d}abc2d0001abcdef1234" for index in range(10)]
+
+
+def test_configurable_persona_builds_one_sync_client(server: Loopback, builds: dict[str, int]) -> None:
+    # configurable_fields builds a new ChatMavera per call; the SDK client must not follow suit.
+    model = _model(server).configurable_fields(persona_id=ConfigurableField(id="persona_id"))
+    for persona_id in PERSONAS:
+        model.invoke("hi", config={"configurable": {"persona_id": persona_id}})
+    assert [request.body["persona_id"] for request in server.requests] == PERSONAS
+    assert builds["sync"] == 1
+
+
+async def test_configurable_persona_builds_one_async_client_per_loop(
+    server: Loopback, builds: dict[str, int]
+) -> None:
+    model = _model(server).configurable_fields(persona_id=ConfigurableField(id="persona_id"))
+    for persona_id in PERSONAS:
+        await model.ainvoke("hi", config={"configurable": {"persona_id": persona_id}})
+    assert [request.body["persona_id"] for request in server.requests] == PERSONAS
+    assert builds["async"] == 1
+
+
+def test_one_model_serves_successive_event_loops(builds: dict[str, int]) -> None:
+    # Each asyncio.run closes its loop; a client and its kept-alive connections must not outlive
+    # it, or the next run fails with "Event loop is closed". The emulator keeps connections alive.
+    with run_emulator() as emulator:
+        model = ChatMavera(api_key=emulator.api_key, base_url=emulator.base_url, max_retries=0)
+
+        async def ask_twice() -> list[str]:
+            answer = await model.ainvoke("hi")
+            streamed = "".join([str(chunk.content) async for chunk in model.astream("hi")])
+            return [str(answer.content), streamed]
+
+        first = asyncio.run(ask_twice())
+        second = asyncio.run(ask_twice())
+    assert all(first) and second == first
+    assert builds["async"] == 2  # one per loop, reused within it
 
 
 def test_pickle_round_trip_after_use(server: Loopback) -> None:
@@ -176,3 +217,13 @@ async def test_abatch_with_rate_limiter_stays_under_budget(server: Loopback) -> 
     # about `per_second` of them; the slack absorbs arrival jitter, not a broken limiter.
     assert _most_in_any_window(arrivals, 1.0) <= per_second + 3
     assert max(arrivals) - min(arrivals) >= 0.5 * (len(questions) - 1) / per_second
+
+
+def test_shared_client_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_client, "_sync_clients", type(_client._sync_clients)())
+    settings = {"base_url": "https://app.mavera.io/api/v1", "timeout": None, "max_retries": 0}
+    first = _client.sync_client(api_key="mvra_key_0", default_headers=None, **settings)
+    for index in range(1, _client._CACHE_SIZE + 1):
+        _client.sync_client(api_key=f"mvra_key_{index}", default_headers=None, **settings)
+    assert len(_client._sync_clients) == _client._CACHE_SIZE
+    assert _client.sync_client(api_key="mvra_key_0", default_headers=None, **settings) is not first

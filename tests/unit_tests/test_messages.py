@@ -126,3 +126,11 @@ def test_analysis_in_history_is_not_sent_back() -> None:
         "Earlier answer", response_metadata={"analysis": {"confidence": 8}, "credits_used": 2}
     )
     assert to_wire_message(message) == {"role": "assistant", "content": "Earlier answer"}
+
+
+def test_unsupported_content_error_is_public() -> None:
+    import langchain_mavera
+
+    assert langchain_mavera.UnsupportedContentError is UnsupportedContentError
+    assert "UnsupportedContentError" in langchain_mavera.__all__
+    assert issubclass(UnsupportedContentError, ValueError)
