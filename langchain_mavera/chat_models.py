@@ -30,6 +30,7 @@ from langchain_mavera._params import (
     RequestTimeout,
     Stop,
     Temperature,
+    looks_like_persona_id,
     merge,
     unknown_parameters_message,
     validate_overrides,
@@ -461,8 +462,6 @@ class ChatMavera(BaseChatModel):
         Raises:
             MaveraPersonaLookupError: No persona, or several, carry that name.
         """
-        from langchain_mavera._params import looks_like_persona_id
-
         persona_id = name_or_id if looks_like_persona_id(name_or_id) else self._resolve_persona(name_or_id)
         return self.model_copy(update={"persona_id": persona_id})
 
