@@ -8,70 +8,30 @@ when chunks are added, so emitting twice would corrupt them.
 
 from __future__ import annotations
 
-import json
-import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from langchain_core.exceptions import OutputParserException
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages import BaseMessage
 from langchain_core.messages.tool import tool_call_chunk
-from langchain_core.output_parsers.openai_tools import make_invalid_tool_call, parse_tool_call
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
 
 from langchain_mavera._messages import to_wire_messages
-from langchain_mavera._metadata import response_metadata, usage_metadata_from
 from langchain_mavera._params import BODY_KEYS
+
+# These helpers import the openai SDK only when a reply is bad, so importing
+# ChatMavera stays free of the SDK's import cost.
+from langchain_mavera._replies import (
+    StreamState,
+    answer,
+    decode_event,
+    delta_chunk,
+    error_from_stream_event,
+    malformed_reply,
+)
 from langchain_mavera._sse import DONE, ServerSentEvent
 
 if TYPE_CHECKING:
     import httpx2
-
-    from langchain_mavera.errors import MaveraAPIError, MaveraError
-
-
-# `errors` subclasses the openai exceptions, so importing it imports the SDK;
-# these two are needed only when a reply is bad, so they import it on demand and
-# `from langchain_mavera import ChatMavera` stays free of the SDK's import cost.
-def error_from_stream_event(
-    payload: Mapping[str, Any], response: httpx2.Response, partial: None
-) -> MaveraError:
-    from langchain_mavera import errors
-
-    return errors.error_from_stream_event(payload, response, partial)
-
-
-def malformed_reply(response: httpx2.Response, what: str, raw_text: str) -> MaveraAPIError:
-    from langchain_mavera import errors
-
-    return errors.malformed_reply(response, what, raw_text)
-
-
-def checked_analysis(analysis: Any) -> Any:
-    """The analysis as sent; an unexpected shape is kept but warned about."""
-    if analysis is not None and not isinstance(analysis, dict):
-        warnings.warn(
-            f"Mavera returned an analysis of type {type(analysis).__name__}, not an object; "
-            "it is kept as sent in response_metadata['analysis'].",
-            UserWarning,
-            stacklevel=2,
-        )
-    return analysis
-
-
-def parse_tool_calls(raw_calls: Any) -> tuple[list[Any], list[Any]]:
-    """Valid and invalid tool calls from OpenAI-format `tool_calls`."""
-    tool_calls: list[Any] = []
-    invalid: list[Any] = []
-    for raw in raw_calls or ():
-        try:
-            parsed = parse_tool_call(raw, return_id=True)
-        except OutputParserException as exc:
-            invalid.append(make_invalid_tool_call(raw, str(exc)))
-            continue
-        if parsed is not None:
-            tool_calls.append(parsed)
-    return tool_calls, invalid
 
 
 class ChatCompletions:
@@ -115,63 +75,31 @@ class ChatCompletions:
         message = choice.get("message")
         if not isinstance(message, Mapping):
             raise malformed_reply(response, "the choice has no message", response.text)
-        tool_calls, invalid_tool_calls = parse_tool_calls(message.get("tool_calls"))
-        usage = body.get("usage") if isinstance(body.get("usage"), Mapping) else None
-        ai_message = AIMessage(
+        return answer(
+            body,
+            response,
             content=message.get("content") or "",
-            tool_calls=tool_calls,
-            invalid_tool_calls=invalid_tool_calls,
-            id=body.get("id"),
-            usage_metadata=usage_metadata_from(usage),
-            response_metadata=response_metadata(
-                model_name=body.get("model"),
-                response_id=body.get("id"),
-                finish_reason=choice.get("finish_reason"),
-                usage=usage,
-                analysis=checked_analysis(body.get("analysis")),
-                persona_id=persona_id,
-                headers=response.headers,
-            ),
+            raw_tool_calls=message.get("tool_calls"),
+            finish_reason=choice.get("finish_reason"),
+            persona_id=persona_id,
         )
-        llm_output = {"model_name": body.get("model"), "token_usage": usage} if usage else None
-        return ChatResult(generations=[ChatGeneration(message=ai_message)], llm_output=llm_output)
 
     def stream_parser(self, response: httpx2.Response, persona_id: str | None) -> ChunkParser:
         """A parser for one streaming reply."""
         return ChunkParser(response, persona_id)
 
 
-class ChunkParser:
+class ChunkParser(StreamState):
     """Chat-completion chunks to LangChain chunks for one stream."""
 
-    __slots__ = (
-        "_analysis",
-        "_finish_reason",
-        "_id",
-        "_model",
-        "_persona_id",
-        "_response",
-        "_usage",
-        "complete",
-    )
+    __slots__ = ("_finish_reason",)
 
     def __init__(self, response: httpx2.Response, persona_id: str | None) -> None:
-        self._response = response
-        self._persona_id = persona_id
-        self._model: Any = None
-        self._id: Any = None
+        super().__init__(response, persona_id)
         self._finish_reason: Any = None
-        self._usage: Mapping[str, Any] | None = None
-        self._analysis: Any = None
-        self.complete = False
 
     def _decode(self, event: ServerSentEvent) -> Mapping[str, Any]:
-        try:
-            data = json.loads(event.data)
-        except ValueError:
-            raise malformed_reply(self._response, "a stream chunk is not JSON", event.data) from None
-        if not isinstance(data, Mapping):
-            raise malformed_reply(self._response, "a stream chunk is not a JSON object", event.data)
+        data = decode_event(event, self._response, "chunk")
         if data.get("error") is not None:
             raise error_from_stream_event(data, self._response, None)
         return data
@@ -201,40 +129,20 @@ class ChunkParser:
         raw_tool_calls = delta.get("tool_calls")
         if not content and not raw_tool_calls:
             return None
-        message = AIMessageChunk(
-            content=content,
-            id=self._id,
-            response_metadata={"model_provider": "mavera"},
-            tool_call_chunks=[
-                tool_call_chunk(
-                    name=(raw.get("function") or {}).get("name"),
-                    args=(raw.get("function") or {}).get("arguments"),
-                    id=raw.get("id"),
-                    index=raw.get("index"),
-                )
-                for raw in raw_tool_calls or ()
-            ],
-        )
-        return ChatGenerationChunk(message=message)
+        calls = [
+            tool_call_chunk(
+                name=(raw.get("function") or {}).get("name"),
+                args=(raw.get("function") or {}).get("arguments"),
+                id=raw.get("id"),
+                index=raw.get("index"),
+            )
+            for raw in raw_tool_calls or ()
+        ]
+        return delta_chunk(self._id, content, calls)
 
     def final_chunk(self) -> ChatGenerationChunk:
         """Finish reason, model, id, usage, credits, analysis and rate limit, once."""
-        message = AIMessageChunk(
-            content="",
-            id=self._id,
-            chunk_position="last",
-            usage_metadata=usage_metadata_from(self._usage),
-            response_metadata=response_metadata(
-                model_name=self._model,
-                response_id=self._id,
-                finish_reason=self._finish_reason,
-                usage=self._usage,
-                analysis=checked_analysis(self._analysis),
-                persona_id=self._persona_id,
-                headers=self._response.headers,
-            ),
-        )
-        return ChatGenerationChunk(message=message)
+        return self._closing_chunk(self._finish_reason)
 
 
 CHAT_COMPLETIONS = ChatCompletions()

@@ -20,24 +20,25 @@ leave open, and what we decided:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, SystemMessage, ToolMessage
+from langchain_core.messages import BaseMessage, SystemMessage, ToolMessage
 from langchain_core.messages.tool import tool_call_chunk
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
 
-# `errors` imports the openai SDK; these helpers import it only when a reply is bad,
-# so importing ChatMavera stays free of the SDK's import cost.
-from langchain_mavera._chat_completions import (
-    checked_analysis,
+from langchain_mavera._messages import role_of, to_wire_message
+
+# These helpers import the openai SDK only when a reply is bad, so importing
+# ChatMavera stays free of the SDK's import cost.
+from langchain_mavera._replies import (
+    StreamState,
+    answer,
+    decode_event,
+    delta_chunk,
     error_from_stream_event,
     malformed_reply,
-    parse_tool_calls,
 )
-from langchain_mavera._messages import role_of, to_wire_message
-from langchain_mavera._metadata import response_metadata, usage_metadata_from
 from langchain_mavera._sse import DONE, ServerSentEvent
 
 if TYPE_CHECKING:
@@ -188,26 +189,14 @@ class Responses:
         if not isinstance(output, list):
             raise malformed_reply(response, "the response has no output list", response.text)
         text, raw_calls = _read_output(output)
-        tool_calls, invalid_tool_calls = parse_tool_calls(raw_calls)
-        usage = body.get("usage") if isinstance(body.get("usage"), Mapping) else None
-        ai_message = AIMessage(
+        return answer(
+            body,
+            response,
             content=text,
-            tool_calls=tool_calls,
-            invalid_tool_calls=invalid_tool_calls,
-            id=body.get("id"),
-            usage_metadata=usage_metadata_from(usage),
-            response_metadata=response_metadata(
-                model_name=body.get("model"),
-                response_id=body.get("id"),
-                finish_reason=finish_reason(body, called_tools=bool(raw_calls)),
-                usage=usage,
-                analysis=checked_analysis(body.get("analysis")),
-                persona_id=persona_id,
-                headers=response.headers,
-            ),
+            raw_tool_calls=raw_calls,
+            finish_reason=finish_reason(body, called_tools=bool(raw_calls)),
+            persona_id=persona_id,
         )
-        llm_output = {"model_name": body.get("model"), "token_usage": usage} if usage else None
-        return ChatResult(generations=[ChatGeneration(message=ai_message)], llm_output=llm_output)
 
     def stream_parser(self, response: httpx2.Response, persona_id: str | None) -> EventParser:
         """A parser for one streaming reply."""
@@ -266,7 +255,7 @@ def finish_reason(body: Mapping[str, Any], *, called_tools: bool) -> str | None:
     return "tool_calls" if called_tools else "stop"
 
 
-class EventParser:
+class EventParser(StreamState):
     """Responses stream events to LangChain chunks for one stream.
 
     The event type is read from the JSON `type` and falls back to the SSE
@@ -276,40 +265,14 @@ class EventParser:
     never both.
     """
 
-    __slots__ = (
-        "_analysis",
-        "_called_tools",
-        "_emitted",
-        "_final",
-        "_id",
-        "_model",
-        "_persona_id",
-        "_response",
-        "_usage",
-        "complete",
-    )
+    __slots__ = ("_called_tools", "_emitted", "_final")
 
     def __init__(self, response: httpx2.Response, persona_id: str | None) -> None:
-        self._response = response
-        self._persona_id = persona_id
-        self._model: Any = None
-        self._id: Any = None
-        self._usage: Mapping[str, Any] | None = None
-        self._analysis: Any = None
+        super().__init__(response, persona_id)
         self._final: Mapping[str, Any] | None = None
         self._called_tools = False
         # Per output index: the text or arguments already emitted for that item.
         self._emitted: dict[int, str] = {}
-        self.complete = False
-
-    def _decode(self, event: ServerSentEvent) -> Mapping[str, Any]:
-        try:
-            data = json.loads(event.data)
-        except ValueError:
-            raise malformed_reply(self._response, "a stream event is not JSON", event.data) from None
-        if not isinstance(data, Mapping):
-            raise malformed_reply(self._response, "a stream event is not a JSON object", event.data)
-        return data
 
     def _note_response(self, data: Mapping[str, Any]) -> None:
         """Keep the id, model, usage and analysis from any event that carries the response."""
@@ -330,7 +293,7 @@ class EventParser:
         if event.data == DONE:
             self.complete = True
             return None
-        data = self._decode(event)
+        data = decode_event(event, self._response, "event")
         kind = data.get("type") or event.event
         # A typed `error` event, or the `{"error": {...}}` object chat completions streams send.
         if kind == "error" or isinstance(data.get("error"), Mapping):
@@ -362,13 +325,7 @@ class EventParser:
         return None
 
     def _chunk(self, content: str = "", calls: list[Any] | None = None) -> ChatGenerationChunk:
-        message = AIMessageChunk(
-            content=content,
-            id=self._id,
-            response_metadata={"model_provider": "mavera"},
-            tool_call_chunks=calls or [],
-        )
-        return ChatGenerationChunk(message=message)
+        return delta_chunk(self._id, content, calls)
 
     def _text(self, index: int, delta: str) -> ChatGenerationChunk | None:
         if not delta:
@@ -416,22 +373,7 @@ class EventParser:
             for item in final.get("output") or ()
         )
         reason = finish_reason(final, called_tools=called) if self.complete else None
-        message = AIMessageChunk(
-            content="",
-            id=self._id,
-            chunk_position="last",
-            usage_metadata=usage_metadata_from(self._usage),
-            response_metadata=response_metadata(
-                model_name=self._model,
-                response_id=self._id,
-                finish_reason=reason,
-                usage=self._usage,
-                analysis=checked_analysis(self._analysis),
-                persona_id=self._persona_id,
-                headers=self._response.headers,
-            ),
-        )
-        return ChatGenerationChunk(message=message)
+        return self._closing_chunk(reason)
 
 
 def _as_mapping(value: Any) -> Mapping[str, Any]:
