@@ -7,7 +7,9 @@ This module is glue. Parameters live in `_params`, message conversion in
 
 from __future__ import annotations
 
+import asyncio
 import threading
+import weakref
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -52,6 +54,13 @@ if TYPE_CHECKING:
     from langchain_mavera.personas import MaveraPersonas
 
 __all__ = ["ChatMavera"]
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 def _joined(chunks: list[BaseMessageChunk]) -> BaseMessageChunk | None:
@@ -304,6 +313,11 @@ class ChatMavera(BaseChatModel):
 
     _client: openai.OpenAI | None = PrivateAttr(default=None)
     _async_client: openai.AsyncOpenAI | None = PrivateAttr(default=None)
+    # (event loop, its shared client): the last one looked up, so a call on the same loop
+    # skips the shared cache's key building and lock. One attribute, so threads see a pair.
+    _async_entry: tuple[weakref.ref[asyncio.AbstractEventLoop], openai.AsyncOpenAI] | None = PrivateAttr(
+        default=None
+    )
     _client_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
     _wire: WireFormat = PrivateAttr(default=CHAT_COMPLETIONS)
     _persona_ids: dict[str, str] = PrivateAttr(default_factory=dict)
@@ -389,7 +403,7 @@ class ChatMavera(BaseChatModel):
         """Pickle without live clients or locks; they are rebuilt on first use."""
         state = super().__getstate__()
         private = dict(state.get("__pydantic_private__") or {})
-        private.update(_client=None, _async_client=None, _client_lock=None)
+        private.update(_client=None, _async_client=None, _async_entry=None, _client_lock=None)
         state["__pydantic_private__"] = private
         return state
 
@@ -433,7 +447,14 @@ class ChatMavera(BaseChatModel):
         from langchain_mavera._client import async_client
 
         if self.http_async_client is None:
-            return async_client(**self._client_kwargs())
+            entry = self._async_entry
+            loop = _running_loop()
+            if entry is not None and loop is not None and entry[0]() is loop:
+                return entry[1]
+            client = async_client(**self._client_kwargs())
+            if loop is not None:
+                self._async_entry = (weakref.ref(loop), client)
+            return client
         if self._async_client is None:
             with self._client_lock:
                 if self._async_client is None:
