@@ -19,7 +19,7 @@ from typing import Any
 
 from tests.fault_tests._scripted import completion, stream_chunks
 
-API_KEY = "mvra_live_LOOPBACKsecret0123456789"
+API_KEY = "mvra_live_LOOPBACK_secret_0123456789"
 
 
 @dataclass

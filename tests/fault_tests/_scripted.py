@@ -15,7 +15,7 @@ import httpx2
 
 from langchain_mavera import ChatMavera
 
-API_KEY = "mvra_live_SECRETdecafbad0123456789"
+API_KEY = "mvra_live_SECRET_decafbad_0123456789"
 BASE_URL = "https://app.mavera.io/api/v1"
 
 Reply = Callable[[httpx2.Request], httpx2.Response]

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from langchain_mavera import ChatMavera
 
-KEY = "mvra_live_unit0test0key0not0real0000"
+KEY = "mvra_live_unit_test_key_not_real_0000"
 
 
 class Recorder:

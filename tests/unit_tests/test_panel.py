@@ -28,7 +28,7 @@ from langchain_mavera import (
     Spread,
 )
 
-KEY = "mvra_live_unit0test0key0not0real0000"
+KEY = "mvra_live_unit_test_key_not_real_0000"
 
 
 def _answer(

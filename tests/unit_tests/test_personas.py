@@ -24,7 +24,7 @@ from langchain_mavera import (
 from langchain_mavera._params import looks_like_persona_id
 from langchain_mavera.personas import match_name
 
-KEY = "mvra_live_unit0test0key0not0real0000"
+KEY = "mvra_live_unit_test_key_not_real_0000"
 
 
 def _persona(index: int, name: str, **extra: Any) -> dict[str, Any]:
