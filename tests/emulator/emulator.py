@@ -18,6 +18,11 @@ class Emulator:
     """A local Mavera chat API on 127.0.0.1.
 
     ``port=0`` picks a free port; read :attr:`base_url` after :meth:`start`.
+    ``stream_usage_placement`` puts streamed usage/analysis on a trailing
+    ``choices: []`` chunk (default) or on the finish_reason chunk.
+    ``rate_limit_window`` shortens the 60 s window for tests;
+    ``stream_chunk_delay`` paces streams like a real model;
+    ``keep_alive=False`` answers every request with ``Connection: close``.
     """
 
     api_key: str = DEFAULT_KEY
@@ -31,6 +36,7 @@ class Emulator:
         rate_limit_per_minute: int = 600,
         rate_limit_window: float = 60.0,
         stream_chunk_delay: float = 0.0,
+        keep_alive: bool = True,
         routes: Sequence[Route] = ROUTES,
     ) -> None:
         if stream_usage_placement not in ("trailing", "final_chunk"):
@@ -38,6 +44,7 @@ class Emulator:
         config = EmulatorConfig(
             stream_usage_placement=stream_usage_placement,
             stream_chunk_delay=stream_chunk_delay,
+            keep_alive=keep_alive,
         )
         self._state = ServerState(config, routes, RateLimiter(rate_limit_per_minute, rate_limit_window))
         self._address = (host, port)

@@ -174,7 +174,8 @@ def _intent(text: str) -> Intent:
     lowered = text.lower()
     if _GREETING.match(lowered) and len(lowered.split()) <= 6:
         return "greeting"
-    if re.search(r"\bjokes?\b", lowered):
+    # Only a request for a joke; "are jokes effective in ads?" is a question.
+    if re.search(r"\b(tell|give|write|share|make|need|want)\b[^.?!]*\bjokes?\b", lowered):
         return "joke"
     if _CREATIVE.match(lowered):
         return "creative"

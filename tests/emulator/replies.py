@@ -107,7 +107,7 @@ def _sentences(
 ) -> list[str]:
     slots = _slots(voice, prompt, chooser)
     if prompt.intent == "greeting":
-        return _greeting(req, voice, slots)
+        return _greeting(voice, slots)
     if prompt.intent == "joke":
         return [*joke(voice, prompt.focus), chooser.pick("signoff", voice.signoffs)]
     verbosity = req.verbosity or instructions.verbosity or "medium"
@@ -162,7 +162,7 @@ def _opener(prompt: Prompt, slots: dict[str, str], chooser: Chooser) -> str:
     return chooser.pick("opener", options).format(**slots)
 
 
-def _greeting(req: ChatRequest, voice: Voice, slots: dict[str, str]) -> list[str]:
+def _greeting(voice: Voice, slots: dict[str, str]) -> list[str]:
     if voice is GENERIC:
         return [voice.greeting, "What would you like to work on today?"]
     return [
@@ -231,7 +231,10 @@ def _tool_sentence(name: str, content: str) -> str:
     value = _scalar(stripped)
     if value is not None:
         return f"I ran {name} and the result is {value}."
-    return f'I ran {name} and it returned: "{stripped[:200]}".'
+    returned = stripped[:200]
+    if not returned.endswith((".", "!", "?")):
+        returned += "."
+    return f"I ran {name} and it returned: {returned}"
 
 
 def _scalar(content: str) -> str | None:

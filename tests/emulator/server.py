@@ -6,6 +6,7 @@ faults have to happen.
 """
 
 import json
+import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -28,7 +29,6 @@ from .wire import (
     RawReply,
     Reply,
     RequestContext,
-    StreamItem,
     StreamReply,
 )
 
@@ -81,6 +81,13 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], state: ServerState) -> None:
         super().__init__(address, RequestHandler)
         self.state = state
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # Clients dropping keep-alive sockets (timeouts, closed event loops)
+        # is normal traffic, not something to print a traceback for.
+        if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            return
+        super().handle_error(request, client_address)
 
 
 class RequestHandler(BaseHTTPRequestHandler):
@@ -226,19 +233,24 @@ class RequestHandler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
+        self._finish_headers(headers)
+        self.wfile.write(data)
+
+    def _finish_headers(self, headers: dict[str, str]) -> None:
         for name, value in headers.items():
             self.send_header(name, value)
+        if not self.server.state.config.keep_alive:
+            # Lets clients that cache connections across event loops record safely.
+            self.send_header("Connection", "close")
+            self.close_connection = True
         self.end_headers()
-        self.wfile.write(data)
 
     def _send_stream(self, reply: StreamReply, headers: dict[str, str]) -> None:
         self.send_response(reply.status)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
         self.send_header("Cache-Control", "no-cache")
         self.send_header("Transfer-Encoding", "chunked")
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
+        self._finish_headers(headers)
         delay = self.server.state.config.stream_chunk_delay
         for item in reply.items:
             if isinstance(item, Pause):
@@ -260,7 +272,7 @@ class RequestHandler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
 
-def _encode_sse(item: StreamItem) -> bytes:
+def _encode_sse(item: dict[str, Any] | str | Comment) -> bytes:
     if isinstance(item, Comment):
         return f": {item.text}\n\n".encode()
     if isinstance(item, str):

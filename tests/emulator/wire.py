@@ -15,6 +15,7 @@ UsagePlacement: TypeAlias = Literal["trailing", "final_chunk"]
 class EmulatorConfig:
     stream_usage_placement: UsagePlacement = "trailing"
     stream_chunk_delay: float = 0.0
+    keep_alive: bool = True
 
 
 @dataclass(frozen=True)

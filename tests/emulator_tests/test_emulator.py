@@ -152,6 +152,12 @@ def test_context_manager_stops_the_server() -> None:
         pass
 
 
+def test_keep_alive_can_be_switched_off() -> None:
+    with run_emulator(keep_alive=False) as emu:
+        assert send(emu, "GET", "/personas").headers["connection"] == "close"
+        assert stream_chat(emu, chat_body("hi")).headers["connection"] == "close"
+
+
 def test_module_entry_point_serves_until_stopped() -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.emulator", "--port", "0"],
@@ -642,6 +648,9 @@ def test_tool_results_are_answered_in_text(emu: Emulator) -> None:
     assert choice["finish_reason"] == "stop"
     assert "my_adder_tool" in choice["message"]["content"]
     assert "the result is 3" in choice["message"]["content"]
+    messages[-1] = {"role": "tool", "tool_call_id": "abc123", "content": "It's sunny."}
+    text = content_of(post_chat(emu, chat_body(messages=messages, tools=[ADDER])))
+    assert text.startswith("I ran my_adder_tool and it returned: It's sunny.")
 
 
 # --- structured output ------------------------------------------------------
