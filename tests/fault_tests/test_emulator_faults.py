@@ -6,7 +6,6 @@ socket-free in the other modules of this folder.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -32,15 +31,9 @@ Fault = emulator.Fault
 PERSONA = "clx1abc2d0001abcdef123456"
 
 
-@pytest.fixture(scope="module")
-def emu() -> Iterator[Any]:
-    with emulator.run_emulator() as running:
-        yield running
-
-
 @pytest.fixture(autouse=True)
-def _fresh(emu: Any) -> None:
-    emu.reset()
+def _fresh(fresh_emu: Any) -> None:
+    """Every test starts with an empty request log and no queued faults."""
 
 
 def _model(emu: Any, **kwargs: Any) -> ChatMavera:

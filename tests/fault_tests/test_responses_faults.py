@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,15 +14,9 @@ PERSONA = "clx1abc2d0001abcdef123456"
 QUESTION = "How do you feel about refillable packaging?"
 
 
-@pytest.fixture(scope="module")
-def emu() -> Iterator[Any]:
-    with emulator.run_emulator() as running:
-        yield running
-
-
 @pytest.fixture(autouse=True)
-def _fresh(emu: Any) -> None:
-    emu.reset()
+def _fresh(fresh_emu: Any) -> None:
+    """Every test starts with an empty request log and no queued faults."""
 
 
 def _model(emu: Any, **kwargs: Any) -> ChatMavera:

@@ -6,6 +6,9 @@ them from the emulator, `--live` from the real API.
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
+
 import pytest
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import AIMessageChunk, BaseMessageChunk, HumanMessage, SystemMessage
@@ -26,13 +29,6 @@ METADATA_KEYS = {
     "credits_used",
     "token_usage",
 }
-
-
-def _aggregate(chunks: list[BaseMessageChunk]) -> BaseMessageChunk:
-    total = chunks[0]
-    for chunk in chunks[1:]:
-        total = total + chunk
-    return total
 
 
 def _assert_same_answer(invoked: object, streamed: BaseMessageChunk) -> None:
@@ -73,7 +69,7 @@ def test_stream_aggregate_equals_invoke(analysis_mode: bool) -> None:
     assert len(chunks) > 3
     assert chunks[-1].chunk_position == "last"
     assert sum(1 for chunk in chunks if chunk.usage_metadata) == 1
-    _assert_same_answer(invoked, _aggregate(chunks))
+    _assert_same_answer(invoked, reduce(operator.add, chunks))
 
 
 @pytest.mark.parametrize("analysis_mode", [True, False])
@@ -81,7 +77,7 @@ async def test_astream_aggregate_equals_ainvoke(analysis_mode: bool) -> None:
     model = ChatMavera(persona_id=GEN_Z, analysis_mode=analysis_mode)
     invoked = await model.ainvoke(QUESTION)
     chunks = [chunk async for chunk in model.astream(QUESTION)]
-    _assert_same_answer(invoked, _aggregate(chunks))
+    _assert_same_answer(invoked, reduce(operator.add, chunks))
 
 
 def test_persona_override_per_call_changes_the_voice() -> None:

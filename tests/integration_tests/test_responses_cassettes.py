@@ -8,6 +8,8 @@ change when `use_responses_api=True` is set.
 from __future__ import annotations
 
 import json
+import operator
+from functools import reduce
 from typing import Any
 
 import pytest
@@ -45,13 +47,6 @@ def _responses(**kwargs: Any) -> ChatMavera:
     return ChatMavera(persona_id=GEN_Z, use_responses_api=True, **kwargs)
 
 
-def _aggregate(chunks: list[BaseMessageChunk]) -> BaseMessageChunk:
-    total = chunks[0]
-    for chunk in chunks[1:]:
-        total = total + chunk
-    return total
-
-
 def _assert_same_answer(invoked: Any, streamed: BaseMessageChunk) -> None:
     assert isinstance(streamed, AIMessageChunk)
     assert streamed.content == invoked.content
@@ -82,7 +77,7 @@ def test_stream_aggregate_equals_invoke(analysis_mode: bool) -> None:
     assert len(chunks) > 3
     assert chunks[-1].chunk_position == "last"
     assert sum(1 for chunk in chunks if chunk.usage_metadata) == 1
-    _assert_same_answer(invoked, _aggregate(chunks))
+    _assert_same_answer(invoked, reduce(operator.add, chunks))
     assert ("analysis" in invoked.response_metadata) is analysis_mode
 
 
@@ -90,7 +85,7 @@ async def test_astream_aggregate_equals_ainvoke() -> None:
     model = _responses(analysis_mode=True)
     invoked = await model.ainvoke(QUESTION)
     chunks = [chunk async for chunk in model.astream(QUESTION)]
-    _assert_same_answer(invoked, _aggregate(chunks))
+    _assert_same_answer(invoked, reduce(operator.add, chunks))
 
 
 def test_system_message_becomes_instructions() -> None:
@@ -105,7 +100,7 @@ def test_tool_call_round_trip() -> None:
     assert isinstance(call, AIMessage)
     assert [tc["name"] for tc in call.tool_calls] == ["get_weather"]
     assert call.response_metadata["finish_reason"] == "tool_calls"
-    streamed = _aggregate(list(model.stream(WEATHER)))
+    streamed = reduce(operator.add, list(model.stream(WEATHER)))
     _assert_same_answer(call, streamed)
     result = get_weather(**call.tool_calls[0]["args"])
     answer = model.invoke(

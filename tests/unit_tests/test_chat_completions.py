@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import operator
 import warnings
+from functools import reduce
 from typing import Any
 
 import httpx2
@@ -61,13 +63,6 @@ def _stream(
     complete = parser.complete
     chunks.append(parser.final_chunk().message)
     return [c for c in chunks if isinstance(c, AIMessageChunk)], complete
-
-
-def _aggregate(chunks: list[AIMessageChunk]) -> AIMessageChunk:
-    total = chunks[0]
-    for chunk in chunks[1:]:
-        total = total + chunk
-    return total
 
 
 def test_payload_sends_mavera_fields_only_when_set() -> None:
@@ -207,7 +202,7 @@ def test_stream_aggregate_equals_invoke(tail: list[ServerSentEvent]) -> None:
         .generations[0]
         .message
     )
-    streamed = _aggregate(chunks)
+    streamed = reduce(operator.add, chunks)
     assert streamed.content == invoked.content
     assert streamed.response_metadata == invoked.response_metadata
     assert streamed.usage_metadata == invoked.usage_metadata
@@ -246,7 +241,7 @@ def test_stream_tool_call_chunks_aggregate_to_tool_calls() -> None:
         _chunk({}, "tool_calls"),
         ServerSentEvent(None, "[DONE]"),
     ]
-    streamed = _aggregate(_stream(events)[0])
+    streamed = reduce(operator.add, _stream(events)[0])
     assert streamed.tool_calls == [
         {"name": "lookup", "args": {"city": "München"}, "id": "call_1", "type": "tool_call"}
     ]
