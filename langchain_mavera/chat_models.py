@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import LangSmithParams, LanguageModelInput
+from langchain_core.language_models import LangSmithParams, LanguageModelInput, ModelProfile
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, BaseMessageChunk
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
@@ -354,6 +354,35 @@ class ChatMavera(BaseChatModel):
         """The transport is fixed at construction: chat completions unless asked otherwise."""
         self._wire = RESPONSES if self.use_responses_api else CHAT_COMPLETIONS
         return self
+
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        """What Mavera documents for this transport; `profile=` at construction replaces it."""
+        from langchain_mavera._profile import default_profile
+
+        return default_profile(self.use_responses_api)
+
+    # -- token counting (an approximation: Mavera publishes no tokenizer) --------------------
+
+    def get_num_tokens(self, text: str) -> int:
+        """Approximate tokens in `text` (about 4 characters each), offline.
+
+        Mavera publishes no tokenizer, so this is an estimate, never a download.
+        """
+        from langchain_mavera._tokens import count_text_tokens
+
+        return count_text_tokens(text)
+
+    def get_num_tokens_from_messages(
+        self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
+    ) -> int:
+        """Approximate tokens in `messages` and `tools`' schemas, offline.
+
+        langchain-core's `count_tokens_approximately`; good for `trim_messages`
+        (`token_counter=model`) and budgeting, not for billing (see `credits_used`).
+        """
+        from langchain_mavera._tokens import count_message_tokens
+
+        return count_message_tokens(messages, tools)
 
     # -- identity, tracing, serialization -------------------------------------------------
 
