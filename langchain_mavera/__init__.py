@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_mavera._version import __version__
 
 if TYPE_CHECKING:
+    from langchain_mavera._analysis_output import AnalysisOutputParser
     from langchain_mavera._messages import UnsupportedContentError
     from langchain_mavera.analysis import Analysis, Bias, Emotion, get_analysis
     from langchain_mavera.chat_models import ChatMavera
@@ -39,6 +40,7 @@ _EXPORTS: dict[str, str] = {
     "Emotion": "langchain_mavera.analysis",
     "get_analysis": "langchain_mavera.analysis",
     "UnsupportedContentError": "langchain_mavera._messages",
+    "AnalysisOutputParser": "langchain_mavera._analysis_output",
     **dict.fromkeys(["MaveraPersonaLookupError", "MaveraPersonas", "Persona"], "langchain_mavera.personas"),
     **dict.fromkeys(["PanelAnswer", "PanelResult", "PersonaPanel", "Spread"], "langchain_mavera.panel"),
     **dict.fromkeys(
@@ -63,6 +65,7 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = [
     "Analysis",
+    "AnalysisOutputParser",
     "Bias",
     "ChatMavera",
     "Emotion",

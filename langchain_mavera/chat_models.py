@@ -608,6 +608,17 @@ class ChatMavera(BaseChatModel):
             self, schema, method=method, include_raw=include_raw, strict=strict, kwargs=kwargs
         )
 
+    def with_analysis(self) -> Runnable[LanguageModelInput, dict[str, Any]]:
+        """This model piped into `AnalysisOutputParser`: `{text, analysis, credits_used, persona_id}`.
+
+        Use it where a chain would end in `StrOutputParser()` and lose the analysis.
+        Streaming yields `{"text": ...}` items as text arrives; the last one also
+        carries the typed `Analysis`, `credits_used` and `persona_id`.
+        """
+        from langchain_mavera._analysis_output import AnalysisOutputParser
+
+        return self | AnalysisOutputParser()
+
     # -- generation -------------------------------------------------------------------------
 
     def _generate(
