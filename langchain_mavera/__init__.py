@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     )
     from langchain_mavera.panel import PanelAnswer, PanelResult, PersonaPanel, Spread
     from langchain_mavera.personas import MaveraPersonaLookupError, MaveraPersonas, Persona
+    from langchain_mavera.tools import PersonaPanelTool, PersonaTool
 
 _EXPORTS: dict[str, str] = {
     "ChatMavera": "langchain_mavera.chat_models",
@@ -43,6 +44,7 @@ _EXPORTS: dict[str, str] = {
     "AnalysisOutputParser": "langchain_mavera._analysis_output",
     **dict.fromkeys(["MaveraPersonaLookupError", "MaveraPersonas", "Persona"], "langchain_mavera.personas"),
     **dict.fromkeys(["PanelAnswer", "PanelResult", "PersonaPanel", "Spread"], "langchain_mavera.panel"),
+    **dict.fromkeys(["PersonaPanelTool", "PersonaTool"], "langchain_mavera.tools"),
     **dict.fromkeys(
         [
             "MaveraAPIError",
@@ -88,6 +90,8 @@ __all__ = [
     "PanelResult",
     "Persona",
     "PersonaPanel",
+    "PersonaPanelTool",
+    "PersonaTool",
     "Spread",
     "UnsupportedContentError",
     "__version__",
