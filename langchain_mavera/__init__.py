@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         MaveraTimeoutError,
     )
     from langchain_mavera.panel import PanelAnswer, PanelResult, PersonaPanel, Spread
+    from langchain_mavera.persona_retriever import MaveraPersonaRetriever
     from langchain_mavera.personas import MaveraPersonaLookupError, MaveraPersonas, Persona
     from langchain_mavera.tools import PersonaPanelTool, PersonaTool
 
@@ -45,6 +46,7 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(["MaveraPersonaLookupError", "MaveraPersonas", "Persona"], "langchain_mavera.personas"),
     **dict.fromkeys(["PanelAnswer", "PanelResult", "PersonaPanel", "Spread"], "langchain_mavera.panel"),
     **dict.fromkeys(["PersonaPanelTool", "PersonaTool"], "langchain_mavera.tools"),
+    "MaveraPersonaRetriever": "langchain_mavera.persona_retriever",
     **dict.fromkeys(
         [
             "MaveraAPIError",
@@ -81,6 +83,7 @@ __all__ = [
     "MaveraPermissionDeniedError",
     "MaveraPersonaLookupError",
     "MaveraPersonaNotFoundError",
+    "MaveraPersonaRetriever",
     "MaveraPersonas",
     "MaveraRateLimitError",
     "MaveraServerError",
