@@ -4,7 +4,8 @@ Personas come from `GET /personas` (free), fetched once and cached on the
 retriever. Each is a `Document` whose content is its name and description and
 whose metadata holds `id`, `name`, `category`, `is_custom` and `is_expert`.
 
-Ranking, best first: a persona named exactly like the query; then names close
+Ranking, best first: a persona whose id is the query or whose name equals it
+(ignoring case); then names close
 to the query (the same close-match rule `MaveraPersonas.find` uses to suggest
 names); then personas sharing words with the query, each word weighted by how
 rare it is in the catalogue, words of the name counting three times.
@@ -113,7 +114,7 @@ def _words(text: str | None) -> set[str]:
 def rank(personas: list[Persona], query: str, k: int) -> list[Persona]:
     """The `k` personas most relevant to `query`, best first (see the module docstring)."""
     wanted = query.strip().casefold()
-    exact = [p for p in personas if p.name.strip().casefold() == wanted]
+    exact = [p for p in personas if p.id == query.strip() or p.name.strip().casefold() == wanted]
     close = close_names(query, (p.name for p in personas), n=len(personas))
     by_name: dict[str, list[Persona]] = {}
     for persona in personas:

@@ -56,4 +56,5 @@ async def test_async_uses_the_cached_list(list_calls: list[str]) -> None:
     docs = await retriever.ainvoke("a busy working parent with a mortgage")
     assert _names(docs) == ["Millennial Parent"]
     assert _names(await retriever.ainvoke("SaaS CMO")) == ["SaaS CMO"]
+    assert _names(await retriever.ainvoke("clx3mpa7k0003ghijkl345678")) == ["Millennial Parent"]
     assert list_calls == ["/personas"]
