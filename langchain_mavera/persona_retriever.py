@@ -33,53 +33,13 @@ _WORD = re.compile(r"[a-z0-9]+")
 _NAME_WEIGHT = 3
 """A word of the name counts this many times a word of the description: names define the audience."""
 # Words too common in questions to say anything about the audience ("it" would pick "IT Director").
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "but",
-        "by",
-        "can",
-        "do",
-        "does",
-        "for",
-        "from",
-        "how",
-        "i",
-        "in",
-        "is",
-        "it",
-        "like",
-        "me",
-        "my",
-        "of",
-        "on",
-        "or",
-        "our",
-        "so",
-        "that",
-        "the",
-        "this",
-        "to",
-        "was",
-        "we",
-        "what",
-        "when",
-        "which",
-        "who",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-    ]
-)
+# fmt: off
+_STOP = frozenset((
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "can", "do", "does", "for", "from", "how",
+    "i", "in", "is", "it", "like", "me", "my", "of", "on", "or", "our", "so", "that", "the", "this",
+    "to", "was", "we", "what", "when", "which", "who", "why", "will", "with", "would", "you", "your",
+))
+# fmt: on
 
 
 def persona_document(persona: Persona) -> Document:
