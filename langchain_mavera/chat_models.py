@@ -51,6 +51,8 @@ if TYPE_CHECKING:
 # are imported inside the methods that send requests (a dict lookup once loaded).
 
 if TYPE_CHECKING:
+    from langchain_core.tools import BaseTool
+
     from langchain_mavera.personas import MaveraPersonas
 
 __all__ = ["ChatMavera"]
@@ -607,6 +609,30 @@ class ChatMavera(BaseChatModel):
         return structured_output(
             self, schema, method=method, include_raw=include_raw, strict=strict, kwargs=kwargs
         )
+
+    def as_tool(
+        self,
+        args_schema: type | None = None,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        arg_types: dict[str, type] | None = None,
+    ) -> BaseTool:
+        """This model's persona as an agent tool: `PersonaTool(model=self)` (needs `persona_id`).
+
+        Args:
+            args_schema: Not supported: the tool's argument is `question`.
+            name: Tool name (default `"ask_persona"`).
+            description: Tool description.
+            arg_types: Not supported, as `args_schema`.
+        """
+        if args_schema is not None or arg_types is not None:
+            msg = "ChatMavera.as_tool takes only name and description; the tool's argument is `question`."
+            raise TypeError(msg)
+        from langchain_mavera.tools import PersonaTool
+
+        settings = {key: value for key, value in (("name", name), ("description", description)) if value}
+        return PersonaTool(model=self, **settings)
 
     def with_analysis(self) -> Runnable[LanguageModelInput, dict[str, Any]]:
         """This model piped into `AnalysisOutputParser`: `{text, analysis, credits_used, persona_id}`.

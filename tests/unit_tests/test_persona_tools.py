@@ -39,3 +39,11 @@ def test_panel_as_tool() -> None:
     assert list(tool.args) == ["question"]
     with pytest.raises(TypeError, match="name and description"):
         panel.as_tool(arg_types={"question": str})
+
+
+def test_chat_model_as_tool_asks_its_persona() -> None:
+    tool = _model(persona_id="clx1abc2d0001abcdef123456").as_tool(name="ask_gen_z")
+    assert isinstance(tool, PersonaTool)
+    assert tool.name == "ask_gen_z" and list(tool.args) == ["question"]
+    with pytest.raises(ValidationError, match="persona_id"):
+        _model().as_tool()
