@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pytest
 from langchain.agents import create_agent
-from langchain.agents.structured_output import ProviderStrategy
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel
 
@@ -44,7 +43,9 @@ def test_provider_strategy_is_what_create_agent_chooses() -> None:
     from langchain.agents.factory import _supports_provider_strategy
 
     assert _supports_provider_strategy(ChatMavera(persona_id=PERSONA))
-    assert isinstance(ProviderStrategy(ProductVerdict), ProviderStrategy)
+    assert _supports_provider_strategy(ChatMavera(persona_id=PERSONA, use_responses_api=True))
+    # A user profile without structured_output turns it off, as the profile is the only signal.
+    assert not _supports_provider_strategy(ChatMavera(persona_id=PERSONA, profile={"tool_calling": True}))
 
 
 CONVERSATION = [
