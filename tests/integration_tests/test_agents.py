@@ -26,8 +26,9 @@ class ProductVerdict(BaseModel):
     reason: str
 
 
-def test_create_agent_uses_the_provider_strategy() -> None:
-    model = ChatMavera(persona_id=PERSONA, max_tokens=200)
+@pytest.mark.parametrize("use_responses_api", [False, True], ids=["chat_completions", "responses"])
+def test_create_agent_uses_the_provider_strategy(use_responses_api: bool) -> None:
+    model = ChatMavera(persona_id=PERSONA, max_tokens=200, use_responses_api=use_responses_api)
     agent = create_agent(model, tools=[], response_format=ProductVerdict)
     result = agent.invoke({"messages": [("user", "Would you buy a $25 refillable shampoo bottle?")]})
     verdict = result["structured_response"]
