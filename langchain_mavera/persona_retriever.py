@@ -115,11 +115,11 @@ class MaveraPersonaRetriever(BaseRetriever):
 
     Invoke:
         ```python
-        docs = retriever.invoke("Is a $9 refill pouch worth it for a farmer?")
+        docs = retriever.invoke("Is a $9 refill pouch worth it for farmers?")
         [(d.metadata["name"], d.metadata["id"]) for d in docs]
         ```
         ```txt
-        [('Rural Farmer', 'clx8gzg6r0008klmnop456789'), ...]
+        [('Rural Farmer', 'clxarfm7t0010wxyzab678901')]
         ```
         Route the question to the best persona:
         `model.with_persona(docs[0].metadata["id"])`.
