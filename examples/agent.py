@@ -1,30 +1,28 @@
-"""Agent: a persona-bound ChatMavera that calls tools in a LangGraph ReAct loop.
+"""Agent: a langchain v1 agent that checks facts with tools, then asks an audience persona.
 
-    pip install "langchain-mavera[examples]"   # adds langgraph
+    pip install "langchain-mavera[examples]"   # adds langchain (create_agent)
     python examples/agent.py
 
-Without MAVERA_API_KEY it replays cassettes/examples/agent.yaml; with one it
-calls the live API (set MAVERA_PERSONA_ID to one of your personas' ids).
+The agent's model is a ChatMavera; `PersonaTool` lets it consult a persona, and
+the tool result carries the persona's analysis and credits as an artifact. The
+persona is the first name or id in MAVERA_PERSONAS, else the first persona your
+key can use. Without MAVERA_API_KEY it replays cassettes/examples/agent.yaml;
+with one it calls the live API.
 """
 
 from __future__ import annotations
 
-import os
-import warnings
-
 from _offline import offline_or_live
+from _personas import personas_to_ask
+from langchain.agents import create_agent
 from langchain_core.messages import AIMessage, ToolMessage
 from langchain_core.tools import tool
-from langgraph.prebuilt import create_react_agent
-from langgraph.warnings import LangGraphDeprecatedSinceV10
 
-from langchain_mavera import ChatMavera
+from langchain_mavera import ChatMavera, PanelAnswer, PersonaTool
 
-# "Gen Z Consumer" in Mavera's docs; list yours with GET /personas.
-PERSONA_ID = os.environ.get("MAVERA_PERSONA_ID", "clx1abc2d0001abcdef123456")
 QUESTION = (
-    'Before you answer, check the price of "EcoRefill bottle" and count the reviews of '
-    '"EcoRefill bottle" with at least 4 stars. Would you buy it?'
+    'Check the price of "EcoRefill bottle" and count the reviews of "EcoRefill bottle" with at least '
+    '4 stars, then ask the persona "Would you buy the EcoRefill bottle at that price?"'
 )
 
 # A tiny catalogue standing in for a real product API.
@@ -49,23 +47,24 @@ def count_reviews(product: str, min_stars: int) -> str:
 
 def main() -> None:
     with offline_or_live("agent"):
-        model = ChatMavera(persona_id=PERSONA_ID, temperature=0)
-        with warnings.catch_warnings():
-            # langgraph 1.x points at langchain.agents.create_agent, which needs the full
-            # `langchain` package; the prebuilt agent needs only langgraph and works the same here.
-            warnings.simplefilter("ignore", LangGraphDeprecatedSinceV10)
-            agent = create_react_agent(model, [check_price, count_reviews])
+        model = ChatMavera(temperature=0)
+        persona = personas_to_ask(model, 1)[0]
+        ask_persona = PersonaTool(model=model, personas=[persona])
+        agent = create_agent(model, tools=[check_price, count_reviews, ask_persona])
         result = agent.invoke({"messages": [("user", QUESTION)]})
 
+    credits = 0
     for message in result["messages"]:
-        if isinstance(message, AIMessage) and message.tool_calls:
+        if isinstance(message, AIMessage):
+            credits += message.response_metadata.get("credits_used") or 0
             for call in message.tool_calls:
                 print(f"-> {call['name']}({call['args']})")
         elif isinstance(message, ToolMessage):
             print(f"<- {message.name}: {message.content}")
-    answer = result["messages"][-1]
-    print(f"\nPersona's answer: {answer.content}")
-    print(f"Credits used on the last turn: {answer.response_metadata.get('credits_used')}")
+            if isinstance(message.artifact, PanelAnswer):
+                credits += message.artifact.credits or 0
+    print(f"\nAgent's answer: {result['messages'][-1].text}")
+    print(f"Credits used (agent turns and the persona): {credits}")
 
 
 if __name__ == "__main__":

@@ -4,19 +4,21 @@
 
 The persona is a configurable field, so one chain serves every audience:
 `chain.invoke(inputs, config={"configurable": {"persona_id": ...}})`.
-Without MAVERA_API_KEY it replays a recorded cassette; with one it calls the live API.
+The audiences are the first two names or ids in MAVERA_PERSONAS, else the first
+two personas your key can use. Without MAVERA_API_KEY it replays a recorded
+cassette; with one it calls the live API.
 """
 
 from __future__ import annotations
 
 from _offline import offline_or_live
+from _personas import personas_to_ask
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.runnables import ConfigurableField
 
 from langchain_mavera import ChatMavera
 
-AUDIENCES = ["Gen Z Consumer", "Small Business Owner"]
 PROMPT = ChatPromptTemplate.from_messages(
     [
         ("system", "Answer in two or three sentences, in your own voice."),
@@ -33,11 +35,11 @@ def main() -> None:
             | model.configurable_fields(persona_id=ConfigurableField(id="persona_id", name="Persona id"))
             | StrOutputParser()
         )
-        for audience in AUDIENCES:
-            persona = model.personas.find(audience)
-            config = {"configurable": {"persona_id": persona.id}}
+        for audience in personas_to_ask(model, 2):
+            persona_id = model.with_persona(audience).persona_id
+            config = {"configurable": {"persona_id": persona_id}}
             answer = chain.invoke({"tagline": "Refill, don't landfill."}, config=config)
-            print(f"\n[{persona.name}] {answer}")
+            print(f"\n[{audience}] {answer}")
 
 
 if __name__ == "__main__":

@@ -2,22 +2,25 @@
 
     python examples/panel.py
 
-Without MAVERA_API_KEY it replays a recorded cassette; with one it calls the live API.
+The panel is the first four names or ids in MAVERA_PERSONAS, else the first four
+personas your key can use. Without MAVERA_API_KEY it replays a recorded
+cassette; with one it calls the live API.
 """
 
 from __future__ import annotations
 
 from _offline import offline_or_live
+from _personas import personas_to_ask
 
 from langchain_mavera import ChatMavera, PersonaPanel
 
-PERSONAS = ["Gen Z Consumer", "SaaS CMO", "Rural Farmer", "Retired Baby Boomer"]
 QUESTION = "Would you pay 10% more for soap sold in refillable packaging?"
 
 
 def main() -> None:
     with offline_or_live("panel"):
-        panel = PersonaPanel(model=ChatMavera(max_tokens=200), personas=PERSONAS, max_concurrency=4)
+        model = ChatMavera(max_tokens=200)
+        panel = PersonaPanel(model=model, personas=personas_to_ask(model, 4), max_concurrency=4)
         result = panel.invoke(QUESTION)  # panel.stream(...) yields each answer as it arrives
 
     print(f"\nQ: {QUESTION}\n")

@@ -3,25 +3,24 @@
     python examples/quickstart.py
 
 Without MAVERA_API_KEY it replays a recorded cassette; with one it calls the
-live API (set MAVERA_PERSONA_ID to one of your personas' ids).
+live API. The persona is the first name or id in MAVERA_PERSONAS, else the
+first persona your key can use.
 """
 
 from __future__ import annotations
 
-import os
-
 from _offline import offline_or_live
+from _personas import personas_to_ask
 
 from langchain_mavera import ChatMavera, get_analysis
 
-# "Gen Z Consumer" in Mavera's docs; list yours with GET /personas.
-PERSONA_ID = os.environ.get("MAVERA_PERSONA_ID", "clx1abc2d0001abcdef123456")
 QUESTION = "How do you feel about brands that switch to refillable packaging?"
 
 
 def main() -> None:
     with offline_or_live("quickstart"):
-        model = ChatMavera(persona_id=PERSONA_ID, analysis_mode=True)
+        model = ChatMavera(analysis_mode=True)
+        model = model.with_persona(personas_to_ask(model, 1)[0])
         message = model.invoke(QUESTION)
 
     print(f"\nQ: {QUESTION}\n\nA: {message.content}\n")

@@ -1,10 +1,13 @@
-"""Audience-aware RAG: answer from a small bundled corpus, in the voice of each audience.
+"""Audience-aware RAG: route each question to a persona, answer from a small corpus in its voice.
 
     python examples/rag.py
 
-The retriever is real: Okapi BM25 over the Markdown files in examples/data/,
-written out below in a few lines so the example needs no extra package.
-Without MAVERA_API_KEY it replays a recorded cassette; with one it calls the live API.
+Two retrievers: `MaveraPersonaRetriever` picks the persona a question is about
+from the personas your key can use (the first one if none matches), and Okapi
+BM25 over the Markdown files in examples/data/ (written out below in a few
+lines) finds the sources. The chain ends in `model.with_analysis()`, so the
+answer keeps its analysis, credits and persona. Without MAVERA_API_KEY it
+replays a recorded cassette; with one it calls the live API.
 """
 
 from __future__ import annotations
@@ -15,18 +18,20 @@ from collections import Counter
 from pathlib import Path
 
 from _offline import offline_or_live
+from _personas import personas_to_ask
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
-from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import RunnablePassthrough
 
-from langchain_mavera import ChatMavera
+from langchain_mavera import ChatMavera, MaveraPersonaRetriever
 
 DATA = Path(__file__).resolve().parent / "data"
-QUESTION = "Is Fernleaf's refill pouch worth it for someone like me?"
-AUDIENCES = ["Rural Farmer", "Small Business Owner"]
+QUESTIONS = [
+    "Is Fernleaf's refill pouch worth it for a farmer like me?",
+    "Does Fernleaf make sense for a small business owner watching cash flow?",
+]
 
 
 def _stem(word: str) -> str:
@@ -97,20 +102,26 @@ def _format(docs: list[Document]) -> str:
 def main() -> None:
     retriever = BM25Retriever(documents=load_corpus(), k=2)
     with offline_or_live("rag"):
-        model = ChatMavera(max_tokens=250)
-        for audience in AUDIENCES:
+        model = ChatMavera(max_tokens=250, analysis_mode=True)
+        audiences = MaveraPersonaRetriever(model=model, k=1)
+        for question in QUESTIONS:
+            # No persona matches the question: ask the first of MAVERA_PERSONAS (or of your list).
+            audience = (audiences.invoke(question) or audiences.invoke(personas_to_ask(model, 1)[0]))[0]
+            name, about = audience.metadata["name"], audience.page_content
             # The audience shapes the search too: its description pulls in what it cares about.
-            persona = model.personas.find(audience)
-            docs = retriever.invoke(f"{QUESTION} {persona.name}. {persona.description}")
+            docs = retriever.invoke(f"{question} {about}")
             chain = (
                 {"context": lambda _, docs=docs: _format(docs), "question": RunnablePassthrough()}
                 | PROMPT
-                | model.with_persona(persona.id)
-                | StrOutputParser()
+                | model.with_persona(audience.metadata["id"]).with_analysis()
             )
-            answer = chain.invoke(QUESTION)
+            result = chain.invoke(question)
             sources = ", ".join(doc.metadata["source"] for doc in docs)
-            print(f"\n[{audience}] (sources: {sources})\n{answer}")
+            analysis = result["analysis"]
+            confidence = analysis.confidence if analysis else None
+            print(f"\nQ: {question}\n[{name}] (sources: {sources})\n{result['text']}")
+            credits, persona_id = result["credits_used"], result["persona_id"]
+            print(f"(confidence {confidence}/10, {credits} credits, persona {persona_id})")
 
 
 if __name__ == "__main__":

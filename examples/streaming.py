@@ -3,20 +3,20 @@
     python examples/streaming.py
 
 Without MAVERA_API_KEY it replays a recorded cassette; with one it calls the
-live API (set MAVERA_PERSONA to one of your personas' names or ids).
+live API. The persona is the first name or id in MAVERA_PERSONAS, else the
+first persona your key can use.
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from _offline import offline_or_live
+from _personas import personas_to_ask
 from langchain_core.callbacks import BaseCallbackHandler
 
 from langchain_mavera import ChatMavera, get_analysis
 
-PERSONA = os.environ.get("MAVERA_PERSONA", "Gen Z Consumer")
 QUESTION = "What would make you switch to a refillable soap brand?"
 
 
@@ -31,8 +31,9 @@ def main() -> None:
     with offline_or_live("streaming"):
         # streaming=True streams even on invoke, so the callback sees every token.
         model = ChatMavera(streaming=True, analysis_mode=True, callbacks=[PrintTokens()])
-        print(f"\nQ ({PERSONA}): {QUESTION}\n\nA: ", end="")
-        message = model.with_persona(PERSONA).invoke(QUESTION)
+        persona = personas_to_ask(model, 1)[0]
+        print(f"\nQ ({persona}): {QUESTION}\n\nA: ", end="")
+        message = model.with_persona(persona).invoke(QUESTION)
 
     print("\n")
     analysis = get_analysis(message)

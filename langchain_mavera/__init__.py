@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_mavera._version import __version__
 
 if TYPE_CHECKING:
+    from langchain_mavera._analysis_output import AnalysisOutputParser
     from langchain_mavera._messages import UnsupportedContentError
     from langchain_mavera.analysis import Analysis, Bias, Emotion, get_analysis
     from langchain_mavera.chat_models import ChatMavera
@@ -30,7 +31,9 @@ if TYPE_CHECKING:
         MaveraTimeoutError,
     )
     from langchain_mavera.panel import PanelAnswer, PanelResult, PersonaPanel, Spread
+    from langchain_mavera.persona_retriever import MaveraPersonaRetriever
     from langchain_mavera.personas import MaveraPersonaLookupError, MaveraPersonas, Persona
+    from langchain_mavera.tools import PersonaPanelTool, PersonaTool
 
 _EXPORTS: dict[str, str] = {
     "ChatMavera": "langchain_mavera.chat_models",
@@ -39,8 +42,11 @@ _EXPORTS: dict[str, str] = {
     "Emotion": "langchain_mavera.analysis",
     "get_analysis": "langchain_mavera.analysis",
     "UnsupportedContentError": "langchain_mavera._messages",
+    "AnalysisOutputParser": "langchain_mavera._analysis_output",
     **dict.fromkeys(["MaveraPersonaLookupError", "MaveraPersonas", "Persona"], "langchain_mavera.personas"),
     **dict.fromkeys(["PanelAnswer", "PanelResult", "PersonaPanel", "Spread"], "langchain_mavera.panel"),
+    **dict.fromkeys(["PersonaPanelTool", "PersonaTool"], "langchain_mavera.tools"),
+    "MaveraPersonaRetriever": "langchain_mavera.persona_retriever",
     **dict.fromkeys(
         [
             "MaveraAPIError",
@@ -63,6 +69,7 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = [
     "Analysis",
+    "AnalysisOutputParser",
     "Bias",
     "ChatMavera",
     "Emotion",
@@ -76,6 +83,7 @@ __all__ = [
     "MaveraPermissionDeniedError",
     "MaveraPersonaLookupError",
     "MaveraPersonaNotFoundError",
+    "MaveraPersonaRetriever",
     "MaveraPersonas",
     "MaveraRateLimitError",
     "MaveraServerError",
@@ -85,6 +93,8 @@ __all__ = [
     "PanelResult",
     "Persona",
     "PersonaPanel",
+    "PersonaPanelTool",
+    "PersonaTool",
     "Spread",
     "UnsupportedContentError",
     "__version__",

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import LangSmithParams, LanguageModelInput
+from langchain_core.language_models import LangSmithParams, LanguageModelInput, ModelProfile
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, BaseMessageChunk
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
@@ -51,6 +51,8 @@ if TYPE_CHECKING:
 # are imported inside the methods that send requests (a dict lookup once loaded).
 
 if TYPE_CHECKING:
+    from langchain_core.tools import BaseTool
+
     from langchain_mavera.personas import MaveraPersonas
 
 __all__ = ["ChatMavera"]
@@ -355,6 +357,35 @@ class ChatMavera(BaseChatModel):
         self._wire = RESPONSES if self.use_responses_api else CHAT_COMPLETIONS
         return self
 
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        """What Mavera documents for this transport; `profile=` at construction replaces it."""
+        from langchain_mavera._profile import default_profile
+
+        return default_profile(self.use_responses_api)
+
+    # -- token counting (an approximation: Mavera publishes no tokenizer) --------------------
+
+    def get_num_tokens(self, text: str) -> int:
+        """Approximate tokens in `text` (about 4 characters each), offline.
+
+        Mavera publishes no tokenizer, so this is an estimate, never a download.
+        """
+        from langchain_mavera._tokens import count_text_tokens
+
+        return count_text_tokens(text)
+
+    def get_num_tokens_from_messages(
+        self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
+    ) -> int:
+        """Approximate tokens in `messages` and `tools`' schemas, offline.
+
+        langchain-core's `count_tokens_approximately`; good for `trim_messages`
+        (`token_counter=model`) and budgeting, not for billing (see `credits_used`).
+        """
+        from langchain_mavera._tokens import count_message_tokens
+
+        return count_message_tokens(messages, tools)
+
     # -- identity, tracing, serialization -------------------------------------------------
 
     @property
@@ -578,6 +609,41 @@ class ChatMavera(BaseChatModel):
         return structured_output(
             self, schema, method=method, include_raw=include_raw, strict=strict, kwargs=kwargs
         )
+
+    def as_tool(
+        self,
+        args_schema: type | None = None,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        arg_types: dict[str, type] | None = None,
+    ) -> BaseTool:
+        """This model's persona as an agent tool: `PersonaTool(model=self)` (needs `persona_id`).
+
+        Args:
+            args_schema: Not supported: the tool's argument is `question`.
+            name: Tool name (default `"ask_persona"`).
+            description: Tool description.
+            arg_types: Not supported, as `args_schema`.
+        """
+        if args_schema is not None or arg_types is not None:
+            msg = "ChatMavera.as_tool takes only name and description; the tool's argument is `question`."
+            raise TypeError(msg)
+        from langchain_mavera.tools import PersonaTool
+
+        settings = {key: value for key, value in (("name", name), ("description", description)) if value}
+        return PersonaTool(model=self, **settings)
+
+    def with_analysis(self) -> Runnable[LanguageModelInput, dict[str, Any]]:
+        """This model piped into `AnalysisOutputParser`: `{text, analysis, credits_used, persona_id}`.
+
+        Use it where a chain would end in `StrOutputParser()` and lose the analysis.
+        Streaming yields `{"text": ...}` items as text arrives; the last one also
+        carries the typed `Analysis`, `credits_used` and `persona_id`.
+        """
+        from langchain_mavera._analysis_output import AnalysisOutputParser
+
+        return self | AnalysisOutputParser()
 
     # -- generation -------------------------------------------------------------------------
 

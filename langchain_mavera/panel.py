@@ -21,6 +21,7 @@ from langchain_core.language_models import LanguageModelInput
 from langchain_core.messages import BaseMessage
 from langchain_core.runnables import RunnableConfig, RunnableSerializable
 from langchain_core.runnables.config import ContextThreadPoolExecutor, patch_config
+from langchain_core.tools import BaseTool
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from langchain_mavera._params import looks_like_persona_id, validate_overrides
@@ -374,6 +375,30 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
         finally:
             for task in tasks:
                 task.cancel()
+
+    def as_tool(
+        self,
+        args_schema: type[BaseModel] | None = None,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        arg_types: dict[str, type] | None = None,
+    ) -> BaseTool:
+        """This panel as an agent tool (`PersonaPanelTool`, content and `PanelResult` artifact).
+
+        Args:
+            args_schema: Not supported: the tool takes one `question` string.
+            name: Tool name (default `"ask_panel"`).
+            description: Tool description (default: one naming the panel's personas).
+            arg_types: Not supported, as `args_schema`.
+        """
+        if args_schema is not None or arg_types is not None:
+            msg = "PersonaPanel.as_tool takes only name and description; the tool's argument is `question`."
+            raise TypeError(msg)
+        from langchain_mavera.tools import PersonaPanelTool
+
+        settings = {key: value for key, value in (("name", name), ("description", description)) if value}
+        return PersonaPanelTool(panel=self, **settings)
 
     # -- Runnable ------------------------------------------------------------------------------
 

@@ -66,6 +66,13 @@ class MaveraPersonaLookupError(LookupError):
         self.suggestions = suggestions or []
 
 
+def close_names(query: str, names: Iterable[str], n: int = 5, cutoff: float = 0.5) -> list[str]:
+    """The names most like `query` (case-insensitive, difflib ratio >= `cutoff`), best first."""
+    by_fold = {candidate.casefold(): candidate for candidate in sorted(set(names))}
+    wanted = query.strip().casefold()
+    return [by_fold[c] for c in difflib.get_close_matches(wanted, list(by_fold), n=n, cutoff=cutoff)]
+
+
 def match_name(personas: Iterable[Persona], name: str) -> Persona:
     """The one persona whose name equals `name` ignoring case, or a lookup error."""
     catalogue = list(personas)
@@ -77,9 +84,7 @@ def match_name(personas: Iterable[Persona], name: str) -> Persona:
         listed = "; ".join(f"{p.name!r} (id={p.id}, category={p.category})" for p in exact)
         msg = f"{len(exact)} personas are named {name!r}: {listed}. Pass the id instead."
         raise MaveraPersonaLookupError(name, msg, exact)
-    names = sorted({persona.name for persona in catalogue})
-    by_fold = {candidate.casefold(): candidate for candidate in names}
-    close = [by_fold[c] for c in difflib.get_close_matches(wanted, list(by_fold), n=5, cutoff=0.5)]
+    close = close_names(name, (persona.name for persona in catalogue))
     hint = f" Close matches: {', '.join(repr(c) for c in close)}." if close else ""
     msg = f"No persona named {name!r} among {len(catalogue)} personas.{hint}"
     raise MaveraPersonaLookupError(name, msg, [], close)

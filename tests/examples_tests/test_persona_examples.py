@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 
@@ -31,24 +32,32 @@ def test_streaming_prints_tokens_then_the_analysis(run_example: Run) -> None:
 
 
 def test_chain_answers_with_a_per_call_persona(run_example: Run) -> None:
+    # Without MAVERA_PERSONAS the example asks the first two personas listed (the emulator's).
     lines = _offline(run_example, "chain").splitlines()
     genz = next(line for line in lines if line.startswith("[Gen Z Consumer] "))
-    owner = next(line for line in lines if line.startswith("[Small Business Owner] "))
+    cmo = next(line for line in lines if line.startswith("[SaaS CMO] "))
     assert "Gen Z consumer" in genz
-    assert "small business owner" in owner
+    assert "SaaS CMO" in cmo
     assert "Refill" in genz
 
 
-def test_rag_retrieves_audience_relevant_sources(run_example: Run) -> None:
+def test_rag_routes_each_question_and_keeps_the_analysis(run_example: Run) -> None:
     out = _offline(run_example, "rag")
+    # The persona retriever routed each question to the persona it is about.
     assert "[Rural Farmer] (sources: sustainability.md, durability.md)" in out
     assert "[Small Business Owner] (sources: business.md, brand.md)" in out
+    # with_analysis() kept the analysis, credits and persona to the end of the chain.
+    tails = [line for line in out.splitlines() if line.startswith("(confidence ")]
+    assert len(tails) == 2
+    assert all(
+        re.fullmatch(r"\(confidence \d+/10, [1-9]\d* credits, persona c[a-z0-9]{20,}\)", t) for t in tails
+    )
 
 
 def test_panel_prints_one_table_row_per_persona(run_example: Run) -> None:
     lines = _offline(run_example, "panel").splitlines()
     assert "| Persona | Answer | Confidence | Valence | Biases | Credits |" in lines
-    for persona in ("Gen Z Consumer", "SaaS CMO", "Rural Farmer", "Retired Baby Boomer"):
+    for persona in ("Gen Z Consumer", "SaaS CMO", "Millennial Parent", "Retired Baby Boomer"):
         assert sum(line.startswith(f"| {persona} |") for line in lines) == 1, persona
     assert any(line.startswith("**Panel:** 4 answered, 0 failed") for line in lines)
 

@@ -1,0 +1,171 @@
+"""`MaveraPersonaRetriever`: route a query to the most relevant Mavera personas.
+
+Personas come from `GET /personas` (free), fetched once and cached on the
+retriever. Each is a `Document` whose content is its name and description and
+whose metadata holds `id`, `name`, `category`, `is_custom` and `is_expert`.
+
+Ranking, best first: a persona whose id is the query or whose name equals it
+(ignoring case); then names close
+to the query (the same close-match rule `MaveraPersonas.find` uses to suggest
+names); then personas sharing words with the query, each word weighted by how
+rare it is in the catalogue, words of the name counting three times.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections import Counter
+from typing import Any
+
+from langchain_core.callbacks import AsyncCallbackManagerForRetrieverRun, CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import Field, PrivateAttr
+
+from langchain_mavera.chat_models import ChatMavera
+from langchain_mavera.personas import Persona, close_names
+
+__all__ = ["MaveraPersonaRetriever", "persona_document"]
+
+_WORD = re.compile(r"[a-z0-9]+")
+_NAME_WEIGHT = 3
+"""A word of the name counts this many times a word of the description: names define the audience."""
+# Words too common in questions to say anything about the audience ("it" would pick "IT Director").
+# fmt: off
+_STOP = frozenset((
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "can", "do", "does", "for", "from", "how",
+    "i", "in", "is", "it", "like", "me", "my", "of", "on", "or", "our", "so", "that", "the", "this",
+    "to", "was", "we", "what", "when", "which", "who", "why", "will", "with", "would", "you", "your",
+))
+# fmt: on
+
+
+def persona_document(persona: Persona) -> Document:
+    """A persona as a Document: name and description as content, identity in metadata."""
+    content = persona.name if not persona.description else f"{persona.name}\n{persona.description}"
+    return Document(
+        page_content=content,
+        id=persona.id,
+        metadata={
+            "id": persona.id,
+            "name": persona.name,
+            "category": persona.category,
+            "is_custom": persona.is_custom,
+            "is_expert": persona.is_expert,
+        },
+    )
+
+
+def _stem(word: str) -> str:
+    """Plural endings only, so "farmers" finds "Farmer"."""
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def _words(text: str | None) -> set[str]:
+    return {_stem(word) for word in _WORD.findall((text or "").lower()) if word not in _STOP}
+
+
+def rank(personas: list[Persona], query: str, k: int) -> list[Persona]:
+    """The `k` personas most relevant to `query`, best first (see the module docstring)."""
+    wanted = query.strip().casefold()
+    exact = [p for p in personas if p.id == query.strip() or p.name.strip().casefold() == wanted]
+    close = close_names(query, (p.name for p in personas), n=len(personas))
+    by_name: dict[str, list[Persona]] = {}
+    for persona in personas:
+        by_name.setdefault(persona.name, []).append(persona)
+    ranked = exact + [p for name in close for p in by_name[name] if p not in exact]
+    ranked += [p for p in _by_shared_words(personas, query) if p not in ranked]
+    return ranked[:k]
+
+
+def _by_shared_words(personas: list[Persona], query: str) -> list[Persona]:
+    names = [_words(p.name) for p in personas]
+    texts = [name | _words(p.description) for name, p in zip(names, personas, strict=True)]
+    frequency = Counter(word for text in texts for word in text)
+    terms = _words(query)
+
+    def score(index: int) -> float:
+        total = 0.0
+        for term in terms & texts[index]:
+            weight = math.log(1 + len(personas) / frequency[term])
+            total += _NAME_WEIGHT * weight if term in names[index] else weight
+        return total
+
+    scores = [score(index) for index in range(len(personas))]
+    order = sorted(range(len(personas)), key=lambda index: -scores[index])
+    return [personas[index] for index in order if scores[index] > 0]
+
+
+class MaveraPersonaRetriever(BaseRetriever):
+    """Find the Mavera personas most relevant to a query, as Documents.
+
+    Setup:
+        ```python
+        from langchain_mavera import ChatMavera, MaveraPersonaRetriever
+
+        model = ChatMavera()
+        retriever = MaveraPersonaRetriever(model=model, k=2)  # shares the model's key and clients
+        ```
+
+    Invoke:
+        ```python
+        docs = retriever.invoke("Is a $9 refill pouch worth it for farmers?")
+        [(d.metadata["name"], d.metadata["id"]) for d in docs]
+        ```
+        ```txt
+        [('Rural Farmer', 'clxarfm7t0010wxyzab678901')]
+        ```
+        Route the question to the best persona:
+        `model.with_persona(docs[0].metadata["id"])`.
+
+    The persona list is fetched once (`GET /personas`, no credits) and cached;
+    `refresh()` drops the cache. `category` and `is_custom` filter the list.
+    """
+
+    model: ChatMavera = Field(default_factory=ChatMavera)
+    """Whose key, base URL and clients list the personas."""
+    k: int = Field(default=3, ge=1)
+    """How many personas to return."""
+    category: str | None = None
+    """Only personas of this category (server-side filter)."""
+    is_custom: bool | None = None
+    """True for your custom personas only, False for Mavera's own."""
+
+    _cache: list[Persona] | None = PrivateAttr(default=None)
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+
+    def refresh(self) -> None:
+        """Forget the cached persona list; the next query fetches it again."""
+        self._cache = None
+
+    def _filters(self) -> dict[str, Any]:
+        return {"category": self.category, "is_custom": self.is_custom, "limit": 100}
+
+    def _personas(self) -> list[Persona]:
+        with self._lock:
+            if self._cache is None:
+                self._cache = self.model.personas.list(**self._filters())
+            return self._cache
+
+    async def _apersonas(self) -> list[Persona]:
+        if self._cache is None:
+            fetched = await self.model.personas.alist(**self._filters())
+            if self._cache is None:
+                self._cache = fetched
+        return self._cache
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        return [persona_document(p) for p in rank(self._personas(), query, self.k)]
+
+    async def _aget_relevant_documents(
+        self, query: str, *, run_manager: AsyncCallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        return [persona_document(p) for p in rank(await self._apersonas(), query, self.k)]

@@ -1,0 +1,262 @@
+"""Personas as agent tools: ask one persona (`PersonaTool`) or a whole panel (`PersonaPanelTool`).
+
+Both return `content_and_artifact`: the model reading the tool result sees the
+answer text and a one-line analysis summary; the `ToolMessage.artifact` keeps
+the full typed result (`PanelAnswer` or `PanelResult`: analysis, credits,
+persona, the raw message) for the application. The persona calls run as child
+runs of the tool, so tracing and credit callbacks see them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from langchain_core.callbacks import AsyncCallbackManagerForToolRun, CallbackManagerForToolRun
+from langchain_core.runnables import RunnableConfig
+from langchain_core.runnables.config import patch_config
+from langchain_core.tools import BaseTool
+from pydantic import BaseModel, Field, PrivateAttr, create_model, model_validator
+from typing_extensions import Self
+
+from langchain_mavera._params import looks_like_persona_id
+from langchain_mavera.analysis import get_analysis
+from langchain_mavera.chat_models import ChatMavera
+from langchain_mavera.panel import PanelAnswer, PanelResult, PersonaPanel
+
+__all__ = ["PersonaPanelTool", "PersonaTool", "summary_line"]
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def summary_line(answer: PanelAnswer) -> str:
+    """One line of analysis for an agent to read: persona, confidence, valence, biases, credits."""
+    if answer.error is not None:
+        return f"[{answer.persona_name}: failed, {type(answer.error).__name__}: {answer.error}]"
+    parts = [answer.persona_name]
+    analysis = answer.analysis
+    if analysis is not None:
+        if analysis.confidence is not None:
+            parts.append(f"confidence {_number(analysis.confidence)}/10")
+        if analysis.emotion is not None and analysis.emotion.emotional_valence is not None:
+            parts.append(f"valence {_number(analysis.emotion.emotional_valence)}")
+        biases = [bias.name for bias in analysis.biases if bias.name]
+        if biases:
+            parts.append("biases: " + ", ".join(dict.fromkeys(biases)))
+    if answer.credits is not None:
+        parts.append(f"credits {_number(answer.credits)}")
+    return "[" + " · ".join(parts) + "]"
+
+
+class _Question(BaseModel):
+    question: str = Field(description="What to ask, phrased as you would ask a person.")
+
+
+def _choice_schema(choices: list[str]) -> type[BaseModel]:
+    """`question` plus a `persona` argument limited to the allowed names or ids."""
+    allowed: Any = Literal[tuple(choices)]
+    return create_model(
+        "PersonaQuestion",
+        question=(str, Field(description="What to ask, phrased as you would ask a person.")),
+        persona=(allowed, Field(description="Which persona answers.")),
+    )
+
+
+def _child_config(
+    config: RunnableConfig, run_manager: CallbackManagerForToolRun | AsyncCallbackManagerForToolRun | None
+) -> RunnableConfig:
+    """The tool's config with its run as the parent, so callbacks see the persona call."""
+    if run_manager is None:
+        return config
+    return patch_config(config, callbacks=run_manager.get_child())
+
+
+class PersonaTool(BaseTool):
+    """Ask a Mavera persona a question from inside an agent.
+
+    Setup:
+        ```python
+        from langchain.agents import create_agent
+        from langchain_mavera import ChatMavera, PersonaTool
+
+        ask = PersonaTool(model=ChatMavera(), personas=["Gen Z Consumer"])  # one persona
+        ask_any = PersonaTool(model=ChatMavera(), personas=["Gen Z Consumer", "SaaS CMO"])  # agent picks
+        agent = create_agent(planner_model, tools=[ask_any])
+        ```
+        With one persona (or none, when `model.persona_id` is set) the tool takes
+        `question`; with several it also takes `persona`, one of the given names
+        or ids. Names are looked up once (`GET /personas`) and cached.
+
+    Result:
+        The `ToolMessage` content is the answer plus a summary line such as
+        `[Gen Z Consumer · confidence 6/10 · valence 3.8 · biases: Status quo bias · credits 3]`;
+        its `artifact` is a `PanelAnswer` (typed `analysis`, `credits`,
+        `persona_id`, `persona_name`, the raw `message`).
+    """
+
+    name: str = "ask_persona"
+    description: str = ""
+    response_format: Literal["content", "content_and_artifact"] = "content_and_artifact"
+    model: ChatMavera
+    """The model the persona answers through; its settings apply to each call."""
+    personas: list[str] = Field(default_factory=list)
+    """Persona names or ids the agent may ask; empty means `model.persona_id`."""
+    analysis_mode: bool = True
+    """Ask for an analysis (confidence, emotion, biases) with every answer."""
+
+    _ids: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check_personas(self) -> Self:
+        if not self.personas and self.model.persona_id is None:
+            msg = "PersonaTool needs personas=[name or id, ...] or a model with persona_id set."
+            raise ValueError(msg)
+        blank = [spec for spec in self.personas if not isinstance(spec, str) or not spec.strip()]
+        if blank or len(set(self.personas)) != len(self.personas):
+            msg = f"personas must be distinct, non-blank persona names or ids; got {self.personas!r}."
+            raise ValueError(msg)
+        self.args_schema = _choice_schema(self.personas) if len(self.personas) > 1 else _Question
+        if not self.description:
+            self.description = self._describe()
+        return self
+
+    def _describe(self) -> str:
+        if len(self.personas) > 1:
+            listed = ", ".join(self.personas)
+            return (
+                "Ask an audience persona a question; it answers in its own voice, with an analysis "
+                f"summary (confidence, emotion, biases). Choose the persona by name: {listed}."
+            )
+        who = self.personas[0] if self.personas else "the configured"
+        return (
+            f"Ask the {who} audience persona a question; it answers in its own voice, "
+            "with an analysis summary (confidence, emotion, biases)."
+        )
+
+    def _spec(self, persona: str | None) -> str:
+        if persona is not None:
+            return persona
+        return self.personas[0] if self.personas else str(self.model.persona_id)
+
+    def _call_kwargs(self, persona_id: str) -> dict[str, Any]:
+        extra = {"analysis_mode": True} if self.analysis_mode else {}
+        return {**extra, "persona_id": persona_id}
+
+    def _result(self, spec: str, persona_id: str, message: Any) -> tuple[str, PanelAnswer]:
+        credits = message.response_metadata.get("credits_used")
+        answer = PanelAnswer(
+            persona_id=persona_id,
+            persona_name=spec,
+            message=message,
+            analysis=get_analysis(message),
+            credits=credits if isinstance(credits, int | float) else None,
+        )
+        return f"{answer.text}\n\n{summary_line(answer)}", answer
+
+    def _run(
+        self,
+        question: str,
+        persona: str | None = None,
+        *,
+        config: RunnableConfig,
+        run_manager: CallbackManagerForToolRun | None = None,
+    ) -> tuple[str, PanelAnswer]:
+        spec = self._spec(persona)
+        persona_id = self._id(spec)
+        message = self.model.invoke(
+            question, _child_config(config, run_manager), **self._call_kwargs(persona_id)
+        )
+        return self._result(spec, persona_id, message)
+
+    async def _arun(
+        self,
+        question: str,
+        persona: str | None = None,
+        *,
+        config: RunnableConfig,
+        run_manager: AsyncCallbackManagerForToolRun | None = None,
+    ) -> tuple[str, PanelAnswer]:
+        spec = self._spec(persona)
+        persona_id = await self._aid(spec)
+        message = await self.model.ainvoke(
+            question, _child_config(config, run_manager), **self._call_kwargs(persona_id)
+        )
+        return self._result(spec, persona_id, message)
+
+    def _id(self, spec: str) -> str:
+        if looks_like_persona_id(spec):
+            return spec
+        if spec not in self._ids:
+            self._ids[spec] = self.model.personas.find(spec).id
+        return self._ids[spec]
+
+    async def _aid(self, spec: str) -> str:
+        if looks_like_persona_id(spec):
+            return spec
+        if spec not in self._ids:
+            self._ids[spec] = (await self.model.personas.afind(spec)).id
+        return self._ids[spec]
+
+
+class PersonaPanelTool(BaseTool):
+    """Ask every persona of a `PersonaPanel` the same question from inside an agent.
+
+    Setup:
+        ```python
+        from langchain_mavera import ChatMavera, PersonaPanel
+
+        panel = PersonaPanel(model=ChatMavera(), personas=["Gen Z Consumer", "SaaS CMO"])
+        tool = panel.as_tool()  # or PersonaPanelTool(panel=panel)
+        ```
+
+    Result:
+        The content has each persona's answer and summary line, then the panel
+        summary (answered/failed, confidence and valence spread, credits, biases);
+        the `artifact` is the `PanelResult`.
+    """
+
+    name: str = "ask_panel"
+    description: str = ""
+    response_format: Literal["content", "content_and_artifact"] = "content_and_artifact"
+    args_schema: type[BaseModel] = _Question
+    panel: PersonaPanel
+
+    @model_validator(mode="after")
+    def _describe(self) -> Self:
+        if not self.description:
+            self.description = (
+                "Ask a panel of audience personas the same question; each answers in its own voice. "
+                f"Returns every answer with an analysis summary. Panel: {', '.join(self.panel.personas)}."
+            )
+        return self
+
+    def _run(
+        self, question: str, *, config: RunnableConfig, run_manager: CallbackManagerForToolRun | None = None
+    ) -> tuple[str, PanelResult]:
+        result = self.panel.invoke(question, _child_config(config, run_manager))
+        return _panel_content(result), result
+
+    async def _arun(
+        self,
+        question: str,
+        *,
+        config: RunnableConfig,
+        run_manager: AsyncCallbackManagerForToolRun | None = None,
+    ) -> tuple[str, PanelResult]:
+        result = await self.panel.ainvoke(question, _child_config(config, run_manager))
+        return _panel_content(result), result
+
+
+def _panel_content(result: PanelResult) -> str:
+    blocks = [
+        f"{answer.persona_name}: {answer.text}\n{summary_line(answer)}" if answer.ok else summary_line(answer)
+        for answer in result.answers
+    ]
+    parts = [f"Panel: {len(result.succeeded)} answered, {len(result.failed)} failed"]
+    if result.confidence:
+        parts.append(f"confidence {result.confidence}")
+    if result.valence:
+        parts.append(f"valence {result.valence}")
+    parts.append(f"credits {_number(result.total_credits)}")
+    return "\n\n".join([*blocks, " · ".join(parts)])
