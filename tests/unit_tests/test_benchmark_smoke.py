@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("langchain_openai", reason="the benchmark extra (langchain-openai) is not installed")
+pytest.importorskip(
+    "langchain_openai", reason="the benchmark dependency group (langchain-openai) is not installed"
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
