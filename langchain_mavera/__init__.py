@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from langchain_mavera._messages import UnsupportedContentError
     from langchain_mavera.analysis import Analysis, Bias, Emotion, get_analysis
     from langchain_mavera.chat_models import ChatMavera
+    from langchain_mavera.custom_personas import CustomPersona, CustomPersonaFields, CustomPersonaSpec
     from langchain_mavera.errors import (
         MaveraAPIError,
         MaveraAuthenticationError,
@@ -31,6 +32,17 @@ if TYPE_CHECKING:
     )
     from langchain_mavera.panel import PanelAnswer, PanelResult, PersonaPanel, Spread
     from langchain_mavera.personas import MaveraPersonaLookupError, MaveraPersonas, Persona
+    from langchain_mavera.usage import (
+        BillingPeriod,
+        CreditUsage,
+        MaveraCreditCheckError,
+        MaveraUsage,
+        RateLimit,
+        afetch_usage,
+        arequire_credits,
+        fetch_usage,
+        require_credits,
+    )
 
 _EXPORTS: dict[str, str] = {
     "ChatMavera": "langchain_mavera.chat_models",
@@ -41,6 +53,23 @@ _EXPORTS: dict[str, str] = {
     "UnsupportedContentError": "langchain_mavera._messages",
     **dict.fromkeys(["MaveraPersonaLookupError", "MaveraPersonas", "Persona"], "langchain_mavera.personas"),
     **dict.fromkeys(["PanelAnswer", "PanelResult", "PersonaPanel", "Spread"], "langchain_mavera.panel"),
+    **dict.fromkeys(
+        ["CustomPersona", "CustomPersonaFields", "CustomPersonaSpec"], "langchain_mavera.custom_personas"
+    ),
+    **dict.fromkeys(
+        [
+            "BillingPeriod",
+            "CreditUsage",
+            "MaveraCreditCheckError",
+            "MaveraUsage",
+            "RateLimit",
+            "afetch_usage",
+            "arequire_credits",
+            "fetch_usage",
+            "require_credits",
+        ],
+        "langchain_mavera.usage",
+    ),
     **dict.fromkeys(
         [
             "MaveraAPIError",
@@ -64,11 +93,17 @@ _EXPORTS: dict[str, str] = {
 __all__ = [
     "Analysis",
     "Bias",
+    "BillingPeriod",
     "ChatMavera",
+    "CreditUsage",
+    "CustomPersona",
+    "CustomPersonaFields",
+    "CustomPersonaSpec",
     "Emotion",
     "MaveraAPIError",
     "MaveraAuthenticationError",
     "MaveraConnectionError",
+    "MaveraCreditCheckError",
     "MaveraError",
     "MaveraInsufficientCreditsError",
     "MaveraInvalidRequestError",
@@ -81,14 +116,20 @@ __all__ = [
     "MaveraServerError",
     "MaveraStreamInterruptedError",
     "MaveraTimeoutError",
+    "MaveraUsage",
     "PanelAnswer",
     "PanelResult",
     "Persona",
     "PersonaPanel",
+    "RateLimit",
     "Spread",
     "UnsupportedContentError",
     "__version__",
+    "afetch_usage",
+    "arequire_credits",
+    "fetch_usage",
     "get_analysis",
+    "require_credits",
 ]
 
 
