@@ -9,6 +9,7 @@ superset source shape, and 429 when more than 10 requests are in flight.
 ``LATENCY`` (seconds, default 0) lets tests hold requests in flight.
 """
 
+import re
 import threading
 import time
 from typing import Any
@@ -73,6 +74,10 @@ _in_flight = 0
 _THREADS: dict[str, dict[str, Any]] = {}
 
 
+def _text(source: dict[str, str]) -> str:
+    return f"{source['title']} {source['snippet']}".lower()
+
+
 class _Slot:
     """Counts requests in flight; the 11th concurrent one is refused like a rate limit."""
 
@@ -115,9 +120,16 @@ def _thread(body: dict[str, Any], message: str) -> dict[str, Any]:
 
 def _answer(message: str, thread: dict[str, Any]) -> dict[str, Any]:
     choose = Chooser(digest(thread["id"], message, str(len(thread["messages"]))))
-    start = choose.integer("first", 0, len(_SOURCES) - 1)
     count = choose.integer("count", 2, 3)
-    sources = [dict(_SOURCES[(start + i) % len(_SOURCES)]) for i in range(count)]
+    words = set(re.findall(r"[a-z0-9]+", message.lower()))
+    order = sorted(
+        range(len(_SOURCES)),
+        key=lambda i: (
+            -len(words & set(re.findall(r"[a-z0-9]+", _text(_SOURCES[i])))),
+            choose.fraction(f"s{i}"),
+        ),
+    )
+    sources = [dict(_SOURCES[i]) for i in order[:count]]
     for index, source in enumerate(sources):
         source["id"] = f"src_{index + 1}"
     personas = [PERSONAS[choose.integer(f"persona{i}", 0, len(PERSONAS) - 1)] for i in range(2)]
