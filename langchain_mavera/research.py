@@ -40,6 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from langchain_mavera import _http, _rest
 from langchain_mavera._sse import DONE
 from langchain_mavera.errors import (
+    MaveraError,
     MaveraStreamInterruptedError,
     error_from_stream_event,
     make_error,
@@ -215,6 +216,12 @@ class _StreamState:
     def partial(self) -> AIMessageChunk:
         return AIMessageChunk(content="".join(self.text))
 
+    def keep_partial(self, error: MaveraError) -> MaveraError:
+        """The answer text received so far rides on the error: nothing that arrived is lost."""
+        if error.partial is None:
+            error.partial = self.partial()
+        return error
+
     def result(self, response: Any) -> ResearchResult:
         if not self.done:
             message = "The Mave stream ended before its `done` event."
@@ -243,8 +250,11 @@ def research(
             return _parsed(_rest.request(source.client, "post", _PATH, body=body, timeout=timeout))
         state = _StreamState(sink)
         with _http.open_stream(source.client, _PATH, body, timeout, None) as response:
-            for event in _http.iter_events(response):
-                state.feed(event.event, event.data, response)
+            try:
+                for event in _http.iter_events(response):
+                    state.feed(event.event, event.data, response)
+            except MaveraError as exc:
+                raise state.keep_partial(exc) from exc.__cause__
             return state.result(response)
 
 
@@ -263,13 +273,16 @@ async def aresearch(
         pending: list[tuple[str, dict[str, Any]]] = []
         state = _StreamState(lambda name, data: pending.append((name, data)))
         async with _http.aopen_stream(source.async_client, _PATH, body, timeout, None) as response:
-            async for event in _http.aiter_events(response):
-                state.feed(event.event, event.data, response)
-                while pending and sink is not None:
-                    outcome = sink(*pending.pop(0))
-                    if asyncio.iscoroutine(outcome):
-                        await outcome
-                pending.clear()
+            try:
+                async for event in _http.aiter_events(response):
+                    state.feed(event.event, event.data, response)
+                    while pending and sink is not None:
+                        outcome = sink(*pending.pop(0))
+                        if asyncio.iscoroutine(outcome):
+                            await outcome
+                    pending.clear()
+            except MaveraError as exc:
+                raise state.keep_partial(exc) from exc.__cause__
             return state.result(response)
 
 
