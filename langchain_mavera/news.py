@@ -346,10 +346,78 @@ def _stories(reply: Any) -> list[NewsStory]:
 # -- retriever ---------------------------------------------------------------------------------
 
 _WORD = re.compile(r"[a-z0-9]+")
+# Words too common to say what a story is about.
+_STOP = frozenset(
+    [
+        "the",
+        "and",
+        "for",
+        "are",
+        "was",
+        "were",
+        "this",
+        "that",
+        "these",
+        "those",
+        "with",
+        "from",
+        "about",
+        "what",
+        "which",
+        "who",
+        "how",
+        "why",
+        "when",
+        "you",
+        "your",
+        "our",
+        "their",
+        "its",
+        "into",
+        "over",
+        "under",
+        "than",
+        "then",
+        "there",
+        "here",
+        "have",
+        "has",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "does",
+        "did",
+        "not",
+        "but",
+        "all",
+        "any",
+        "more",
+        "most",
+        "some",
+        "such",
+        "only",
+        "also",
+        "just",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "as",
+        "or",
+        "is",
+        "it",
+        "be",
+    ]
+)
 
 
 def _words(text: str) -> set[str]:
-    return set(_WORD.findall(text.lower()))
+    """Content words, crudely singular, so "prices" meets "price" and "refills" meets "refill"."""
+    return {word.rstrip("s") for word in _WORD.findall(text.lower()) if word not in _STOP and len(word) > 2}
 
 
 def _ranked(stories: list[NewsStory], query: str) -> list[NewsStory]:

@@ -308,11 +308,8 @@ def _async_sink(
 
 
 class _ResearchInput(BaseModel):
+    # No thread id here: a model would invent one. Threads are the tool's state (`thread_id`).
     query: str = Field(description="The research question, in plain language.")
-    thread_id: str | None = Field(
-        default=None,
-        description="Continue this Mave research thread; omit to continue the tool's current thread.",
-    )
 
 
 class MaveraResearchTool(_rest.MaveraConnection, BaseTool):
@@ -340,8 +337,10 @@ class MaveraResearchTool(_rest.MaveraConnection, BaseTool):
     Threads:
         The first call opens a Mave thread; later calls on the same tool
         continue it (`tool.thread_id`), so follow-ups build on earlier research.
-        Pass `thread_id=` in the call to pick a thread, or `keep_thread=False`
-        for a fresh thread every call.
+        `MaveraResearchTool(thread_id=...)` continues a known thread;
+        `keep_thread=False` does not remember the thread an answer opened.
+        The thread id is tool state, not a call argument, so a model cannot
+        invent one.
 
     Stream:
         With `streaming=True` the answer is streamed and each event is
@@ -370,15 +369,14 @@ class MaveraResearchTool(_rest.MaveraConnection, BaseTool):
     timeout: float | None = Field(default=DEFAULT_TIMEOUT, gt=0)
     """Seconds to wait for the answer (Mave can take 30-90 s)."""
     keep_thread: bool = True
-    """Continue one thread across calls on this tool instance."""
+    """Remember the thread each answer is in, so the next call continues it."""
     thread_id: str | None = None
-    """The thread the next call continues; set by each answer when `keep_thread` is on."""
+    """The thread the next call continues (None opens one); answers update it when `keep_thread`."""
 
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
-    def _request(self, query: str, thread_id: str | None) -> dict[str, Any]:
-        thread = thread_id if thread_id is not None else (self.thread_id if self.keep_thread else None)
-        return _body(query, thread, self.workspace_id, self.streaming)
+    def _request(self, query: str) -> dict[str, Any]:
+        return _body(query, self.thread_id, self.workspace_id, self.streaming)
 
     def _finish(self, result: ResearchResult) -> tuple[str, dict[str, Any]]:
         if self.keep_thread and result.thread_id:
@@ -387,22 +385,16 @@ class MaveraResearchTool(_rest.MaveraConnection, BaseTool):
         return _with_sources(result), result.artifact()
 
     def _run(
-        self,
-        query: str,
-        thread_id: str | None = None,
-        run_manager: CallbackManagerForToolRun | None = None,
+        self, query: str, run_manager: CallbackManagerForToolRun | None = None
     ) -> tuple[str, dict[str, Any]]:
-        body = self._request(query, thread_id)
+        body = self._request(query)
         result = research(self, body, timeout=self.timeout, sink=_sync_sink(run_manager))
         return self._finish(result)
 
     async def _arun(
-        self,
-        query: str,
-        thread_id: str | None = None,
-        run_manager: AsyncCallbackManagerForToolRun | None = None,
+        self, query: str, run_manager: AsyncCallbackManagerForToolRun | None = None
     ) -> tuple[str, dict[str, Any]]:
-        body = self._request(query, thread_id)
+        body = self._request(query)
         result = await aresearch(self, body, timeout=self.timeout, sink=_async_sink(run_manager))
         return self._finish(result)
 

@@ -54,14 +54,12 @@ def test_tool_keeps_one_thread_per_instance() -> None:
     assert "Building on the earlier research in this thread" in str(second.content)
 
 
-def test_tool_thread_id_argument_and_fresh_threads() -> None:
+def test_tool_thread_id_setting_and_fresh_threads() -> None:
     opener = MaveraResearchTool(keep_thread=False)
     first = _call(opener, {"query": "What drives subscription fatigue?"})
     assert opener.thread_id is None  # keep_thread=False remembers nothing
-    other = MaveraResearchTool()
-    follow = _call(
-        other, {"query": "Which households cancel most?", "thread_id": first.artifact["thread_id"]}
-    )
+    other = MaveraResearchTool(thread_id=first.artifact["thread_id"])
+    follow = _call(other, {"query": "Which households cancel most?"})
     assert follow.artifact["thread_id"] == first.artifact["thread_id"]
 
 

@@ -37,7 +37,7 @@ def test_research_needs_a_question(query: Any) -> None:
 
 def test_research_refuses_blank_thread_and_bad_k() -> None:
     with pytest.raises(ValueError, match="thread_id must be a non-blank string"):
-        MaveraResearchTool(**SETTINGS).invoke({"query": "Why?", "thread_id": " "})
+        MaveraResearchTool(thread_id=" ", **SETTINGS).invoke({"query": "Why?"})
     with pytest.raises(ValueError, match="k must be a positive integer"):
         MaveraResearchRetriever(**SETTINGS).invoke("Why?", k=0)
 
