@@ -23,7 +23,9 @@ def test_news_rag_retrieves_analyzes_and_answers(run_example: Run) -> None:
 
 def test_research_agent_calls_research_then_the_persona(run_example: Run) -> None:
     output = run_example("research_agent")
-    assert "cassettes/examples/research_agent.yaml, recorded from the local emulator" in output.splitlines()[0]
+    assert (
+        "cassettes/examples/research_agent.yaml, recorded from the local emulator" in output.splitlines()[0]
+    )
     assert "-> mavera_research({'query': 'refillable packaging demand among shoppers under 30'})" in output
     assert "-> ask_persona({'persona': 'Gen Z Consumer', 'question': 'Would you pay 10% more" in output
     assert "<- mavera_research: Research summary for: refillable packaging demand" in output
