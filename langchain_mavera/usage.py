@@ -46,10 +46,10 @@ class BillingPeriod(_Block):
 class CreditUsage(_Block):
     """Credits this billing period."""
 
-    used: float | None = None
-    included: float | None = None
-    remaining: float | None = None
-    percentage_used: float | None = None
+    used: int | float | None = None
+    included: int | float | None = None
+    remaining: int | float | None = None
+    percentage_used: int | float | None = None
 
 
 class RateLimit(_Block):
@@ -76,7 +76,7 @@ class MaveraUsage(_Block):
     limits: dict[str, Any] | None = None
 
     @property
-    def credits_remaining(self) -> float | None:
+    def credits_remaining(self) -> int | float | None:
         """Credits left this period, or None when the reply did not say."""
         return None if self.credits is None else self.credits.remaining
 
