@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from langchain_mavera._messages import UnsupportedContentError
     from langchain_mavera.analysis import Analysis, Bias, Emotion, get_analysis
     from langchain_mavera.chat_models import ChatMavera
+    from langchain_mavera.custom_personas import CustomPersona, CustomPersonaFields, CustomPersonaSpec
     from langchain_mavera.errors import (
         MaveraAPIError,
         MaveraAuthenticationError,
@@ -30,10 +31,41 @@ if TYPE_CHECKING:
         MaveraStreamInterruptedError,
         MaveraTimeoutError,
     )
+    from langchain_mavera.news import (
+        MaveraNews,
+        MaveraNewsRetriever,
+        MaveraStoryAnalysisTool,
+        MaveraStoryChatTool,
+        NewsStory,
+        PersonaPerception,
+        StoryAnalysis,
+        StoryChatReply,
+        StoryDetails,
+        StoryKeyPoint,
+    )
     from langchain_mavera.panel import PanelAnswer, PanelResult, PersonaPanel, Spread
     from langchain_mavera.persona_retriever import MaveraPersonaRetriever
     from langchain_mavera.personas import MaveraPersonaLookupError, MaveraPersonas, Persona
+    from langchain_mavera.research import (
+        MaveraResearchRetriever,
+        MaveraResearchTool,
+        MaveValidation,
+        ResearchPersona,
+        ResearchResult,
+        ResearchSource,
+    )
     from langchain_mavera.tools import PersonaPanelTool, PersonaTool
+    from langchain_mavera.usage import (
+        BillingPeriod,
+        CreditUsage,
+        MaveraCreditCheckError,
+        MaveraUsage,
+        RateLimit,
+        afetch_usage,
+        arequire_credits,
+        fetch_usage,
+        require_credits,
+    )
 
 _EXPORTS: dict[str, str] = {
     "ChatMavera": "langchain_mavera.chat_models",
@@ -47,6 +79,49 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(["PanelAnswer", "PanelResult", "PersonaPanel", "Spread"], "langchain_mavera.panel"),
     **dict.fromkeys(["PersonaPanelTool", "PersonaTool"], "langchain_mavera.tools"),
     "MaveraPersonaRetriever": "langchain_mavera.persona_retriever",
+    **dict.fromkeys(
+        ["CustomPersona", "CustomPersonaFields", "CustomPersonaSpec"], "langchain_mavera.custom_personas"
+    ),
+    **dict.fromkeys(
+        [
+            "MaveValidation",
+            "MaveraResearchRetriever",
+            "MaveraResearchTool",
+            "ResearchPersona",
+            "ResearchResult",
+            "ResearchSource",
+        ],
+        "langchain_mavera.research",
+    ),
+    **dict.fromkeys(
+        [
+            "MaveraNews",
+            "MaveraNewsRetriever",
+            "MaveraStoryAnalysisTool",
+            "MaveraStoryChatTool",
+            "NewsStory",
+            "PersonaPerception",
+            "StoryAnalysis",
+            "StoryChatReply",
+            "StoryDetails",
+            "StoryKeyPoint",
+        ],
+        "langchain_mavera.news",
+    ),
+    **dict.fromkeys(
+        [
+            "BillingPeriod",
+            "CreditUsage",
+            "MaveraCreditCheckError",
+            "MaveraUsage",
+            "RateLimit",
+            "afetch_usage",
+            "arequire_credits",
+            "fetch_usage",
+            "require_credits",
+        ],
+        "langchain_mavera.usage",
+    ),
     **dict.fromkeys(
         [
             "MaveraAPIError",
@@ -71,14 +146,23 @@ __all__ = [
     "Analysis",
     "AnalysisOutputParser",
     "Bias",
+    "BillingPeriod",
     "ChatMavera",
+    "CreditUsage",
+    "CustomPersona",
+    "CustomPersonaFields",
+    "CustomPersonaSpec",
     "Emotion",
+    "MaveValidation",
     "MaveraAPIError",
     "MaveraAuthenticationError",
     "MaveraConnectionError",
+    "MaveraCreditCheckError",
     "MaveraError",
     "MaveraInsufficientCreditsError",
     "MaveraInvalidRequestError",
+    "MaveraNews",
+    "MaveraNewsRetriever",
     "MaveraNotFoundError",
     "MaveraPermissionDeniedError",
     "MaveraPersonaLookupError",
@@ -86,19 +170,38 @@ __all__ = [
     "MaveraPersonaRetriever",
     "MaveraPersonas",
     "MaveraRateLimitError",
+    "MaveraResearchRetriever",
+    "MaveraResearchTool",
     "MaveraServerError",
+    "MaveraStoryAnalysisTool",
+    "MaveraStoryChatTool",
     "MaveraStreamInterruptedError",
     "MaveraTimeoutError",
+    "MaveraUsage",
+    "NewsStory",
     "PanelAnswer",
     "PanelResult",
     "Persona",
     "PersonaPanel",
     "PersonaPanelTool",
+    "PersonaPerception",
     "PersonaTool",
+    "RateLimit",
+    "ResearchPersona",
+    "ResearchResult",
+    "ResearchSource",
     "Spread",
+    "StoryAnalysis",
+    "StoryChatReply",
+    "StoryDetails",
+    "StoryKeyPoint",
     "UnsupportedContentError",
     "__version__",
+    "afetch_usage",
+    "arequire_credits",
+    "fetch_usage",
     "get_analysis",
+    "require_credits",
 ]
 
 

@@ -275,6 +275,9 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
     """Most persona calls in flight at once."""
     analysis_mode: bool = True
     """Ask each persona for an analysis (confidence, emotion, biases)."""
+    min_credits: float | None = Field(default=None, ge=0)
+    """Opt-in pre-flight check: before asking anyone, `GET /usage` must show at least this many
+    credits remaining, else `MaveraCreditCheckError` is raised and no persona is asked."""
 
     _seats: dict[str, _Seat] = PrivateAttr(default_factory=dict)
 
@@ -311,6 +314,20 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
             except Exception as exc:
                 catalogue = exc
         return self._seated(catalogue)
+
+    # -- credits pre-flight ---------------------------------------------------------------------
+
+    def _check_credits(self) -> None:
+        if self.min_credits is not None:
+            from langchain_mavera.usage import require_credits
+
+            require_credits(self.min_credits, self.model)
+
+    async def _acheck_credits(self) -> None:
+        if self.min_credits is not None:
+            from langchain_mavera.usage import arequire_credits
+
+            await arequire_credits(self.min_credits, self.model)
 
     # -- one persona ---------------------------------------------------------------------------
 
@@ -456,6 +473,7 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
         **kwargs: Any,
     ) -> PanelResult:
         _check_call_kwargs(kwargs)
+        self._check_credits()
         seats = self._resolve()
         return PanelResult(answers=_in_seat_order(list(self._answers(seats, input, config, kwargs))))
 
@@ -467,6 +485,7 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
         **kwargs: Any,
     ) -> PanelResult:
         _check_call_kwargs(kwargs)
+        await self._acheck_credits()
         seats = await self._aresolve()
         answers = [answer async for answer in self._aanswers(seats, input, config, kwargs)]
         return PanelResult(answers=_in_seat_order(answers))
@@ -479,6 +498,7 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
         **kwargs: Any,
     ) -> Iterator[PanelAnswer]:
         _check_call_kwargs(kwargs)
+        self._check_credits()
         prompt = _whole(list(chunks))
         yield from self._answers(self._resolve(), prompt, config, kwargs)
 
@@ -490,6 +510,7 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
         **kwargs: Any,
     ) -> AsyncIterator[PanelAnswer]:
         _check_call_kwargs(kwargs)
+        await self._acheck_credits()
         prompt = _whole([chunk async for chunk in chunks])
         async for answer in self._aanswers(await self._aresolve(), prompt, config, kwargs):
             yield answer

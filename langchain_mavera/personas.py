@@ -23,11 +23,13 @@ if TYPE_CHECKING:
     import openai
 
     from langchain_mavera.chat_models import ChatMavera
+    from langchain_mavera.custom_personas import CustomPersona
 
 __all__ = ["MaveraPersonaLookupError", "MaveraPersonas", "Persona"]
 
 _PATH = "/personas"
 _MAX_PAGE = 100
+_CREATE_TIMEOUT = 120.0  # creation generates the whole profile; its duration is not documented
 
 
 class Persona(BaseModel):
@@ -270,6 +272,80 @@ class MaveraPersonas:
             yield personas
             if cursor is None or _repeated(cursor, seen):
                 return
+
+    # -- custom personas -------------------------------------------------------------------------
+
+    def create(self, *, timeout: float | None = _CREATE_TIMEOUT, **fields: Any) -> CustomPersona:
+        """Create a custom persona (`POST /personas`). **Costs 300 credits.**
+
+        Args:
+            timeout: Seconds to wait; the whole profile is generated on creation.
+            **fields: `name` (2 to 100 characters), `type` (`"B2B"` or `"B2C"`),
+                `pipeline_type` (`"north_star"`, the default, `"intermediate"` or
+                `"advanced"`), and any documented field (`description`, `goals`,
+                `pains`, `buying_stage`, `mcda_weights`, ...; see `CustomPersonaFields`).
+
+        Raises:
+            ValueError: a field is missing, unknown or of the wrong type (nothing is sent).
+
+        Example:
+            ```python
+            persona = ChatMavera().personas.create(
+                name="Enterprise CMO", type="B2B", pipeline_type="intermediate",
+                goals=["Increase marketing ROI"], pains=["Attribution challenges"],
+            )
+            persona.id, persona.credits_charged  # ('clxc...', 300)
+            ```
+            Check the balance first with `require_credits(300, model)`.
+        """
+        from langchain_mavera import _rest
+        from langchain_mavera.custom_personas import CustomPersona, CustomPersonaSpec, validated
+
+        body = validated(CustomPersonaSpec, fields)
+        reply = _rest.request(self._source.client, "post", _PATH, body=body, timeout=timeout)
+        return _rest.parse(CustomPersona, reply)
+
+    def update(self, persona_id: str, **fields: Any) -> CustomPersona:
+        """Change a custom persona (`PATCH /personas/{id}`); send only the fields to change.
+
+        Base personas are read-only. A list field replaces the old list. The
+        docs give no price for an update.
+
+        Raises:
+            ValueError: a blank id, no field, or an unknown/ill-typed field (nothing is sent).
+        """
+        from langchain_mavera import _rest
+        from langchain_mavera.custom_personas import CustomPersona, CustomPersonaFields, validated
+
+        path = _item_path(persona_id)
+        body = validated(CustomPersonaFields, fields)
+        if not body:
+            msg = "update needs at least one field to change, e.g. name=... or goals=[...]."
+            raise ValueError(msg)
+        reply = _rest.request(self._source.client, "patch", path, body=body)
+        return _rest.parse(CustomPersona, reply)
+
+    async def acreate(self, *, timeout: float | None = _CREATE_TIMEOUT, **fields: Any) -> CustomPersona:
+        """Async twin of `create`. **Costs 300 credits.**"""
+        from langchain_mavera import _rest
+        from langchain_mavera.custom_personas import CustomPersona, CustomPersonaSpec, validated
+
+        body = validated(CustomPersonaSpec, fields)
+        reply = await _rest.arequest(self._source.async_client, "post", _PATH, body=body, timeout=timeout)
+        return _rest.parse(CustomPersona, reply)
+
+    async def aupdate(self, persona_id: str, **fields: Any) -> CustomPersona:
+        """Async twin of `update`."""
+        from langchain_mavera import _rest
+        from langchain_mavera.custom_personas import CustomPersona, CustomPersonaFields, validated
+
+        path = _item_path(persona_id)
+        body = validated(CustomPersonaFields, fields)
+        if not body:
+            msg = "update needs at least one field to change, e.g. name=... or goals=[...]."
+            raise ValueError(msg)
+        reply = await _rest.arequest(self._source.async_client, "patch", path, body=body)
+        return _rest.parse(CustomPersona, reply)
 
     # -- async -----------------------------------------------------------------------------------
 

@@ -7,7 +7,9 @@ Usage::
         emu.faults.push(Fault("status", status=503, retry_after=1))
 
 Endpoints (under ``/api/v1``): ``POST /chat/completions``, ``POST /responses``, ``GET /personas``
-and ``GET /personas/{id}``; see :mod:`.routes` to add more. Special API keys
+and ``GET /personas/{id}``; beyond chat, ``GET /usage``, ``POST /personas``, ``PATCH /personas/{id}``,
+``POST /mave/chat``, ``GET /mave/threads/{id}`` and the ``/news/stories/...`` routes; see
+:mod:`.routes` to add more. Special API keys
 that trigger 401/402/403 are documented in :mod:`.auth`; fault kinds in
 :mod:`.faults`. Run standalone with ``python -m tests.emulator --port 8765``.
 """

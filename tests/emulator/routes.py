@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from . import chat, personas, responses_api
+from . import account_usage, chat, custom_personas, mave, news, personas, responses_api
 from .wire import Handler
 
 
@@ -36,6 +36,15 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/personas/{persona_id}", personas.get_persona),
     Route("POST", "/chat/completions", chat.create_chat_completion),
     Route("POST", "/responses", responses_api.create_response),
+    Route("GET", "/usage", account_usage.get_usage),
+    Route("POST", "/personas", custom_personas.create_persona),
+    Route("PATCH", "/personas/{persona_id}", custom_personas.update_persona),
+    Route("POST", "/mave/chat", mave.mave_chat),
+    Route("GET", "/mave/threads/{thread_id}", mave.get_thread),
+    Route("GET", "/news/stories/personalized", news.personalized),
+    Route("GET", "/news/stories/{story_id}", news.story_details),
+    Route("POST", "/news/stories/{story_id}/analyze", news.analyze),
+    Route("POST", "/news/stories/{story_id}/chat", news.chat),
 )
 
 

@@ -1,0 +1,137 @@
+"""JSON over Mavera's REST endpoints beyond chat (usage, Mave research, news, custom personas).
+
+Every request rides the same openai SDK client a `ChatMavera` already holds,
+so key, base URL, retries and connection pool are shared, and every failure
+becomes the same typed `MaveraError` the chat model raises (`errors.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import quote
+
+import httpx2
+import openai
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from langchain_mavera._http import JSONReply, decode_json
+from langchain_mavera.errors import error_from_openai, malformed_guard
+
+if TYPE_CHECKING:
+    from langchain_mavera.chat_models import ChatMavera
+
+_ModelT = TypeVar("_ModelT", bound=BaseModel)
+
+_CONNECTION_SETTINGS = frozenset(
+    {"api_key", "base_url", "max_retries", "default_headers", "http_client", "http_async_client"}
+)
+
+
+def _options(query: Mapping[str, Any] | None, timeout: Any) -> Any:
+    options: dict[str, Any] = {}
+    if query:
+        options["params"] = dict(query)
+    if timeout is not None:
+        options["timeout"] = timeout
+    return options
+
+
+def request(
+    client: openai.OpenAI,
+    method: str,
+    path: str,
+    *,
+    body: dict[str, Any] | None = None,
+    query: Mapping[str, Any] | None = None,
+    timeout: Any = None,
+) -> JSONReply:
+    """One JSON request (`get`, `post` or `patch`) and its decoded JSON object reply."""
+    send = getattr(client, method)
+    extra = {} if body is None else {"body": body}
+    try:
+        response = send(path, cast_to=httpx2.Response, options=_options(query, timeout), **extra)
+    except openai.APIError as exc:
+        raise error_from_openai(exc) from exc
+    return JSONReply(decode_json(response), response)
+
+
+async def arequest(
+    client: openai.AsyncOpenAI,
+    method: str,
+    path: str,
+    *,
+    body: dict[str, Any] | None = None,
+    query: Mapping[str, Any] | None = None,
+    timeout: Any = None,
+) -> JSONReply:
+    """Async twin of `request`."""
+    send = getattr(client, method)
+    extra = {} if body is None else {"body": body}
+    try:
+        response = await send(path, cast_to=httpx2.Response, options=_options(query, timeout), **extra)
+    except openai.APIError as exc:
+        raise error_from_openai(exc) from exc
+    await response.aread()
+    return JSONReply(decode_json(response), response)
+
+
+def parse(model: type[_ModelT], reply: JSONReply) -> _ModelT:
+    """The reply as `model`; a reply of the wrong shape is a MaveraAPIError with the raw text."""
+    with malformed_guard(reply.response, reply.response.text):
+        return model.model_validate(reply.body)
+
+
+def segment(value: object, name: str, example: str) -> str:
+    """`value` as one quoted path segment, or a ValueError naming `name` before any request."""
+    if not isinstance(value, str) or value.strip() in ("", ".", ".."):
+        msg = f"{name} must be a non-blank string, e.g. {example!r}; got {value!r}."
+        raise ValueError(msg)
+    return quote(value, safe="")
+
+
+def chat_model(settings: Mapping[str, Any]) -> ChatMavera:
+    """A ChatMavera used only as a client holder, so key, URL and retries resolve as for chat."""
+    from langchain_mavera.chat_models import ChatMavera
+
+    unknown = sorted(set(settings) - _CONNECTION_SETTINGS)
+    if unknown:
+        msg = f"Unknown connection setting(s): {', '.join(unknown)}; allowed: {sorted(_CONNECTION_SETTINGS)}."
+        raise TypeError(msg)
+    return ChatMavera(**settings)
+
+
+class MaveraConnection(BaseModel):
+    """Mixin for tools and retrievers: the `ChatMavera` whose clients carry their requests.
+
+    Pass `mavera=ChatMavera(...)` to share a model's clients, or the same
+    connection settings `ChatMavera` takes (`api_key`, `base_url`,
+    `max_retries`, ...); with neither, `MAVERA_API_KEY` is read as for chat.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    mavera: Any = Field(default=None, exclude=True, repr=False)
+    """The `ChatMavera` whose key, base URL and HTTP clients are used."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _connection_settings(cls, values: Any) -> Any:
+        if not isinstance(values, dict):
+            return values
+        settings = {key: values[key] for key in _CONNECTION_SETTINGS if key in values}
+        if not settings and values.get("mavera") is not None:
+            return values
+        if settings and values.get("mavera") is not None:
+            msg = "Pass either mavera=ChatMavera(...) or connection settings, not both."
+            raise TypeError(msg)
+        rest = {key: value for key, value in values.items() if key not in _CONNECTION_SETTINGS}
+        return {**rest, "mavera": chat_model(settings)}
+
+    @property
+    def client(self) -> openai.OpenAI:
+        return self.mavera.client  # type: ignore[no-any-return]
+
+    @property
+    def async_client(self) -> openai.AsyncOpenAI:
+        return self.mavera.async_client  # type: ignore[no-any-return]

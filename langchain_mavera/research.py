@@ -1,0 +1,504 @@
+"""Mave research (`POST /mave/chat`): a researched answer with citations, as a tool and a retriever.
+
+Mave plans, searches the web, news, SEO data and your knowledge base, picks
+personas itself, then answers with inline citations. Answers take seconds to
+minutes (the docs say 5-30 s in one place and 30-90 s in another), so the
+default timeout is 180 s. At most 10 Mave requests may run at once (a
+documented cap): calls here wait for a slot, per process for threads and per
+event loop for asyncio.
+
+Documented: the request (`message`, `thread_id`, `workspace_id`, `stream`),
+the `mave_message` reply (`content`, `sources[{title,url,domain}]`,
+`personas_used[{id,name}]`, `usage.credits_used`) and the stream event names
+`content`, `sources`, `validation`, `done`. Inferred (read liberally): the
+stream framing (an `event:` line or a `type` key), the keys inside each event,
+the thread id and usage on `done`, the `validation` keys (`confidence_score`,
+`hallucination_risk`), and `snippet`/`source_type` on sources.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import weakref
+from collections.abc import Callable
+from typing import Any, Literal
+
+from langchain_core.callbacks import (
+    AsyncCallbackManagerForRetrieverRun,
+    AsyncCallbackManagerForToolRun,
+    CallbackManagerForRetrieverRun,
+    CallbackManagerForToolRun,
+)
+from langchain_core.documents import Document
+from langchain_core.messages import AIMessageChunk
+from langchain_core.retrievers import BaseRetriever
+from langchain_core.tools import BaseTool
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
+from langchain_mavera import _http, _rest
+from langchain_mavera._sse import DONE
+from langchain_mavera.errors import (
+    MaveraError,
+    MaveraStreamInterruptedError,
+    error_from_stream_event,
+    make_error,
+    malformed_guard,
+)
+
+__all__ = [
+    "MaveValidation",
+    "MaveraResearchRetriever",
+    "MaveraResearchTool",
+    "ResearchPersona",
+    "ResearchResult",
+    "ResearchSource",
+]
+
+_PATH = "/mave/chat"
+MAX_CONCURRENT = 10
+"""Documented cap on concurrent `/mave/chat` requests."""
+DEFAULT_TIMEOUT = 180.0
+"""Seconds; above the documented 30-90 s for a first answer."""
+EVENT_PREFIX = "mavera_research_"
+"""Custom callback events are named `mavera_research_content`, `_sources`, `_validation`, `_done`."""
+
+_sync_slots = threading.BoundedSemaphore(MAX_CONCURRENT)
+_async_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
+_async_slots_lock = threading.Lock()
+
+
+def _loop_slots() -> asyncio.Semaphore:
+    loop = asyncio.get_running_loop()
+    with _async_slots_lock:
+        slots = _async_slots.get(loop)
+        if slots is None:
+            slots = _async_slots[loop] = asyncio.Semaphore(MAX_CONCURRENT)
+    return slots
+
+
+class _Lenient(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class ResearchSource(_Lenient):
+    """One cited source; the chat reply documents title, url, domain, the rest may be absent."""
+
+    title: str | None = None
+    url: str | None = None
+    domain: str | None = None
+    snippet: str | None = None
+    source_type: str | None = None
+    """`web`, `news`, `seo` or `knowledge_base` per the guide."""
+    id: str | None = None
+
+
+class ResearchPersona(_Lenient):
+    """A persona Mave chose while planning."""
+
+    id: str | None = None
+    name: str | None = None
+    category: str | None = None
+
+
+class MaveValidation(_Lenient):
+    """Mave's reality check. The guides promise it; the reference schema omits it, so it may be absent."""
+
+    confidence_score: float | None = None
+    hallucination_risk: str | None = None
+    unsupported_claims: list[Any] = Field(default_factory=list)
+
+
+class ResearchResult(_Lenient):
+    """A researched answer (`mave_message`), or the same assembled from a stream."""
+
+    content: str = ""
+    """The answer, with inline citations like `[1]`."""
+    thread_id: str | None = None
+    id: str | None = None
+    sources: list[ResearchSource] = Field(default_factory=list)
+    personas_used: list[ResearchPersona] = Field(default_factory=list)
+    validation: MaveValidation | None = None
+    credits_used: int | float | None = None
+    created_at: str | None = None
+
+    @classmethod
+    def from_reply(cls, body: dict[str, Any]) -> ResearchResult:
+        usage = body.get("usage")
+        credits = usage.get("credits_used") if isinstance(usage, dict) else None
+        fields = {key: value for key, value in body.items() if key not in ("usage", "object", "role")}
+        return cls.model_validate({**fields, "credits_used": credits})
+
+    def artifact(self) -> dict[str, Any]:
+        """What the tool returns beside the answer text."""
+        return {
+            "thread_id": self.thread_id,
+            "sources": [source.model_dump(exclude_none=True) for source in self.sources],
+            "personas_used": [persona.model_dump(exclude_none=True) for persona in self.personas_used],
+            "validation": None if self.validation is None else self.validation.model_dump(exclude_none=True),
+            "credits_used": self.credits_used,
+            "message_id": self.id,
+        }
+
+
+# -- request -----------------------------------------------------------------------------------
+
+_EventSink = Callable[[str, dict[str, Any]], None]
+
+
+def _body(message: object, thread_id: str | None, workspace_id: str | None, stream: bool) -> dict[str, Any]:
+    """The request body, strict: only documented keys; a bad message fails before any request."""
+    if not isinstance(message, str) or not message.strip():
+        msg = f"query must be a non-blank string (the research question); got {message!r}."
+        raise ValueError(msg)
+    for name, value in (("thread_id", thread_id), ("workspace_id", workspace_id)):
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            msg = f"{name} must be a non-blank string or None; got {value!r}."
+            raise ValueError(msg)
+    body: dict[str, Any] = {"message": message}
+    if thread_id is not None:
+        body["thread_id"] = thread_id
+    if workspace_id is not None:
+        body["workspace_id"] = workspace_id
+    if stream:
+        body["stream"] = True
+    return body
+
+
+class _StreamState:
+    """Assembles a `ResearchResult` from stream events, either framing, any key spelling."""
+
+    def __init__(self, sink: _EventSink | None) -> None:
+        self.sink = sink
+        self.text: list[str] = []
+        self.fields: dict[str, Any] = {}
+        self.done = False
+
+    def feed(self, name: str | None, raw: str, response: Any) -> None:
+        if raw.strip() == DONE:
+            self.done = True
+            return
+        with malformed_guard(response, raw):
+            payload = json.loads(raw)
+            if not isinstance(payload, dict):
+                raise TypeError(f"event data is a {type(payload).__name__}, not an object")
+        if "error" in payload:
+            raise error_from_stream_event(payload, response, self.partial())
+        kind = name or payload.get("type")
+        data = self._apply(kind, payload)
+        if data is not None and self.sink is not None and isinstance(kind, str):
+            self.sink(EVENT_PREFIX + kind, data)
+
+    def _apply(self, kind: object, payload: dict[str, Any]) -> dict[str, Any] | None:
+        if kind == "content":
+            piece = payload.get("content", payload.get("delta", payload.get("text", "")))
+            piece = piece if isinstance(piece, str) else ""
+            self.text.append(piece)
+            return {"text": piece}
+        if kind == "sources":
+            sources = payload.get("sources", payload.get("data", []))
+            self.fields["sources"] = sources
+            return {"sources": sources}
+        if kind == "validation":
+            validation = payload.get("validation", {k: v for k, v in payload.items() if k != "type"})
+            self.fields["validation"] = validation
+            return {"validation": validation}
+        if kind == "done":
+            self.done = True
+            rest = {k: v for k, v in payload.items() if k not in ("type", "content")}
+            self.fields.update(rest)
+            return rest
+        return None  # phase-progress or other undocumented events: ignored
+
+    def partial(self) -> AIMessageChunk:
+        return AIMessageChunk(content="".join(self.text))
+
+    def keep_partial(self, error: MaveraError) -> MaveraError:
+        """The answer text received so far rides on the error: nothing that arrived is lost."""
+        if error.partial is None:
+            error.partial = self.partial()
+        return error
+
+    def result(self, response: Any) -> ResearchResult:
+        if not self.done:
+            message = "The Mave stream ended before its `done` event."
+            error = make_error(MaveraStreamInterruptedError, message, request=response.request)
+            error.partial = self.partial()
+            raise error
+        with malformed_guard(response, json.dumps(self.fields, default=str)):
+            return ResearchResult.from_reply({**self.fields, "content": "".join(self.text)})
+
+
+def _parsed(reply: _http.JSONReply) -> ResearchResult:
+    with malformed_guard(reply.response, reply.response.text):
+        return ResearchResult.from_reply(reply.body)
+
+
+def research(
+    source: Any,
+    body: dict[str, Any],
+    *,
+    timeout: float | None,
+    sink: _EventSink | None = None,
+) -> ResearchResult:
+    """One `POST /mave/chat`, waiting for one of the 10 slots first."""
+    with _sync_slots:
+        if not body.get("stream"):
+            return _parsed(_rest.request(source.client, "post", _PATH, body=body, timeout=timeout))
+        state = _StreamState(sink)
+        with _http.open_stream(source.client, _PATH, body, timeout, None) as response:
+            try:
+                for event in _http.iter_events(response):
+                    state.feed(event.event, event.data, response)
+            except MaveraError as exc:
+                raise state.keep_partial(exc) from exc.__cause__
+            return state.result(response)
+
+
+async def aresearch(
+    source: Any,
+    body: dict[str, Any],
+    *,
+    timeout: float | None,
+    sink: Callable[[str, dict[str, Any]], Any] | None = None,
+) -> ResearchResult:
+    """Async twin of `research`; `sink` may be a coroutine function."""
+    async with _loop_slots():
+        if not body.get("stream"):
+            reply = await _rest.arequest(source.async_client, "post", _PATH, body=body, timeout=timeout)
+            return _parsed(reply)
+        pending: list[tuple[str, dict[str, Any]]] = []
+        state = _StreamState(lambda name, data: pending.append((name, data)))
+        async with _http.aopen_stream(source.async_client, _PATH, body, timeout, None) as response:
+            try:
+                async for event in _http.aiter_events(response):
+                    state.feed(event.event, event.data, response)
+                    while pending and sink is not None:
+                        outcome = sink(*pending.pop(0))
+                        if asyncio.iscoroutine(outcome):
+                            await outcome
+                    pending.clear()
+            except MaveraError as exc:
+                raise state.keep_partial(exc) from exc.__cause__
+            return state.result(response)
+
+
+def _sync_sink(
+    run_manager: CallbackManagerForToolRun | CallbackManagerForRetrieverRun | None,
+) -> _EventSink | None:
+    if run_manager is None:
+        return None
+    child = run_manager.get_child()
+    return lambda name, data: child.on_custom_event(name, data, run_id=run_manager.run_id)
+
+
+def _async_sink(
+    run_manager: AsyncCallbackManagerForToolRun | AsyncCallbackManagerForRetrieverRun | None,
+) -> Callable[[str, dict[str, Any]], Any] | None:
+    if run_manager is None:
+        return None
+    child = run_manager.get_child()
+    return lambda name, data: child.on_custom_event(name, data, run_id=run_manager.run_id)
+
+
+# -- tool --------------------------------------------------------------------------------------
+
+
+class _ResearchInput(BaseModel):
+    # No thread id here: a model would invent one. Threads are the tool's state (`thread_id`).
+    query: str = Field(description="The research question, in plain language.")
+
+
+class MaveraResearchTool(_rest.MaveraConnection, BaseTool):
+    """Mave research as a tool: a question in, a researched answer with citations out.
+
+    Setup:
+        ```python
+        from langchain_mavera import ChatMavera, MaveraResearchTool
+
+        tool = MaveraResearchTool()  # MAVERA_API_KEY, as for ChatMavera
+        tool = MaveraResearchTool(mavera=ChatMavera(), streaming=True)  # share a model's clients
+        ```
+
+    Invoke:
+        ```python
+        tool.invoke({"query": "How do shoppers under 30 feel about refillable packaging?"})
+        # 'Research summary for: How do shoppers under 30 feel about refillable packaging? ...
+        #  61% of shoppers under 30 would pay more ... [1] ...\n\nSources:\n[1] Refill packaging
+        #  survey 2026 - https://research.example.org/refill-2026\n...'
+        ```
+        Called by a model (a `ToolCall`), it returns a `ToolMessage` whose
+        `artifact` holds `thread_id`, `sources`, `personas_used`, `validation`
+        (when Mave sends it), `credits_used` and `message_id`.
+
+    Threads:
+        The first call opens a Mave thread; later calls on the same tool
+        continue it (`tool.thread_id`), so follow-ups build on earlier research.
+        `MaveraResearchTool(thread_id=...)` continues a known thread;
+        `keep_thread=False` does not remember the thread an answer opened.
+        The thread id is tool state, not a call argument, so a model cannot
+        invent one.
+
+    Stream:
+        With `streaming=True` the answer is streamed and each event is
+        dispatched as a custom callback event (`mavera_research_content`,
+        `mavera_research_sources`, `mavera_research_validation`,
+        `mavera_research_done`), visible in `astream_events` and handlers'
+        `on_custom_event`.
+
+    Costs 10-75 credits per question (documented range); at most 10 calls run
+    at once across tools in a process.
+    """
+
+    name: str = "mavera_research"
+    description: str = (
+        "Researches a market, audience or trend question with Mave, Mavera's research agent "
+        "(web, news and SEO sources, audience personas) and returns an answer with numbered "
+        "citations and its sources. Slow (up to a minute or more) and paid: ask one focused question."
+    )
+    args_schema: type[BaseModel] = _ResearchInput
+    response_format: Literal["content", "content_and_artifact"] = "content_and_artifact"
+
+    workspace_id: str | None = None
+    """Workspace to research in; the server default is your default workspace."""
+    streaming: bool = False
+    """Stream the answer and dispatch each event to callbacks."""
+    timeout: float | None = Field(default=DEFAULT_TIMEOUT, gt=0)
+    """Seconds to wait for the answer (Mave can take 30-90 s)."""
+    keep_thread: bool = True
+    """Remember the thread each answer is in, so the next call continues it."""
+    thread_id: str | None = None
+    """The thread the next call continues (None opens one); answers update it when `keep_thread`."""
+
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+
+    def _request(self, query: str) -> dict[str, Any]:
+        return _body(query, self.thread_id, self.workspace_id, self.streaming)
+
+    def _finish(self, result: ResearchResult) -> tuple[str, dict[str, Any]]:
+        if self.keep_thread and result.thread_id:
+            with self._lock:
+                self.thread_id = result.thread_id
+        return _with_sources(result), result.artifact()
+
+    def _run(
+        self, query: str, run_manager: CallbackManagerForToolRun | None = None
+    ) -> tuple[str, dict[str, Any]]:
+        body = self._request(query)
+        result = research(self, body, timeout=self.timeout, sink=_sync_sink(run_manager))
+        return self._finish(result)
+
+    async def _arun(
+        self, query: str, run_manager: AsyncCallbackManagerForToolRun | None = None
+    ) -> tuple[str, dict[str, Any]]:
+        body = self._request(query)
+        result = await aresearch(self, body, timeout=self.timeout, sink=_async_sink(run_manager))
+        return self._finish(result)
+
+
+def _with_sources(result: ResearchResult) -> str:
+    """The answer followed by its numbered sources, so a model can cite them."""
+    lines = [f"[{index}] {_label(source)}" for index, source in enumerate(result.sources, start=1)]
+    return result.content if not lines else f"{result.content}\n\nSources:\n" + "\n".join(lines)
+
+
+def _label(source: ResearchSource) -> str:
+    parts = [part for part in (source.title, source.url) if part]
+    return " - ".join(parts) or (source.domain or "(untitled source)")
+
+
+# -- retriever ---------------------------------------------------------------------------------
+
+
+class MaveraResearchRetriever(_rest.MaveraConnection, BaseRetriever):
+    """Mave research as a retriever: the answer and its sources as `Document`s.
+
+    Setup:
+        ```python
+        from langchain_mavera import MaveraResearchRetriever
+
+        retriever = MaveraResearchRetriever(k=4)
+        ```
+
+    Invoke:
+        ```python
+        docs = retriever.invoke("How do shoppers under 30 feel about refillable packaging?")
+        docs[0].metadata["type"]   # 'answer': Mave's answer with citations
+        docs[1].page_content       # '61% of shoppers under 30 would pay more ...' (the snippet)
+        docs[1].metadata  # {'type': 'source', 'citation': 1, 'title': ..., 'url': ..., 'domain': ...}
+        ```
+        The first document is the answer (`include_answer=False` drops it),
+        then one per source in citation order; a source without a snippet
+        uses its title as content. `k` caps the number of documents (also per
+        call: `invoke(query, k=2)`). Each call starts a new Mave thread unless
+        `thread_id` is set, and costs 10-75 credits.
+    """
+
+    k: int | None = Field(default=None, ge=1)
+    """Most documents returned (answer included); None returns all."""
+    include_answer: bool = True
+    """Put Mave's answer first, as a document of `type: "answer"`."""
+    thread_id: str | None = None
+    """Research inside this thread (follow-ups build on its earlier research)."""
+    workspace_id: str | None = None
+    streaming: bool = False
+    """Stream the answer and dispatch each event to callbacks, as the tool does."""
+    timeout: float | None = Field(default=DEFAULT_TIMEOUT, gt=0)
+
+    def _documents(self, result: ResearchResult, k: int | None) -> list[Document]:
+        docs = [_answer_document(result)] if self.include_answer else []
+        docs += [_source_document(source, index, result) for index, source in enumerate(result.sources, 1)]
+        limit = self.k if k is None else k
+        return docs if limit is None else docs[:limit]
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None
+    ) -> list[Document]:
+        limit = _checked_k(k)
+        body = _body(query, self.thread_id, self.workspace_id, self.streaming)
+        result = research(self, body, timeout=self.timeout, sink=_sync_sink(run_manager))
+        return self._documents(result, limit)
+
+    async def _aget_relevant_documents(
+        self, query: str, *, run_manager: AsyncCallbackManagerForRetrieverRun, k: int | None = None
+    ) -> list[Document]:
+        limit = _checked_k(k)
+        body = _body(query, self.thread_id, self.workspace_id, self.streaming)
+        result = await aresearch(self, body, timeout=self.timeout, sink=_async_sink(run_manager))
+        return self._documents(result, limit)
+
+
+def _checked_k(k: object) -> int | None:
+    if k is None:
+        return None
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        msg = f"k must be a positive integer (most documents returned), got {k!r}."
+        raise ValueError(msg)
+    return k
+
+
+def _common(result: ResearchResult) -> dict[str, Any]:
+    return {"thread_id": result.thread_id, "message_id": result.id}
+
+
+def _answer_document(result: ResearchResult) -> Document:
+    metadata = {
+        "type": "answer",
+        **_common(result),
+        "personas_used": [persona.model_dump(exclude_none=True) for persona in result.personas_used],
+        "credits_used": result.credits_used,
+    }
+    if result.validation is not None:
+        metadata["validation"] = result.validation.model_dump(exclude_none=True)
+    return Document(page_content=result.content, metadata=metadata)
+
+
+def _source_document(source: ResearchSource, citation: int, result: ResearchResult) -> Document:
+    fields = source.model_dump(exclude_none=True)
+    content = source.snippet or source.title or source.url or ""
+    return Document(
+        page_content=content, metadata={"type": "source", "citation": citation, **fields, **_common(result)}
+    )

@@ -1,0 +1,174 @@
+"""Account usage (`GET /usage`) and a pre-flight credit check for fan-out code.
+
+The response shape is the documented reference example; every block is
+optional here and unknown keys are kept (`model_extra`), so a field Mavera
+adds or omits never breaks a read. The docs do not say whether `GET /usage`
+costs credits; it is treated as free.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from langchain_mavera import _rest
+
+if TYPE_CHECKING:
+    import openai
+
+__all__ = [
+    "BillingPeriod",
+    "CreditUsage",
+    "MaveraCreditCheckError",
+    "MaveraUsage",
+    "RateLimit",
+    "afetch_usage",
+    "arequire_credits",
+    "fetch_usage",
+    "require_credits",
+]
+
+_PATH = "/usage"
+
+
+class _Block(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class BillingPeriod(_Block):
+    """The current billing period (ISO 8601 strings, as sent)."""
+
+    start: str | None = None
+    end: str | None = None
+
+
+class CreditUsage(_Block):
+    """Credits this billing period."""
+
+    used: int | float | None = None
+    included: int | float | None = None
+    remaining: int | float | None = None
+    percentage_used: int | float | None = None
+
+
+class RateLimit(_Block):
+    """The key's rate-limit configuration."""
+
+    requests_per_minute: int | None = None
+
+
+class MaveraUsage(_Block):
+    """`GET /usage`: credits, rate limit and billing period of the account.
+
+    `transcription`, `storage`, `api_requests`, `auto_recharge` and `limits`
+    are kept as the plain objects the API sends.
+    """
+
+    object: str = "usage"
+    billing_period: BillingPeriod | None = None
+    credits: CreditUsage | None = None
+    rate_limit: RateLimit | None = None
+    transcription: dict[str, Any] | None = None
+    storage: dict[str, Any] | None = None
+    api_requests: dict[str, Any] | None = None
+    auto_recharge: dict[str, Any] | None = None
+    limits: dict[str, Any] | None = None
+
+    @property
+    def credits_remaining(self) -> int | float | None:
+        """Credits left this period, or None when the reply did not say."""
+        return None if self.credits is None else self.credits.remaining
+
+
+class MaveraCreditCheckError(RuntimeError):
+    """Raised by `require_credits` before any paid request: fewer credits remain than needed."""
+
+    def __init__(self, needed: float, usage: MaveraUsage) -> None:
+        self.needed = needed
+        self.remaining = usage.credits_remaining
+        self.usage = usage
+        super().__init__(
+            f"{needed:g} credits are needed but only {self.remaining:g} remain this billing period "
+            "(GET /usage); nothing was sent."
+        )
+
+
+class _ClientSource(Protocol):
+    @property
+    def client(self) -> openai.OpenAI: ...
+
+    @property
+    def async_client(self) -> openai.AsyncOpenAI: ...
+
+
+def _source(source: _ClientSource | None, settings: dict[str, Any]) -> _ClientSource:
+    if source is not None and settings:
+        msg = "Pass either a ChatMavera to share or connection settings, not both."
+        raise TypeError(msg)
+    return source if source is not None else _rest.chat_model(settings)
+
+
+def fetch_usage(source: _ClientSource | None = None, **settings: Any) -> MaveraUsage:
+    """The account's usage this billing period.
+
+    Args:
+        source: A `ChatMavera` (or anything with `client`/`async_client`) whose clients to share.
+        **settings: With no source, `ChatMavera` connection settings (`api_key`, `base_url`, ...).
+
+    Example:
+        ```python
+        from langchain_mavera import ChatMavera, fetch_usage
+
+        usage = fetch_usage(ChatMavera())
+        usage.credits.remaining, usage.rate_limit.requests_per_minute, usage.billing_period.end
+        # (2500, 120, '2024-03-31T23:59:59.999Z')
+        ```
+    """
+    reply = _rest.request(_source(source, settings).client, "get", _PATH)
+    return _rest.parse(MaveraUsage, reply)
+
+
+async def afetch_usage(source: _ClientSource | None = None, **settings: Any) -> MaveraUsage:
+    """Async twin of `fetch_usage`."""
+    reply = await _rest.arequest(_source(source, settings).async_client, "get", _PATH)
+    return _rest.parse(MaveraUsage, reply)
+
+
+def _checked(needed: object) -> float:
+    if isinstance(needed, bool) or not isinstance(needed, int | float) or needed < 0:
+        msg = f"needed must be a number of credits >= 0, got {needed!r}."
+        raise ValueError(msg)
+    return float(needed)
+
+
+def _enough(needed: float, usage: MaveraUsage) -> MaveraUsage:
+    remaining = usage.credits_remaining
+    # No figure to compare against: let the run start; the server still answers 402 if it must.
+    if remaining is not None and remaining < needed:
+        raise MaveraCreditCheckError(needed, usage)
+    return usage
+
+
+def require_credits(needed: float, source: _ClientSource | None = None, **settings: Any) -> MaveraUsage:
+    """Check that at least `needed` credits remain before starting a fan-out; return the usage.
+
+    Raises:
+        MaveraCreditCheckError: fewer credits remain (no paid request is sent).
+        ValueError: `needed` is not a number >= 0 (nothing is sent at all).
+
+    Example:
+        ```python
+        require_credits(300, model)  # before MaveraPersonas.create(...), which costs 300
+        ```
+    """
+    wanted = _checked(needed)
+    return _enough(wanted, fetch_usage(source, **settings))
+
+
+async def arequire_credits(
+    needed: float, source: _ClientSource | None = None, **settings: Any
+) -> MaveraUsage:
+    """Async twin of `require_credits`."""
+    wanted = _checked(needed)
+    return _enough(wanted, await afetch_usage(source, **settings))
