@@ -13,10 +13,12 @@ from langchain_mavera._version import __version__
 if TYPE_CHECKING:
     from langchain_mavera._messages import UnsupportedContentError
     from langchain_mavera.analysis import Analysis, Bias, Emotion, get_analysis
+    from langchain_mavera.callbacks import MaveraCreditsCallbackHandler, get_mavera_callback
     from langchain_mavera.chat_models import ChatMavera
     from langchain_mavera.errors import (
         MaveraAPIError,
         MaveraAuthenticationError,
+        MaveraBudgetExceededError,
         MaveraConnectionError,
         MaveraError,
         MaveraInsufficientCreditsError,
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
         MaveraStreamInterruptedError,
         MaveraTimeoutError,
     )
+    from langchain_mavera.middleware import MaveraPersonaMiddleware
     from langchain_mavera.panel import PanelAnswer, PanelResult, PersonaPanel, Spread
     from langchain_mavera.personas import MaveraPersonaLookupError, MaveraPersonas, Persona
 
@@ -39,12 +42,16 @@ _EXPORTS: dict[str, str] = {
     "Emotion": "langchain_mavera.analysis",
     "get_analysis": "langchain_mavera.analysis",
     "UnsupportedContentError": "langchain_mavera._messages",
+    "MaveraCreditsCallbackHandler": "langchain_mavera.callbacks",
+    "get_mavera_callback": "langchain_mavera.callbacks",
+    "MaveraPersonaMiddleware": "langchain_mavera.middleware",
     **dict.fromkeys(["MaveraPersonaLookupError", "MaveraPersonas", "Persona"], "langchain_mavera.personas"),
     **dict.fromkeys(["PanelAnswer", "PanelResult", "PersonaPanel", "Spread"], "langchain_mavera.panel"),
     **dict.fromkeys(
         [
             "MaveraAPIError",
             "MaveraAuthenticationError",
+            "MaveraBudgetExceededError",
             "MaveraConnectionError",
             "MaveraError",
             "MaveraInsufficientCreditsError",
@@ -68,13 +75,16 @@ __all__ = [
     "Emotion",
     "MaveraAPIError",
     "MaveraAuthenticationError",
+    "MaveraBudgetExceededError",
     "MaveraConnectionError",
+    "MaveraCreditsCallbackHandler",
     "MaveraError",
     "MaveraInsufficientCreditsError",
     "MaveraInvalidRequestError",
     "MaveraNotFoundError",
     "MaveraPermissionDeniedError",
     "MaveraPersonaLookupError",
+    "MaveraPersonaMiddleware",
     "MaveraPersonaNotFoundError",
     "MaveraPersonas",
     "MaveraRateLimitError",
@@ -89,6 +99,7 @@ __all__ = [
     "UnsupportedContentError",
     "__version__",
     "get_analysis",
+    "get_mavera_callback",
 ]
 
 
