@@ -77,6 +77,8 @@ class PersonaEcho:
         return [json.loads(request.content) for request in self.requests]
 
     def __call__(self, request: httpx2.Request) -> httpx2.Response:
+        if request.method != "POST":  # no persona catalogue here: callers fall back to ids
+            return httpx2.Response(404, json={"error": {"message": "not here", "type": "not_found"}})
         self.requests.append(request)
         body = json.loads(request.content)
         text = f"Answer from {body.get('persona_id', 'none')}"
