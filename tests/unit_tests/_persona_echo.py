@@ -70,21 +70,34 @@ def _responses(text: str, stream: bool) -> httpx2.Response:
 class PersonaEcho:
     """MockTransport handler: answers as the persona the request names, and keeps the request."""
 
-    def __init__(self) -> None:
+    def __init__(self, catalogue: dict[str, str] | None = None) -> None:
         self.requests: list[httpx2.Request] = []
+        """Every POST (model call)."""
+        self.lookups: list[httpx2.Request] = []
+        """Every GET (persona catalogue)."""
+        self.catalogue = catalogue or {}
+        """Persona name -> id served by `GET /personas` (one page)."""
 
     def bodies(self) -> list[dict[str, Any]]:
         return [json.loads(request.content) for request in self.requests]
 
     def __call__(self, request: httpx2.Request) -> httpx2.Response:
-        if request.method != "POST":  # no persona catalogue here: callers fall back to ids
-            return httpx2.Response(404, json={"error": {"message": "not here", "type": "not_found"}})
+        if request.method != "POST":
+            self.lookups.append(request)
+            return self._personas()
         self.requests.append(request)
         body = json.loads(request.content)
         text = f"Answer from {body.get('persona_id', 'none')}"
         if request.url.path.endswith("/responses"):
             return _responses(text, bool(body.get("stream")))
         return _chat(text, bool(body.get("stream")))
+
+    def _personas(self) -> httpx2.Response:
+        data = [
+            {"id": persona_id, "object": "persona", "name": name, "category": "Test", "description": name}
+            for name, persona_id in self.catalogue.items()
+        ]
+        return httpx2.Response(200, json={"object": "list", "data": data, "has_more": False})
 
     async def handle_async(self, request: httpx2.Request) -> httpx2.Response:
         await request.aread()

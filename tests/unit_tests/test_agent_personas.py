@@ -13,6 +13,7 @@ from langchain_mavera import MaveraPersonaMiddleware
 from tests.unit_tests._persona_echo import PersonaEcho
 
 GEN_Z = "clx1abc2d0001abcdef123456"
+CMO = "clx2xyz9e0002abcdef789012"
 QUESTION = {"messages": [("user", "What would you pay?")]}
 
 
@@ -42,6 +43,27 @@ def test_middleware_sets_the_persona_with_tools_bound(source: str) -> None:
     body = echo.bodies()[-1]
     assert body["persona_id"] == GEN_Z
     assert [t["function"]["name"] for t in body["tools"]] == ["price"]
+
+
+def test_middleware_resolves_a_name_once_and_caches_it() -> None:
+    echo = PersonaEcho(catalogue={"Gen Z Consumer": GEN_Z, "SaaS CMO": CMO})
+    middleware = MaveraPersonaMiddleware()
+    agent: Any = create_agent(echo.model(), tools=[price], middleware=[middleware])
+    for name in ("Gen Z Consumer", "gen z consumer", "SaaS CMO", "GEN Z CONSUMER"):
+        agent.invoke(QUESTION, context={"persona": name})
+    assert [body["persona_id"] for body in echo.bodies()] == [GEN_Z, GEN_Z, CMO, GEN_Z]
+    assert len(echo.lookups) == 2  # one listing per distinct name
+
+
+async def test_async_middleware_resolves_a_name_once() -> None:
+    echo = PersonaEcho(catalogue={"Gen Z Consumer": GEN_Z, "SaaS CMO": CMO})
+    agent: Any = create_agent(echo.model(), middleware=[MaveraPersonaMiddleware()])
+    for name in ("SaaS CMO", "saas cmo"):
+        await agent.ainvoke(QUESTION, context={"persona": name})
+    async for _ in agent.astream(QUESTION, context={"persona": GEN_Z}):
+        pass
+    assert [body["persona_id"] for body in echo.bodies()] == [CMO, CMO, GEN_Z]
+    assert len(echo.lookups) == 1
 
 
 def test_middleware_without_a_persona_keeps_the_model_persona() -> None:
