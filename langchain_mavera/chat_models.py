@@ -401,12 +401,14 @@ class ChatMavera(BaseChatModel):
         SDK clients), so a copy with another persona could be served the original
         persona's cached answer, or a copy with another key or URL reuse the old client.
         """
-        values = {name: getattr(self, name) for name in type(self).model_fields}
+        fields = type(self).model_fields
+        by_alias = {field.alias: name for name, field in fields.items() if field.alias}
+        changes = {by_alias.get(key, key): value for key, value in (update or {}).items()}
+        values = {name: getattr(self, name) for name in fields}
         if deep:
             values = {name: _deep(name, value) for name, value in values.items()}
-        values.update(update or {})
-        fresh = type(self)(**values)
-        fresh.__pydantic_fields_set__ = self.model_fields_set | set(update or {})
+        fresh = type(self)(**{**values, **changes})
+        fresh.__pydantic_fields_set__ = self.model_fields_set | set(changes)
         fresh.__pydantic_private__ = _shared_private(self, fresh)
         return fresh
 

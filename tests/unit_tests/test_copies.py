@@ -209,6 +209,13 @@ def test_copy_module_and_deep_copies_are_fresh() -> None:
     assert deep.http_client is base.http_client  # live connection pools are shared, not cloned
 
 
+def test_a_copy_accepts_aliases_like_a_construction() -> None:
+    base = ChatMavera(api_key="mvra_test_unit_echo")
+    moved = base.model_copy(update={"base_url": "https://eu.mavera.example/api/v1", "model": "mavera-2"})
+    assert (moved.mavera_api_base, moved.model_name) == ("https://eu.mavera.example/api/v1", "mavera-2")
+    assert {"mavera_api_base", "model_name"} <= moved.model_fields_set
+
+
 def test_a_copy_validates_its_update_like_a_construction() -> None:
     base = ChatMavera(api_key="mvra_test_unit_echo")
     with pytest.raises(ValueError, match="temperature"):
