@@ -108,24 +108,40 @@ def _client_view(client: Any) -> dict[str, Any]:
     }
 
 
-def _observe(model: ChatMavera, echo: PersonaEcho) -> dict[str, Any]:
-    """Everything a copy must share with a fresh construction, from one real call."""
+def _settings(echo: PersonaEcho) -> dict[str, Any]:
+    return {
+        "mavera_api_key": "mvra_test_unit_echo",
+        "mavera_api_base": "https://app.mavera.io/api/v1",
+        "max_retries": 0,
+        "persona_id": PERSONA_A,
+        "http_client": echo.sync_client(),
+        "http_async_client": echo.async_client(),
+    }
+
+
+def _observe(model: Any, echo: PersonaEcho) -> dict[str, Any]:
+    """Everything a copy must share with a fresh construction, from one real call.
+
+    For a binding, what its call sends and traces; for a model, also its cache key and clients.
+    """
     traced = _Traced()
     sent = len(echo.requests)
     answer = model.invoke("Would you buy refillable shampoo?", config={"callbacks": [traced]})
     (request,) = echo.requests[sent:]
     metadata = {k: v for k, v in answer.response_metadata.items() if k != "id"}
-    return {
-        "llm_string": model._get_llm_string(),
+    seen: dict[str, Any] = {
         "traced": traced.starts,
         "method_url": (request.method, str(request.url)),
         "headers": {k: request.headers.get(k) for k in ("authorization", "x-team")},
         "body": request.read(),
         "answer": (answer.text, metadata),
-        "client": _client_view(model.client),
-        "async_client": _client_view(model.async_client),
-        "wire_path": model._wire.path,
     }
+    if isinstance(model, ChatMavera):
+        seen["llm_string"] = model._get_llm_string()
+        seen["client"] = _client_view(model.client)
+        seen["async_client"] = _client_view(model.async_client)
+        seen["wire_path"] = model._wire.path
+    return seen
 
 
 def _warm(model: ChatMavera) -> None:
@@ -138,14 +154,7 @@ def _warm(model: ChatMavera) -> None:
 @pytest.mark.parametrize("field", FIELDS)
 def test_model_copy_with_update_equals_a_fresh_construction(field: str) -> None:
     echo = PersonaEcho()
-    settings: dict[str, Any] = {
-        "mavera_api_key": "mvra_test_unit_echo",
-        "mavera_api_base": "https://app.mavera.io/api/v1",
-        "max_retries": 0,
-        "persona_id": PERSONA_A,
-        "http_client": echo.sync_client(),
-        "http_async_client": echo.async_client(),
-    }
+    settings = _settings(echo)
     value = _samples(echo)[field]
     base = ChatMavera(**settings)
     _warm(base)
@@ -154,19 +163,58 @@ def test_model_copy_with_update_equals_a_fresh_construction(field: str) -> None:
     assert _observe(copied, echo) == _observe(fresh, echo)
 
 
+@pytest.mark.parametrize("field", FIELDS)
+def test_configurable_fields_equals_a_fresh_construction(field: str) -> None:
+    echo = PersonaEcho()
+    settings = _settings(echo)
+    value = _samples(echo)[field]
+    base = ChatMavera(**settings)
+    _warm(base)
+    runnable = base.configurable_fields(**{field: ConfigurableField(id=field)})
+    configured, _ = runnable.prepare({"configurable": {field: value}})
+    assert isinstance(configured, ChatMavera)
+    assert _observe(configured, echo) == _observe(ChatMavera(**{**settings, field: value}), echo)
+
+
+# Per-call settings: what `bind` (and `invoke(..., **kwargs)`) may change.
+CALL_FIELDS = {
+    "model": "model_name",
+    "persona_id": "persona_id",
+    "analysis_mode": "analysis_mode",
+    "reasoning_effort": "reasoning_effort",
+    "verbosity": "verbosity",
+    "temperature": "temperature",
+    "max_tokens": "max_tokens",
+    "stop": "stop",
+    "extra_body": "extra_body",
+}
+
+
+@pytest.mark.parametrize("kwarg", sorted(CALL_FIELDS))
+def test_bind_sends_what_a_fresh_construction_sends(kwarg: str) -> None:
+    """A binding keeps the original's serialized form (a per-call kwarg, as on every chat model),
+    but its request, answer, traced invocation params and run metadata follow the bound value."""
+    echo = PersonaEcho()
+    settings = _settings(echo)
+    field = CALL_FIELDS[kwarg]
+    value = _samples(echo)[field]
+    base = ChatMavera(**settings)
+    _warm(base)
+    bound = _observe(base.bind(**{kwarg: value}), echo)
+    fresh = _observe(ChatMavera(**{**settings, field: value}), echo)
+    for key in ("method_url", "headers", "body", "answer"):
+        assert bound[key] == fresh[key], key
+    bound_trace, fresh_trace = bound["traced"][0], fresh["traced"][0]
+    assert bound_trace["metadata"] == fresh_trace["metadata"]
+    assert bound_trace["invocation_params"][kwarg] == value
+
+
 # Assigning `metadata` replaces the `lc_versions` entry langchain-core adds at construction,
 # as on every chat model; that is tracing bookkeeping, not a setting of the request.
 @pytest.mark.parametrize("field", [field for field in FIELDS if field != "metadata"])
 def test_assignment_equals_a_fresh_construction(field: str) -> None:
     echo = PersonaEcho()
-    settings: dict[str, Any] = {
-        "mavera_api_key": "mvra_test_unit_echo",
-        "mavera_api_base": "https://app.mavera.io/api/v1",
-        "max_retries": 0,
-        "persona_id": PERSONA_A,
-        "http_client": echo.sync_client(),
-        "http_async_client": echo.async_client(),
-    }
+    settings = _settings(echo)
     value = _samples(echo)[field]
     model = ChatMavera(**settings)
     _warm(model)
