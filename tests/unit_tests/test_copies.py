@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import copy
 import sqlite3
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
 import httpx2
 import pytest
+from langchain_core._api import LangChainBetaWarning
 from langchain_core.caches import BaseCache, InMemoryCache
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.globals import set_llm_cache
 from langchain_core.load import dumps, loads
-from langchain_core.messages import BaseMessage
-from langchain_core.outputs import Generation
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGeneration, Generation
 from langchain_core.rate_limiters import InMemoryRateLimiter
 from langchain_core.runnables import ConfigurableField
 from pydantic import SecretStr
@@ -287,7 +289,9 @@ class SQLiteCache(BaseCache):
         rows = self._db.execute(
             "SELECT response FROM llm WHERE prompt = ? AND llm = ? ORDER BY idx", (prompt, llm_string)
         ).fetchall()
-        return [loads(row[0]) for row in rows] or None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", LangChainBetaWarning)  # `loads` is marked beta
+            return [loads(row[0], allowed_objects=[ChatGeneration, AIMessage]) for row in rows] or None
 
     def update(self, prompt: str, llm_string: str, return_val: Any) -> None:
         for index, generation in enumerate(return_val):
