@@ -43,7 +43,7 @@ class MaveraCreditsCallbackHandler(BaseCallbackHandler):
         print(cb)
         ```
         ```txt
-        Mavera: 1 requests, 0 cache hits, 2 credits (input 24 tokens, output 61 tokens)
+        Mavera: 1 request, 0 cache hits, 1 credit (input 125 tokens, output 27 tokens)
         ```
     """
 
@@ -81,8 +81,9 @@ class MaveraCreditsCallbackHandler(BaseCallbackHandler):
 
     def __repr__(self) -> str:
         return (
-            f"Mavera: {self.requests} requests, {self.cache_hits} cache hits, "
-            f"{_number(self.credits_used)} credits (input {self.input_tokens} tokens, "
+            f"Mavera: {_count(self.requests, 'request')}, {_count(self.cache_hits, 'cache hit')}, "
+            f"{_number(self.credits_used)} credit{'' if self.credits_used == 1 else 's'} "
+            f"(input {self.input_tokens} tokens, "
             f"output {self.output_tokens} tokens)"
         )
 
@@ -156,6 +157,10 @@ def _chat_generations(response: LLMResult) -> Iterator[ChatGeneration]:
         for generation in generations:
             if isinstance(generation, ChatGeneration):
                 yield generation
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _number(value: float) -> str:

@@ -158,7 +158,7 @@ def test_handler_in_config_callbacks() -> None:
     with pytest.raises(MaveraBudgetExceededError):
         model.invoke("q", config={"callbacks": [handler]})
     assert handler.by_persona == {B: CREDITS} and len(echo.requests) == 1
-    assert repr(handler) == "Mavera: 1 requests, 0 cache hits, 2 credits (input 5 tokens, output 7 tokens)"
+    assert repr(handler) == "Mavera: 1 request, 0 cache hits, 2 credits (input 5 tokens, output 7 tokens)"
 
 
 def test_bad_budget_is_refused() -> None:
