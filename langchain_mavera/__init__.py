@@ -14,11 +14,13 @@ if TYPE_CHECKING:
     from langchain_mavera._analysis_output import AnalysisOutputParser
     from langchain_mavera._messages import UnsupportedContentError
     from langchain_mavera.analysis import Analysis, Bias, Emotion, get_analysis
+    from langchain_mavera.callbacks import MaveraCreditsCallbackHandler, get_mavera_callback
     from langchain_mavera.chat_models import ChatMavera
     from langchain_mavera.custom_personas import CustomPersona, CustomPersonaFields, CustomPersonaSpec
     from langchain_mavera.errors import (
         MaveraAPIError,
         MaveraAuthenticationError,
+        MaveraBudgetExceededError,
         MaveraConnectionError,
         MaveraError,
         MaveraInsufficientCreditsError,
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
         MaveraStreamInterruptedError,
         MaveraTimeoutError,
     )
+    from langchain_mavera.middleware import MaveraPersonaMiddleware
     from langchain_mavera.news import (
         MaveraNews,
         MaveraNewsRetriever,
@@ -75,6 +78,9 @@ _EXPORTS: dict[str, str] = {
     "get_analysis": "langchain_mavera.analysis",
     "UnsupportedContentError": "langchain_mavera._messages",
     "AnalysisOutputParser": "langchain_mavera._analysis_output",
+    "MaveraCreditsCallbackHandler": "langchain_mavera.callbacks",
+    "get_mavera_callback": "langchain_mavera.callbacks",
+    "MaveraPersonaMiddleware": "langchain_mavera.middleware",
     **dict.fromkeys(["MaveraPersonaLookupError", "MaveraPersonas", "Persona"], "langchain_mavera.personas"),
     **dict.fromkeys(["PanelAnswer", "PanelResult", "PersonaPanel", "Spread"], "langchain_mavera.panel"),
     **dict.fromkeys(["PersonaPanelTool", "PersonaTool"], "langchain_mavera.tools"),
@@ -126,6 +132,7 @@ _EXPORTS: dict[str, str] = {
         [
             "MaveraAPIError",
             "MaveraAuthenticationError",
+            "MaveraBudgetExceededError",
             "MaveraConnectionError",
             "MaveraError",
             "MaveraInsufficientCreditsError",
@@ -156,8 +163,10 @@ __all__ = [
     "MaveValidation",
     "MaveraAPIError",
     "MaveraAuthenticationError",
+    "MaveraBudgetExceededError",
     "MaveraConnectionError",
     "MaveraCreditCheckError",
+    "MaveraCreditsCallbackHandler",
     "MaveraError",
     "MaveraInsufficientCreditsError",
     "MaveraInvalidRequestError",
@@ -166,6 +175,7 @@ __all__ = [
     "MaveraNotFoundError",
     "MaveraPermissionDeniedError",
     "MaveraPersonaLookupError",
+    "MaveraPersonaMiddleware",
     "MaveraPersonaNotFoundError",
     "MaveraPersonaRetriever",
     "MaveraPersonas",
@@ -201,6 +211,7 @@ __all__ = [
     "arequire_credits",
     "fetch_usage",
     "get_analysis",
+    "get_mavera_callback",
     "require_credits",
 ]
 

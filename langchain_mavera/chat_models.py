@@ -8,16 +8,17 @@ This module is glue. Parameters live in `_params`, message conversion in
 from __future__ import annotations
 
 import asyncio
+import copy
 import threading
 import weakref
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import LangSmithParams, LanguageModelInput, ModelProfile
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, BaseMessageChunk
-from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult, Generation
 from langchain_core.runnables import Runnable
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, StrictBool, model_validator
@@ -56,6 +57,43 @@ if TYPE_CHECKING:
     from langchain_mavera.personas import MaveraPersonas
 
 __all__ = ["ChatMavera"]
+
+
+# Settings an SDK client is built from: a copy that changes one gets clients of its own.
+_CLIENT_FIELDS = (
+    "mavera_api_key",
+    "mavera_api_base",
+    "request_timeout",
+    "max_retries",
+    "default_headers",
+    "http_client",
+    "http_async_client",
+)
+# Live objects a deep copy shares rather than clones (connection pools, caches, handlers).
+_LIVE_FIELDS = frozenset(
+    {"http_client", "http_async_client", "cache", "callbacks", "rate_limiter", "custom_get_token_ids"}
+)
+
+
+def _deep(name: str, value: Any) -> Any:
+    return value if name in _LIVE_FIELDS else copy.deepcopy(value)
+
+
+def _shared_private(source: ChatMavera, fresh: ChatMavera) -> dict[str, Any]:
+    """The copy's private state: resolved persona names always, clients only for the same settings."""
+    private = dict(fresh.__pydantic_private__ or {})
+    mine = source.__pydantic_private__ or {}
+    private["_persona_ids"] = mine["_persona_ids"]
+    if all(getattr(fresh, name) == getattr(source, name) for name in _CLIENT_FIELDS):
+        private.update({key: mine[key] for key in ("_client", "_async_client", "_async_entry")})
+    return private
+
+
+def _served_from_cache(generation: ChatGeneration) -> ChatGeneration:
+    """A copy marked `cached`; the cache's own object is left as stored."""
+    metadata = {**generation.message.response_metadata, "cached": True, "credits_used": 0}
+    message = generation.message.model_copy(update={"response_metadata": metadata})
+    return generation.model_copy(update={"message": message})
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
@@ -321,7 +359,6 @@ class ChatMavera(BaseChatModel):
         default=None
     )
     _client_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
-    _wire: WireFormat = PrivateAttr(default=CHAT_COMPLETIONS)
     _persona_ids: dict[str, str] = PrivateAttr(default_factory=dict)
     """Persona names already resolved by `with_persona`, shared with the copies it makes."""
 
@@ -351,11 +388,45 @@ class ChatMavera(BaseChatModel):
         warn_if_insecure(self.mavera_api_base)
         return self
 
-    @model_validator(mode="after")
-    def _select_wire_format(self) -> Self:
-        """The transport is fixed at construction: chat completions unless asked otherwise."""
-        self._wire = RESPONSES if self.use_responses_api else CHAT_COMPLETIONS
-        return self
+    @property
+    def _wire(self) -> WireFormat:
+        """The transport, derived on each call so no copy or assignment can leave it stale."""
+        return RESPONSES if self.use_responses_api else CHAT_COMPLETIONS
+
+    # -- copies ---------------------------------------------------------------------------------
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy that is a fresh construction: `update` is validated and nothing derived is kept.
+
+        pydantic's copy would carry over state langchain-core and this class derive
+        from the settings (the serialized form behind LLM-cache keys and traces, the
+        SDK clients), so a copy with another persona could be served the original
+        persona's cached answer, or a copy with another key or URL reuse the old client.
+        """
+        fields = type(self).model_fields
+        by_alias = {field.alias: name for name, field in fields.items() if field.alias}
+        changes = {by_alias.get(key, key): value for key, value in (update or {}).items()}
+        values = {name: getattr(self, name) for name in fields}
+        if deep:
+            values = {name: _deep(name, value) for name, value in values.items()}
+        fresh = type(self)(**{**values, **changes})
+        fresh.__pydantic_fields_set__ = self.model_fields_set | set(changes)
+        fresh.__pydantic_private__ = _shared_private(self, fresh)
+        return fresh
+
+    def __copy__(self) -> Self:
+        return self.model_copy()
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        return self.model_copy(deep=True)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Assigning a setting drops what was derived from the old value (cache key, clients)."""
+        super().__setattr__(name, value)
+        if name in type(self).model_fields:
+            self.__dict__.pop("_serialized", None)
+            if name in _CLIENT_FIELDS:
+                self._client = self._async_client = self._async_entry = None
 
     def _resolve_model_profile(self) -> ModelProfile | None:
         """What Mavera documents for this transport; `profile=` at construction replaces it."""
@@ -416,7 +487,17 @@ class ChatMavera(BaseChatModel):
         stop_sequences = stop or kwargs.get("stop") or self.stop
         if stop_sequences:
             params["ls_stop"] = [stop_sequences] if isinstance(stop_sequences, str) else list(stop_sequences)
+        # langchain-core merges these into the run's metadata: events and traces name the persona.
+        persona_id = kwargs.get("persona_id", self.persona_id)
+        if persona_id:
+            params["mavera_persona_id"] = persona_id  # type: ignore[typeddict-unknown-key]
         return params
+
+    def _convert_cached_generations(self, cache_val: list[Generation]) -> list[ChatGeneration]:
+        """Replies replayed from an LLM cache say so, and cost no credits this time."""
+        return [
+            _served_from_cache(generation) for generation in super()._convert_cached_generations(cache_val)
+        ]
 
     @classmethod
     def is_lc_serializable(cls) -> bool:

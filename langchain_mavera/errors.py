@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MaveraAPIError",
     "MaveraAuthenticationError",
+    "MaveraBudgetExceededError",
     "MaveraConnectionError",
     "MaveraError",
     "MaveraInsufficientCreditsError",
@@ -125,6 +126,15 @@ class MaveraNotFoundError(MaveraError, openai.NotFoundError, ModelNotFoundError)
 
 class MaveraInsufficientCreditsError(MaveraError, openai.APIStatusError, ModelError):
     """402: credits exhausted (`credits_exhausted`) or a budget hit (`budget_exceeded`)."""
+
+
+class MaveraBudgetExceededError(MaveraError):
+    """A `get_mavera_callback(budget=...)` budget was reached; raised before the next request is sent."""
+
+    def __init__(self, message: str, *, budget: float, credits_used: float) -> None:
+        super().__init__(message)
+        self.budget = budget
+        self.credits_used = credits_used
 
 
 class MaveraRateLimitError(MaveraError, openai.RateLimitError, ModelRateLimitError):

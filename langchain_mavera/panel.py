@@ -73,7 +73,9 @@ class PanelAnswer(BaseModel):
     message: BaseMessage | None = None
     analysis: Analysis | None = None
     credits: int | float | None = None
-    """`response_metadata["credits_used"]` of the answer, as sent (an integer in the docs)."""
+    """`response_metadata["credits_used"]` of the answer, as sent (an integer in the docs); 0 when cached."""
+    cached: bool = False
+    """True when the answer was replayed from an LLM cache (no request, no credits)."""
     error: Exception | None = None
     """Why this persona has no answer; the other personas' answers are unaffected."""
     seat: int | None = None
@@ -90,13 +92,15 @@ class PanelAnswer(BaseModel):
 
     @classmethod
     def answered(cls, persona: _Seat, message: BaseMessage) -> PanelAnswer:
-        credits = message.response_metadata.get("credits_used")
+        cached = message.response_metadata.get("cached") is True
+        credits = 0 if cached else message.response_metadata.get("credits_used")
         return cls(
             persona_id=persona.id,
             persona_name=persona.name,
             message=message,
             analysis=get_analysis(message),
             credits=credits if isinstance(credits, int | float) else None,
+            cached=cached,
             seat=persona.index,
         )
 

@@ -156,6 +156,7 @@ def test_identity_for_tracing(model: ChatMavera) -> None:
         "ls_model_type": "chat",
         "ls_temperature": 0.5,
         "ls_stop": ["x"],
+        "mavera_persona_id": "p1",
     }
     assert model._get_ls_params(model="mavera-2")["ls_model_name"] == "mavera-2"
     assert model._identifying_params["persona_id"] == "p1"
