@@ -189,6 +189,8 @@ def _error_fields(body: object) -> dict[str, Any]:
         inner = body.get("error", body)
         if isinstance(inner, Mapping):
             return dict(inner)
+        if isinstance(inner, str) and inner:  # `{"error": "<message>"}`: the string is the message
+            return {"message": inner}
     return {}
 
 
@@ -292,7 +294,7 @@ def error_from_openai(exc: openai.APIError) -> MaveraError:
     if isinstance(exc, openai.APIConnectionError):
         cause = exc.__cause__
         # Some transport errors have an empty message; their type still says what happened.
-        reason = f": {cause or type(cause).__name__}" if cause else ""
+        reason = f": {str(cause) or type(cause).__name__}" if cause else ""
         return make_error(MaveraConnectionError, f"Could not connect to Mavera{reason}", request=exc.request)
     return make_error(MaveraAPIError, exc.message, request=exc.request, body=exc.body)
 
