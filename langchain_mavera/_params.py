@@ -48,6 +48,17 @@ MaxTokens = Annotated[int, Field(ge=1)]
 Stop = str | list[str]
 
 
+MAX_SECONDS = 86_400.0
+"""The longest wait any timeout may ask for (a day): larger values overflow socket and loop timers."""
+
+Seconds = Annotated[float, Field(gt=0, le=MAX_SECONDS, allow_inf_nan=False)]
+"""A finite positive number of seconds, at most a day (`stream_chunk_timeout`, `total_timeout`)."""
+
+
+def _seconds_ok(value: Any) -> bool:
+    return value is None or (0 < value <= MAX_SECONDS)
+
+
 def _timeout(value: Any) -> Any:
     """Seconds > 0, an `httpx2.Timeout` (a legacy `httpx.Timeout` is converted), or None.
 
@@ -57,17 +68,24 @@ def _timeout(value: Any) -> Any:
     """
     if value is None:
         return None
-    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= MAX_SECONDS:
         return value
     current = sys.modules.get("httpx2")
     if current is not None and isinstance(value, current.Timeout):
-        return value
+        parts = (value.connect, value.read, value.write, value.pool)
+        if all(_seconds_ok(part) for part in parts):
+            return value
     legacy = sys.modules.get("httpx")
     if legacy is not None and isinstance(value, legacy.Timeout):
         import httpx2  # the SDK transport, needed only to convert
 
-        return httpx2.Timeout(connect=value.connect, read=value.read, write=value.write, pool=value.pool)
-    msg = f"timeout must be seconds greater than 0, an httpx2.Timeout or None, got {value!r}"
+        return _timeout(
+            httpx2.Timeout(connect=value.connect, read=value.read, write=value.write, pool=value.pool)
+        )
+    msg = (
+        f"timeout must be seconds greater than 0 and at most {MAX_SECONDS:g} (a day), "
+        f"an httpx2.Timeout with such values, or None, got {value!r}"
+    )
     raise ValueError(msg)
 
 

@@ -30,6 +30,7 @@ from langchain_mavera._params import (
     MaxTokens,
     PersonaId,
     RequestTimeout,
+    Seconds,
     Stop,
     Temperature,
     looks_like_persona_id,
@@ -101,6 +102,7 @@ class ChatMavera(BaseChatModel):
         | `base_url` | `str` | Defaults to `MAVERA_BASE_URL`, else `https://app.mavera.io/api/v1`. |
         | `timeout` | `float \\| httpx2.Timeout \\| None` | Request timeout in seconds. |
         | `stream_chunk_timeout` | `float \\| None` | Longest wait for the next stream chunk. |
+        | `total_timeout` | `float \\| None` | Upper bound on one reply, stream or invoke. |
         | `max_retries` | `int` | Retries of 429, 5xx, timeouts and connection errors (default 2). |
         | `use_responses_api` | `bool` | Send `POST /responses` instead of `/chat/completions`. |
         | `extra_body` | `dict` | Extra JSON body fields; merged per key with a call's `extra_body`. |
@@ -290,8 +292,15 @@ class ChatMavera(BaseChatModel):
     """Stop sequence(s); a call's `stop` replaces it."""
     request_timeout: RequestTimeout = Field(default=None, alias="timeout")
     """Request timeout: seconds > 0, an `httpx2.Timeout`, or None for the SDK default (600 s)."""
-    stream_chunk_timeout: float | None = Field(default=120.0, gt=0)
+    stream_chunk_timeout: Seconds | None = 120.0
     """Longest wait, in seconds, for the next chunk of a stream; a smaller read `timeout` wins."""
+    total_timeout: Seconds | None = None
+    """Upper bound, in seconds, on one reply: from sending the request to its last byte.
+
+    Bounds a whole stream (keep-alive comments included) and an invoke's reply.
+    None: an invoke's body must still arrive within `timeout` of its headers,
+    and a stream is bounded only by `stream_chunk_timeout` between chunks.
+    """
     max_retries: int = Field(default=2, ge=0)
     """Retries of 429, 500, 503, timeouts and connection errors; 0 means one attempt."""
     streaming: bool = False
@@ -593,7 +602,7 @@ class ChatMavera(BaseChatModel):
 
         params = self._call_params(stop, kwargs)
         body = self._wire.build_payload(messages, params, stream=False)
-        reply = _http.post_json(self.client, self._wire.path, body, self.request_timeout)
+        reply = _http.post_json(self.client, self._wire.path, body, self.request_timeout, self.total_timeout)
         with malformed_guard(reply.response, reply.response.text):
             return self._wire.parse_response(reply.body, reply.response, params.get("persona_id"))
 
@@ -609,7 +618,9 @@ class ChatMavera(BaseChatModel):
 
         params = self._call_params(stop, kwargs)
         body = self._wire.build_payload(messages, params, stream=False)
-        reply = await _http.apost_json(self.async_client, self._wire.path, body, self.request_timeout)
+        reply = await _http.apost_json(
+            self.async_client, self._wire.path, body, self.request_timeout, self.total_timeout
+        )
         with malformed_guard(reply.response, reply.response.text):
             return self._wire.parse_response(reply.body, reply.response, params.get("persona_id"))
 
@@ -629,7 +640,12 @@ class ChatMavera(BaseChatModel):
         # langchain-core reports tokens itself on stream()/invoke and then passes no run_manager;
         # its v3 event path (stream_events(version="v3"), v2 handlers) passes one and relies on us.
         with _http.open_stream(
-            self.client, self._wire.path, body, self.request_timeout, self.stream_chunk_timeout
+            self.client,
+            self._wire.path,
+            body,
+            self.request_timeout,
+            self.stream_chunk_timeout,
+            self.total_timeout,
         ) as response:
             parser = self._wire.stream_parser(response, params.get("persona_id"))
             try:
@@ -664,7 +680,12 @@ class ChatMavera(BaseChatModel):
         body = self._wire.build_payload(messages, params, stream=True)
         delivered: list[BaseMessageChunk] = []
         async with _http.aopen_stream(
-            self.async_client, self._wire.path, body, self.request_timeout, self.stream_chunk_timeout
+            self.async_client,
+            self._wire.path,
+            body,
+            self.request_timeout,
+            self.stream_chunk_timeout,
+            self.total_timeout,
         ) as response:
             parser = self._wire.stream_parser(response, params.get("persona_id"))
             try:
