@@ -10,7 +10,10 @@ chunk that had already arrived in `.partial`: nothing that was received is lost.
 
 from __future__ import annotations
 
+import datetime
+import email.utils
 import json
+import math
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, cast
@@ -211,13 +214,27 @@ def _class_for(status: int | None, fields: Mapping[str, Any]) -> type[MaveraErro
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:
+    """Retry-After as finite, non-negative seconds (an HTTP date is converted), else None."""
     value = headers.get("retry-after")
     if value is None:
         return None
     try:
-        return float(value)
+        seconds: float | None = float(value)
     except ValueError:
+        seconds = _seconds_until(value)
+    if seconds is None or not math.isfinite(seconds):
         return None
+    return max(seconds, 0.0)
+
+
+def _seconds_until(http_date: str) -> float | None:
+    try:
+        when = email.utils.parsedate_to_datetime(http_date)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # an HTTP date is GMT even when it does not say so
+        when = when.replace(tzinfo=datetime.UTC)
+    return (when - datetime.datetime.now(datetime.UTC)).total_seconds()
 
 
 def _describe(server_message: str, status: int | None, fields: Mapping[str, Any]) -> str:
