@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 import httpx2
 import openai
 
+from langchain_mavera._params import check_json_body
 from langchain_mavera._sse import DONE, LineReader, ServerSentEvent, SSEDecoder
 from langchain_mavera.errors import (
     MaveraAPIError,
@@ -152,6 +153,7 @@ def post_json(
     The SDK retries only until a status line arrives: the body is read here, so
     a 2xx reply whose body fails is never POSTed again (it may have been billed).
     """
+    check_json_body(body)
     started = time.monotonic()
     try:
         response: httpx2.Response = client.post(  # type: ignore[assignment]
@@ -176,6 +178,7 @@ async def apost_json(
     total_timeout: float | None = None,
 ) -> JSONReply:
     """Async twin of `post_json`."""
+    check_json_body(body)
     started = time.monotonic()
     try:
         response: httpx2.Response = await client.post(  # type: ignore[assignment]
@@ -297,6 +300,7 @@ def open_stream(
     total_timeout: float | None = None,
 ) -> Iterator[httpx2.Response]:
     """POST `body` for an SSE stream; the response is closed on exit."""
+    check_json_body(body)
     started = time.monotonic()
     try:
         # With the raw response type asked for, the SDK returns it unread, before any Stream is built.
@@ -333,6 +337,7 @@ async def aopen_stream(
     total_timeout: float | None = None,
 ) -> AsyncIterator[httpx2.Response]:
     """Async twin of `open_stream`."""
+    check_json_body(body)
     started = time.monotonic()
     try:
         response: httpx2.Response = await client.post(  # type: ignore[assignment]

@@ -20,23 +20,28 @@ from langchain_core.messages import AIMessage, BaseMessage, BaseMessageChunk
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, StrictBool, model_validator
+from pydantic import ConfigDict, Field, PrivateAttr, StrictBool, model_validator
 from typing_extensions import Self
 
-from langchain_mavera._base_url import DEFAULT_BASE_URL, warn_if_insecure
+from langchain_mavera._base_url import DEFAULT_BASE_URL, BaseURL, warn_if_insecure
 from langchain_mavera._chat_completions import CHAT_COMPLETIONS
 from langchain_mavera._params import (
+    ApiKey,
+    AsyncHTTPClient,
+    Headers,
     Level,
     MaxTokens,
     PersonaId,
     RequestTimeout,
     Seconds,
     Stop,
+    SyncHTTPClient,
     Temperature,
     looks_like_persona_id,
     merge,
     unknown_parameters_message,
     validate_overrides,
+    validate_stop,
 )
 from langchain_mavera._responses import RESPONSES
 from langchain_mavera._structured import Method, structured_output
@@ -264,16 +269,21 @@ class ChatMavera(BaseChatModel):
         request is sent.
     """
 
-    model_config = ConfigDict(populate_by_name=True, validate_assignment=False)
+    # No validation error echoes its input: a key passed where it does not belong would show in it.
+    model_config = ConfigDict(populate_by_name=True, validate_assignment=False, hide_input_in_errors=True)
 
     model_name: str = Field(default="mavera-1", alias="model")
     """Model name sent as `model`; Mavera documents only `mavera-1`."""
-    mavera_api_key: SecretStr | None = Field(
-        default_factory=secret_from_env("MAVERA_API_KEY", default=None), alias="api_key"
+    mavera_api_key: ApiKey | None = Field(
+        default_factory=secret_from_env("MAVERA_API_KEY", default=None),
+        alias="api_key",
+        validate_default=True,
     )
     """Mavera API key (`mvra_live_...`); read from `MAVERA_API_KEY` when not given."""
-    mavera_api_base: str = Field(
-        default_factory=from_env("MAVERA_BASE_URL", default=DEFAULT_BASE_URL), alias="base_url"
+    mavera_api_base: BaseURL = Field(
+        default_factory=from_env("MAVERA_BASE_URL", default=DEFAULT_BASE_URL),
+        alias="base_url",
+        validate_default=True,
     )
     """API base URL; read from `MAVERA_BASE_URL`, else the public Mavera endpoint."""
     persona_id: PersonaId | None = None
@@ -313,12 +323,12 @@ class ChatMavera(BaseChatModel):
     """
     extra_body: dict[str, Any] | None = None
     """Extra JSON body fields; a call's `extra_body` is merged over it per key."""
-    default_headers: dict[str, str] | None = None
+    default_headers: Headers | None = None
     """Headers added to every request."""
-    http_client: Any = Field(default=None, exclude=True)
-    """An `httpx.Client` to use instead of the shared default one."""
-    http_async_client: Any = Field(default=None, exclude=True)
-    """An `httpx.AsyncClient` to use for async calls."""
+    http_client: SyncHTTPClient = Field(default=None, exclude=True)
+    """An `httpx2.Client` to use instead of the shared default one."""
+    http_async_client: AsyncHTTPClient = Field(default=None, exclude=True)
+    """An `httpx2.AsyncClient` to use for async calls."""
 
     _client: openai.OpenAI | None = PrivateAttr(default=None)
     _async_client: openai.AsyncOpenAI | None = PrivateAttr(default=None)
@@ -522,7 +532,7 @@ class ChatMavera(BaseChatModel):
         overrides = validate_overrides(kwargs) if kwargs else {}
         overrides.pop("stream", None)
         if stop is not None:
-            overrides["stop"] = stop
+            overrides["stop"] = validate_stop(stop)
         return merge(self._default_params(), overrides)
 
     # -- tools and structured output --------------------------------------------------------
