@@ -36,11 +36,13 @@ def _is_insecure(base_url: str) -> bool:
     return parts.scheme == "http" and not _is_loopback(parts.hostname or "")
 
 
+@functools.lru_cache(maxsize=64)
 def check_base_url(value: str) -> str:
     """An http(s) URL with a host, surrounding whitespace stripped; anything else is refused.
 
     A `file:`, `ftp:` or empty URL would otherwise fail only at the first call,
-    as a connection error that is retried.
+    as a connection error that is retried. Cached like `_is_insecure`: a process
+    uses few base URLs, and parsing one is a visible share of construction.
     """
     url = value.strip()
     parts = urlsplit(url)
