@@ -27,6 +27,7 @@ from langchain_mavera._replies import (
     delta_chunk,
     error_from_stream_event,
     malformed_reply,
+    text_or_none,
 )
 from langchain_mavera._sse import DONE, ServerSentEvent
 
@@ -111,7 +112,7 @@ class ChunkParser(StreamState):
             return None
         data = self._decode(event)
         self._model = data.get("model") or self._model
-        self._id = data.get("id") or self._id
+        self._id = text_or_none(data.get("id")) or self._id
         usage = data.get("usage")
         if isinstance(usage, Mapping):
             self._usage = usage
@@ -131,9 +132,9 @@ class ChunkParser(StreamState):
             return None
         calls = [
             tool_call_chunk(
-                name=(raw.get("function") or {}).get("name"),
-                args=(raw.get("function") or {}).get("arguments"),
-                id=raw.get("id"),
+                name=text_or_none((raw.get("function") or {}).get("name")),
+                args=text_or_none((raw.get("function") or {}).get("arguments")),
+                id=text_or_none(raw.get("id")),
                 index=raw.get("index"),
             )
             for raw in raw_tool_calls or ()

@@ -9,11 +9,12 @@ organisation, project, base URL or custom header can ride along to Mavera.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Hashable, Mapping
+from collections.abc import AsyncIterator, Hashable, Mapping
 from typing import Any, TypeVar
 
 import httpx2
@@ -110,9 +111,33 @@ def build_async_client(*, http_client: Any = None, **settings: Any) -> openai.As
 _CACHE_SIZE = 64
 _cache_lock = threading.Lock()
 _sync_clients: OrderedDict[Hashable, openai.OpenAI] = OrderedDict()
-_async_clients: OrderedDict[Hashable, tuple[weakref.ref[asyncio.AbstractEventLoop], openai.AsyncOpenAI]] = (
-    OrderedDict()
-)
+# (the loop, its client, the async generator that closes the client when the loop shuts down)
+_AsyncEntry = tuple[weakref.ref[asyncio.AbstractEventLoop], openai.AsyncOpenAI, Any]
+_async_clients: OrderedDict[Hashable, _AsyncEntry] = OrderedDict()
+
+
+async def _closed_with_the_loop(client: openai.AsyncOpenAI) -> AsyncIterator[None]:
+    """An async generator whose cleanup closes `client` while its event loop still runs.
+
+    `asyncio.run` finalises every started async generator before closing its
+    loop (`shutdown_asyncgens`); without this, a finished loop's connections
+    stay open until garbage collection, and the SDK's finaliser then schedules
+    their close on whichever loop runs next ("Event loop is closed").
+    """
+    try:
+        yield
+    finally:
+        await client.close()
+
+
+def _close_with_loop(client: openai.AsyncOpenAI) -> Any:
+    """Start the closer inside the running loop, so the loop registers it; the caller keeps it alive."""
+    closer = _closed_with_the_loop(client)
+    step: Any = closer.__anext__()
+    # Runs to the `yield` (no await needed), and the running loop's first-iteration hook fires.
+    with contextlib.suppress(StopIteration):
+        step.send(None)
+    return closer
 
 
 def _settings_key(settings: Mapping[str, Any]) -> Hashable:
@@ -163,12 +188,12 @@ def async_client(*, http_client: Any = None, **settings: Any) -> openai.AsyncOpe
             return entry[1]
         _drop_closed_loops()
         client = build_async_client(**settings)
-        _remember(_async_clients, key, (weakref.ref(loop), client))
+        _remember(_async_clients, key, (weakref.ref(loop), client, _close_with_loop(client)))
     return client
 
 
 def _drop_closed_loops() -> None:
-    for key, (loop_ref, _) in list(_async_clients.items()):
+    for key, (loop_ref, _, _) in list(_async_clients.items()):
         loop = loop_ref()
         if loop is None or loop.is_closed():
             del _async_clients[key]

@@ -83,7 +83,7 @@ def _split_content(content: str | list[Any], role: str) -> tuple[str, list[dict[
             raise UnsupportedContentError(msg)
         block_type = block.get("type")
         if block_type == "text":
-            texts.append(str(block.get("text", "")))
+            texts.append(_block_text(block))
         elif block_type in ("image", "image_url"):
             url = _image_url(block)
             if url is None or not url.startswith(_IMAGE_URL_PREFIXES):
@@ -99,12 +99,30 @@ def _split_content(content: str | list[Any], role: str) -> tuple[str, list[dict[
     return "\n".join(texts), attachments
 
 
+def _block_text(block: Mapping[str, Any]) -> str:
+    """A text block's text; anything but a string (None included) is refused, never sent as 'None'."""
+    text = block.get("text", "")
+    if not isinstance(text, str):
+        msg = f"A text content block's 'text' must be a string, got {type(text).__name__}."
+        raise UnsupportedContentError(msg)
+    return text
+
+
+def _arguments_json(call: Mapping[str, Any]) -> str:
+    """A tool call's args as JSON, or a ValueError naming the call (a set, NaN or object is not JSON)."""
+    try:
+        return json.dumps(call["args"], ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        msg = f"The args of tool call {call.get('name')!r} in an AIMessage are not JSON: {exc}."
+        raise ValueError(msg) from None
+
+
 def _wire_tool_calls(message: AIMessage) -> list[dict[str, Any]]:
     calls: list[dict[str, Any]] = [
         {
             "id": call["id"],
             "type": "function",
-            "function": {"name": call["name"], "arguments": json.dumps(call["args"], ensure_ascii=False)},
+            "function": {"name": call["name"], "arguments": _arguments_json(call)},
         }
         for call in message.tool_calls
     ]
@@ -129,7 +147,7 @@ def _tool_content(message: ToolMessage) -> str:
             msg = f"Unsupported content block type {block['type']!r} in a tool message: results are text."
             raise UnsupportedContentError(msg)
     texts = [
-        block if isinstance(block, str) else str(block.get("text", ""))
+        block if isinstance(block, str) else _block_text(block)
         for block in content
         if isinstance(block, str) or (isinstance(block, Mapping) and block.get("type") == "text")
     ]

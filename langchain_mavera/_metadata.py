@@ -27,7 +27,7 @@ def rate_limit_from_headers(headers: Mapping[str, str]) -> dict[str, int] | None
             continue
         try:
             found[key] = int(float(value))
-        except ValueError:
+        except (ValueError, OverflowError):  # "soon", "nan", "inf", "1e400": dropped, never raised
             continue
     return found or None
 

@@ -8,12 +8,22 @@ the parameter and the allowed values) whether it comes at construction, through
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, ConfigDict, Field, PlainValidator, StrictBool, TypeAdapter
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    SecretStr,
+    StrictBool,
+    TypeAdapter,
+)
 from typing_extensions import TypedDict
 
 Level = Literal["low", "medium", "high"]
@@ -48,6 +58,17 @@ MaxTokens = Annotated[int, Field(ge=1)]
 Stop = str | list[str]
 
 
+MAX_SECONDS = 86_400.0
+"""The longest wait any timeout may ask for (a day): larger values overflow socket and loop timers."""
+
+Seconds = Annotated[float, Field(gt=0, le=MAX_SECONDS, allow_inf_nan=False)]
+"""A finite positive number of seconds, at most a day (`stream_chunk_timeout`, `total_timeout`)."""
+
+
+def _seconds_ok(value: Any) -> bool:
+    return value is None or (0 < value <= MAX_SECONDS)
+
+
 def _timeout(value: Any) -> Any:
     """Seconds > 0, an `httpx2.Timeout` (a legacy `httpx.Timeout` is converted), or None.
 
@@ -57,22 +78,115 @@ def _timeout(value: Any) -> Any:
     """
     if value is None:
         return None
-    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= MAX_SECONDS:
         return value
     current = sys.modules.get("httpx2")
     if current is not None and isinstance(value, current.Timeout):
-        return value
+        parts = (value.connect, value.read, value.write, value.pool)
+        if all(_seconds_ok(part) for part in parts):
+            return value
     legacy = sys.modules.get("httpx")
     if legacy is not None and isinstance(value, legacy.Timeout):
         import httpx2  # the SDK transport, needed only to convert
 
-        return httpx2.Timeout(connect=value.connect, read=value.read, write=value.write, pool=value.pool)
-    msg = f"timeout must be seconds greater than 0, an httpx2.Timeout or None, got {value!r}"
+        return _timeout(
+            httpx2.Timeout(connect=value.connect, read=value.read, write=value.write, pool=value.pool)
+        )
+    msg = (
+        f"timeout must be seconds greater than 0 and at most {MAX_SECONDS:g} (a day), "
+        f"an httpx2.Timeout with such values, or None, got {value!r}"
+    )
     raise ValueError(msg)
 
 
 RequestTimeout = Annotated[Any, PlainValidator(_timeout)]
 """The `timeout` field: positive seconds, an `httpx2.Timeout` (or legacy `httpx.Timeout`), or None."""
+
+
+def _api_key(value: SecretStr) -> SecretStr:
+    """Surrounding whitespace stripped (a key read from a file ends in a newline).
+
+    A key that still cannot be an HTTP header value is refused here, with a
+    message that does not show it: sent, it would fail inside the HTTP library
+    with the whole `Authorization` header in the exception and its logs.
+    """
+    key = value.get_secret_value()
+    stripped = key.strip()
+    if not stripped:
+        msg = "api_key is empty (or only whitespace): pass your Mavera key, e.g. api_key='mvra_live_...'."
+        raise ValueError(msg)
+    if stripped.isascii() and stripped.isprintable() and " " not in stripped:  # the common case, in C
+        return value if stripped == key else SecretStr(stripped)
+    bad = next((index for index, character in enumerate(stripped) if not _visible_ascii(character)), 0)
+    msg = (
+        f"api_key has a character that cannot be sent in an HTTP header (at position {bad + 1} of "
+        f"{len(stripped)}; a space, control or non-ASCII character). The key is not shown. "
+        "Copy it again from the Mavera dashboard."
+    )
+    raise ValueError(msg)
+
+
+def _visible_ascii(character: str) -> bool:
+    return "!" <= character <= "~"
+
+
+def _as_secret(value: Any) -> Any:
+    # Wrapped before anything can fail, so a validation error's `input` shows only '**********'.
+    return SecretStr(value) if isinstance(value, str) else value
+
+
+ApiKey = Annotated[SecretStr, AfterValidator(_api_key), BeforeValidator(_as_secret)]
+"""The `api_key` field: a SecretStr, stripped, that can be sent as a header value."""
+
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+
+def _headers(value: dict[str, str]) -> dict[str, str]:
+    """Names are HTTP tokens and values printable ASCII; a value is never echoed (it may be a secret)."""
+    for name, header_value in value.items():
+        if not _HEADER_NAME.fullmatch(name):
+            msg = f"default_headers: {name!r} is not a valid HTTP header name (letters, digits, -_.)."
+            raise ValueError(msg)
+        if not all(character == "\t" or " " <= character <= "~" for character in header_value):
+            msg = (
+                f"default_headers[{name!r}] has a character that cannot be sent in an HTTP header "
+                "(non-ASCII, or a control character such as a newline); the value is not shown."
+            )
+            raise ValueError(msg)
+    return value
+
+
+Headers = Annotated[dict[str, str], AfterValidator(_headers)]
+"""The `default_headers` field: header names and values that can be sent as they are."""
+
+
+def _http_client_of(kind: str, field: str) -> Any:
+    def check(value: Any) -> Any:
+        if value is None:
+            return None
+        import httpx2  # a caller holding a client has imported its library already
+
+        expected = getattr(httpx2, kind)
+        if isinstance(value, expected):
+            return value
+        module = type(value).__module__.split(".")[0]
+        hint = (
+            f" An {module}.{type(value).__name__} is not supported: the openai SDK's transport is httpx2, "
+            f"and only its errors are mapped to Mavera errors; build the same client with httpx2.{kind}(...)."
+            if module == "httpx"
+            else ""
+        )
+        msg = f"{field} must be an httpx2.{kind} or None, got {type(value).__name__}.{hint}"
+        raise ValueError(msg)
+
+    return PlainValidator(check)
+
+
+SyncHTTPClient = Annotated[Any, _http_client_of("Client", "http_client")]
+"""The `http_client` field: an `httpx2.Client` (plain `httpx` clients are refused with a hint)."""
+AsyncHTTPClient = Annotated[Any, _http_client_of("AsyncClient", "http_async_client")]
+"""The `http_async_client` field: an `httpx2.AsyncClient`."""
+
 
 # Request-body keys that ChatMavera knows, in the order they are sent.
 BODY_KEYS = (
@@ -125,6 +239,49 @@ def validate_overrides(kwargs: Mapping[str, Any]) -> dict[str, Any]:
         known = f"Known: {', '.join(sorted(CallOverrides.__annotations__))}."
         raise TypeError(unknown_parameters_message("a Mavera call", unknown, known))
     return dict(_OVERRIDES.validate_python(kwargs))
+
+
+def validate_stop(stop: Any) -> Any:
+    """A call's `stop` argument, checked like the `stop` field (ValidationError names `stop`)."""
+    return _OVERRIDES.validate_python({"stop": stop})["stop"]
+
+
+# Where a body key came from, for the message: the request's own keys, else extra_body.
+_BODY_PARAMETER = {"messages": "messages", "input": "messages", "instructions": "messages", "tools": "tools"}
+
+
+def check_json_body(body: Mapping[str, Any]) -> None:
+    """Refuse a request body that cannot be sent as JSON, naming the parameter, before any request.
+
+    A `set`, `NaN`, an arbitrary object or a lone surrogate in message text
+    would otherwise fail inside the HTTP library with a message naming nothing.
+    """
+    try:
+        _dump(body)
+    except (TypeError, ValueError):
+        pass
+    else:
+        return
+    for key, value in body.items():
+        try:
+            _dump(value)
+        except (TypeError, ValueError) as exc:
+            where = _BODY_PARAMETER.get(key) or (key if key in BODY_KEYS else f"extra_body[{key!r}]")
+            msg = f"{where} cannot be sent as JSON: {_why(exc)}"
+            raise ValueError(msg) from None
+
+
+def _dump(value: Any) -> None:
+    # ensure_ascii=False then UTF-8, as the transport does: a lone surrogate fails here, not there.
+    json.dumps(value, ensure_ascii=False, allow_nan=False).encode()
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, UnicodeEncodeError):
+        return "its text holds a lone surrogate (an unpaired \\ud800-\\udfff), which is not valid Unicode."
+    if isinstance(exc, ValueError) and "Out of range float" in str(exc):
+        return "it holds NaN or infinity, which JSON cannot carry."
+    return f"{exc}."
 
 
 def unknown_parameters_message(where: str, unknown: Sequence[str], known: str = "") -> str:

@@ -42,11 +42,16 @@ def malformed_reply(response: httpx2.Response, what: str, raw_text: str) -> Mave
     return errors.malformed_reply(response, what, raw_text)
 
 
+def text_or_none(value: Any) -> str | None:
+    """A string field as sent; any other type is dropped, as LangChain's messages would refuse it."""
+    return value if isinstance(value, str) else None
+
+
 def decode_event(event: ServerSentEvent, response: httpx2.Response, what: str) -> Mapping[str, Any]:
     """One stream event's JSON object, or a MaveraAPIError keeping its raw text."""
     try:
         data = json.loads(event.data)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than Python recurses
         raise malformed_reply(response, f"a stream {what} is not JSON", event.data) from None
     if not isinstance(data, Mapping):
         raise malformed_reply(response, f"a stream {what} is not a JSON object", event.data)
@@ -96,7 +101,7 @@ def answer(
         content=content,
         tool_calls=tool_calls,
         invalid_tool_calls=invalid_tool_calls,
-        id=body.get("id"),
+        id=text_or_none(body.get("id")),
         usage_metadata=usage_metadata_from(usage),
         response_metadata=response_metadata(
             model_name=body.get("model"),
@@ -116,7 +121,7 @@ def delta_chunk(response_id: Any, content: str = "", calls: list[Any] | None = N
     """A chunk of streamed text or tool-call arguments."""
     message = AIMessageChunk(
         content=content,
-        id=response_id,
+        id=text_or_none(response_id),
         response_metadata={"model_provider": "mavera"},
         tool_call_chunks=calls or [],
     )

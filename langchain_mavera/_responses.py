@@ -38,6 +38,7 @@ from langchain_mavera._replies import (
     delta_chunk,
     error_from_stream_event,
     malformed_reply,
+    text_or_none,
 )
 from langchain_mavera._sse import DONE, ServerSentEvent
 
@@ -212,7 +213,7 @@ def _raise_if_failed(body: Mapping[str, Any], response: httpx2.Response) -> None
     if body.get("status") != "failed" and not error:
         return
     fallback = {"message": "Mavera reported the response as failed."}
-    payload = {"error": error if isinstance(error, Mapping) else fallback}
+    payload = {"error": error if isinstance(error, Mapping | str) and error else fallback}
     raise error_from_stream_event(payload, response, None)
 
 
@@ -286,7 +287,7 @@ class EventParser(StreamState):
             if source.get("analysis") is not None:
                 self._analysis = source["analysis"]
         if isinstance(body, Mapping):
-            self._id = body.get("id") or self._id
+            self._id = text_or_none(body.get("id")) or self._id
 
     def feed(self, event: ServerSentEvent) -> ChatGenerationChunk | None:
         """The chunk carrying this event's text or function-call delta, if any."""
@@ -296,7 +297,7 @@ class EventParser(StreamState):
         data = decode_event(event, self._response, "event")
         kind = data.get("type") or event.event
         # A typed `error` event, or the `{"error": {...}}` object chat completions streams send.
-        if kind == "error" or isinstance(data.get("error"), Mapping):
+        if kind == "error" or isinstance(data.get("error"), Mapping | str):
             raise error_from_stream_event(data, self._response, None)
         self._note_response(data)
         if kind == "response.failed":

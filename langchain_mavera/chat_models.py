@@ -21,22 +21,28 @@ from langchain_core.messages import AIMessage, BaseMessage, BaseMessageChunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult, Generation
 from langchain_core.runnables import Runnable
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, StrictBool, model_validator
+from pydantic import ConfigDict, Field, PrivateAttr, StrictBool, model_validator
 from typing_extensions import Self
 
-from langchain_mavera._base_url import DEFAULT_BASE_URL, warn_if_insecure
+from langchain_mavera._base_url import DEFAULT_BASE_URL, BaseURL, warn_if_insecure
 from langchain_mavera._chat_completions import CHAT_COMPLETIONS
 from langchain_mavera._params import (
+    ApiKey,
+    AsyncHTTPClient,
+    Headers,
     Level,
     MaxTokens,
     PersonaId,
     RequestTimeout,
+    Seconds,
     Stop,
+    SyncHTTPClient,
     Temperature,
     looks_like_persona_id,
     merge,
     unknown_parameters_message,
     validate_overrides,
+    validate_stop,
 )
 from langchain_mavera._responses import RESPONSES
 from langchain_mavera._structured import Method, structured_output
@@ -141,6 +147,7 @@ class ChatMavera(BaseChatModel):
         | `base_url` | `str` | Defaults to `MAVERA_BASE_URL`, else `https://app.mavera.io/api/v1`. |
         | `timeout` | `float \\| httpx2.Timeout \\| None` | Request timeout in seconds. |
         | `stream_chunk_timeout` | `float \\| None` | Longest wait for the next stream chunk. |
+        | `total_timeout` | `float \\| None` | Upper bound on one reply, stream or invoke. |
         | `max_retries` | `int` | Retries of 429, 5xx, timeouts and connection errors (default 2). |
         | `use_responses_api` | `bool` | Send `POST /responses` instead of `/chat/completions`. |
         | `extra_body` | `dict` | Extra JSON body fields; merged per key with a call's `extra_body`. |
@@ -302,16 +309,21 @@ class ChatMavera(BaseChatModel):
         request is sent.
     """
 
-    model_config = ConfigDict(populate_by_name=True, validate_assignment=False)
+    # No validation error echoes its input: a key passed where it does not belong would show in it.
+    model_config = ConfigDict(populate_by_name=True, validate_assignment=False, hide_input_in_errors=True)
 
     model_name: str = Field(default="mavera-1", alias="model")
     """Model name sent as `model`; Mavera documents only `mavera-1`."""
-    mavera_api_key: SecretStr | None = Field(
-        default_factory=secret_from_env("MAVERA_API_KEY", default=None), alias="api_key"
+    mavera_api_key: ApiKey | None = Field(
+        default_factory=secret_from_env("MAVERA_API_KEY", default=None),
+        alias="api_key",
+        validate_default=True,
     )
     """Mavera API key (`mvra_live_...`); read from `MAVERA_API_KEY` when not given."""
-    mavera_api_base: str = Field(
-        default_factory=from_env("MAVERA_BASE_URL", default=DEFAULT_BASE_URL), alias="base_url"
+    mavera_api_base: BaseURL = Field(
+        default_factory=from_env("MAVERA_BASE_URL", default=DEFAULT_BASE_URL),
+        alias="base_url",
+        validate_default=True,
     )
     """API base URL; read from `MAVERA_BASE_URL`, else the public Mavera endpoint."""
     persona_id: PersonaId | None = None
@@ -330,8 +342,15 @@ class ChatMavera(BaseChatModel):
     """Stop sequence(s); a call's `stop` replaces it."""
     request_timeout: RequestTimeout = Field(default=None, alias="timeout")
     """Request timeout: seconds > 0, an `httpx2.Timeout`, or None for the SDK default (600 s)."""
-    stream_chunk_timeout: float | None = Field(default=120.0, gt=0)
+    stream_chunk_timeout: Seconds | None = 120.0
     """Longest wait, in seconds, for the next chunk of a stream; a smaller read `timeout` wins."""
+    total_timeout: Seconds | None = None
+    """Upper bound, in seconds, on one reply: from sending the request to its last byte.
+
+    Bounds a whole stream (keep-alive comments included) and an invoke's reply.
+    None: an invoke's body must still arrive within `timeout` of its headers,
+    and a stream is bounded only by `stream_chunk_timeout` between chunks.
+    """
     max_retries: int = Field(default=2, ge=0)
     """Retries of 429, 500, 503, timeouts and connection errors; 0 means one attempt."""
     streaming: bool = False
@@ -344,12 +363,12 @@ class ChatMavera(BaseChatModel):
     """
     extra_body: dict[str, Any] | None = None
     """Extra JSON body fields; a call's `extra_body` is merged over it per key."""
-    default_headers: dict[str, str] | None = None
+    default_headers: Headers | None = None
     """Headers added to every request."""
-    http_client: Any = Field(default=None, exclude=True)
-    """An `httpx.Client` to use instead of the shared default one."""
-    http_async_client: Any = Field(default=None, exclude=True)
-    """An `httpx.AsyncClient` to use for async calls."""
+    http_client: SyncHTTPClient = Field(default=None, exclude=True)
+    """An `httpx2.Client` to use instead of the shared default one."""
+    http_async_client: AsyncHTTPClient = Field(default=None, exclude=True)
+    """An `httpx2.AsyncClient` to use for async calls."""
 
     _client: openai.OpenAI | None = PrivateAttr(default=None)
     _async_client: openai.AsyncOpenAI | None = PrivateAttr(default=None)
@@ -625,7 +644,7 @@ class ChatMavera(BaseChatModel):
         overrides = validate_overrides(kwargs) if kwargs else {}
         overrides.pop("stream", None)
         if stop is not None:
-            overrides["stop"] = stop
+            overrides["stop"] = validate_stop(stop)
         return merge(self._default_params(), overrides)
 
     # -- tools and structured output --------------------------------------------------------
@@ -740,7 +759,7 @@ class ChatMavera(BaseChatModel):
 
         params = self._call_params(stop, kwargs)
         body = self._wire.build_payload(messages, params, stream=False)
-        reply = _http.post_json(self.client, self._wire.path, body, self.request_timeout)
+        reply = _http.post_json(self.client, self._wire.path, body, self.request_timeout, self.total_timeout)
         with malformed_guard(reply.response, reply.response.text):
             return self._wire.parse_response(reply.body, reply.response, params.get("persona_id"))
 
@@ -756,7 +775,9 @@ class ChatMavera(BaseChatModel):
 
         params = self._call_params(stop, kwargs)
         body = self._wire.build_payload(messages, params, stream=False)
-        reply = await _http.apost_json(self.async_client, self._wire.path, body, self.request_timeout)
+        reply = await _http.apost_json(
+            self.async_client, self._wire.path, body, self.request_timeout, self.total_timeout
+        )
         with malformed_guard(reply.response, reply.response.text):
             return self._wire.parse_response(reply.body, reply.response, params.get("persona_id"))
 
@@ -776,7 +797,12 @@ class ChatMavera(BaseChatModel):
         # langchain-core reports tokens itself on stream()/invoke and then passes no run_manager;
         # its v3 event path (stream_events(version="v3"), v2 handlers) passes one and relies on us.
         with _http.open_stream(
-            self.client, self._wire.path, body, self.request_timeout, self.stream_chunk_timeout
+            self.client,
+            self._wire.path,
+            body,
+            self.request_timeout,
+            self.stream_chunk_timeout,
+            self.total_timeout,
         ) as response:
             parser = self._wire.stream_parser(response, params.get("persona_id"))
             try:
@@ -811,7 +837,12 @@ class ChatMavera(BaseChatModel):
         body = self._wire.build_payload(messages, params, stream=True)
         delivered: list[BaseMessageChunk] = []
         async with _http.aopen_stream(
-            self.async_client, self._wire.path, body, self.request_timeout, self.stream_chunk_timeout
+            self.async_client,
+            self._wire.path,
+            body,
+            self.request_timeout,
+            self.stream_chunk_timeout,
+            self.total_timeout,
         ) as response:
             parser = self._wire.stream_parser(response, params.get("persona_id"))
             try:

@@ -10,7 +10,10 @@ chunk that had already arrived in `.partial`: nothing that was received is lost.
 
 from __future__ import annotations
 
+import datetime
+import email.utils
 import json
+import math
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, cast
@@ -199,6 +202,8 @@ def _error_fields(body: object) -> dict[str, Any]:
         inner = body.get("error", body)
         if isinstance(inner, Mapping):
             return dict(inner)
+        if isinstance(inner, str) and inner:  # `{"error": "<message>"}`: the string is the message
+            return {"message": inner}
     return {}
 
 
@@ -219,13 +224,27 @@ def _class_for(status: int | None, fields: Mapping[str, Any]) -> type[MaveraErro
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:
+    """Retry-After as finite, non-negative seconds (an HTTP date is converted), else None."""
     value = headers.get("retry-after")
     if value is None:
         return None
     try:
-        return float(value)
+        seconds: float | None = float(value)
     except ValueError:
+        seconds = _seconds_until(value)
+    if seconds is None or not math.isfinite(seconds):
         return None
+    return max(seconds, 0.0)
+
+
+def _seconds_until(http_date: str) -> float | None:
+    try:
+        when = email.utils.parsedate_to_datetime(http_date)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # an HTTP date is GMT even when it does not say so
+        when = when.replace(tzinfo=datetime.UTC)
+    return (when - datetime.datetime.now(datetime.UTC)).total_seconds()
 
 
 def _describe(server_message: str, status: int | None, fields: Mapping[str, Any]) -> str:
@@ -302,7 +321,7 @@ def error_from_openai(exc: openai.APIError) -> MaveraError:
     if isinstance(exc, openai.APIConnectionError):
         cause = exc.__cause__
         # Some transport errors have an empty message; their type still says what happened.
-        reason = f": {cause or type(cause).__name__}" if cause else ""
+        reason = f": {str(cause) or type(cause).__name__}" if cause else ""
         return make_error(MaveraConnectionError, f"Could not connect to Mavera{reason}", request=exc.request)
     return make_error(MaveraAPIError, exc.message, request=exc.request, body=exc.body)
 

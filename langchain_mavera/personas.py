@@ -17,7 +17,12 @@ from urllib.parse import quote
 from pydantic import BaseModel, ConfigDict
 
 from langchain_mavera import _http
-from langchain_mavera.errors import MaveraNotFoundError, MaveraPersonaNotFoundError, malformed_guard
+from langchain_mavera.errors import (
+    MaveraNotFoundError,
+    MaveraPersonaNotFoundError,
+    malformed_guard,
+    malformed_reply,
+)
 
 if TYPE_CHECKING:
     import openai
@@ -30,6 +35,8 @@ __all__ = ["MaveraPersonaLookupError", "MaveraPersonas", "Persona"]
 _PATH = "/personas"
 _MAX_PAGE = 100
 _CREATE_TIMEOUT = 120.0  # creation generates the whole profile; its duration is not documented
+_MAX_PAGES = 1000
+"""More pages than this (100,000 personas at the largest page size) means the server is paging forever."""
 
 
 class Persona(BaseModel):
@@ -270,8 +277,9 @@ class MaveraPersonas:
             reply = _http.get_json(self._source.client, _PATH, _with_cursor(query, cursor))
             personas, cursor = _page(reply)
             yield personas
-            if cursor is None or _repeated(cursor, seen):
+            if cursor is None:
                 return
+            _check_cursor(cursor, seen, reply)
 
     # -- custom personas -------------------------------------------------------------------------
 
@@ -381,20 +389,29 @@ class MaveraPersonas:
             reply = await _http.aget_json(self._source.async_client, _PATH, _with_cursor(query, cursor))
             personas, cursor = _page(reply)
             yield personas
-            if cursor is None or _repeated(cursor, seen):
+            if cursor is None:
                 return
+            _check_cursor(cursor, seen, reply)
 
 
 def _with_cursor(query: dict[str, Any], cursor: str | None) -> dict[str, Any]:
     return query if cursor is None else {**query, "cursor": cursor}
 
 
-def _repeated(cursor: str, seen: set[str]) -> bool:
-    """A server that hands back a cursor twice would page forever; stop instead."""
+def _check_cursor(cursor: str, seen: set[str], reply: _http.JSONReply) -> None:
+    """A server that repeats a cursor, or never stops handing out new ones, would page forever.
+
+    Stopping quietly would return part of the list as if it were all of it (and
+    `find` could then miss the persona asked for), so this raises instead.
+    """
     if cursor in seen:
-        return True
-    seen.add(cursor)
-    return False
+        what = f"the persona list repeated the cursor {cursor!r}; paging stopped"
+    elif len(seen) + 1 >= _MAX_PAGES:
+        what = f"the persona list went past {_MAX_PAGES} pages; paging stopped"
+    else:
+        seen.add(cursor)
+        return
+    raise malformed_reply(reply.response, what, reply.response.text)
 
 
 def _matched_or_raise(personas: list[Persona], persona_id: str, cause: Exception) -> Persona:

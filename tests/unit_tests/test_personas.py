@@ -143,11 +143,39 @@ def test_bad_page_size_fails_before_any_request(limit: Any) -> None:
     assert api.requests == []
 
 
-def test_a_repeated_cursor_stops_paging_instead_of_looping() -> None:
+def test_a_repeated_cursor_stops_paging_with_a_typed_error() -> None:
     api = PersonaAPI(repeat_cursor=True)
-    personas = _model(api).personas.list()
+    with pytest.raises(MaveraAPIError, match="repeated the cursor"):
+        _model(api).personas.list()
     assert len(api.requests) == 2
-    assert len(personas) == 4
+
+
+def test_fresh_cursors_forever_are_capped_with_a_typed_error() -> None:
+    requests: list[httpx2.Request] = []
+
+    def endless(request: httpx2.Request) -> httpx2.Response:
+        requests.append(request)
+        page = {"object": "list", "data": [], "has_more": True, "next_cursor": f"c{len(requests)}"}
+        return httpx2.Response(200, json=page)
+
+    with pytest.raises(MaveraAPIError, match="pages"):
+        _model(endless).personas.list()
+    assert len(requests) == 1000
+    with pytest.raises(MaveraAPIError):
+        _model(endless).with_persona("Gen Z Consumer")
+
+
+async def test_fresh_cursors_forever_are_capped_async() -> None:
+    count = 0
+
+    def endless(request: httpx2.Request) -> httpx2.Response:
+        nonlocal count
+        count += 1
+        return httpx2.Response(200, json={"data": [], "has_more": True, "next_cursor": f"c{count}"})
+
+    with pytest.raises(MaveraAPIError):
+        await _model(endless).personas.afind("Gen Z Consumer")
+    assert count == 1000
 
 
 async def test_alist_matches_list() -> None:
