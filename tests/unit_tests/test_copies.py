@@ -82,6 +82,7 @@ def _samples(echo: PersonaEcho) -> dict[str, Any]:
         "stop": ["END"],
         "request_timeout": 30.0,
         "stream_chunk_timeout": 5.0,
+        "total_timeout": 60.0,
         "max_retries": 1,
         "streaming": True,
         "use_responses_api": True,
