@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     )
     from langchain_mavera.panel import PanelAnswer, PanelResult, PersonaPanel, Spread
     from langchain_mavera.personas import MaveraPersonaLookupError, MaveraPersonas, Persona
+    from langchain_mavera.survey import PersonaSurvey, SurveyAnswer, SurveyResult
 
 _EXPORTS: dict[str, str] = {
     "ChatMavera": "langchain_mavera.chat_models",
@@ -41,6 +42,7 @@ _EXPORTS: dict[str, str] = {
     "UnsupportedContentError": "langchain_mavera._messages",
     **dict.fromkeys(["MaveraPersonaLookupError", "MaveraPersonas", "Persona"], "langchain_mavera.personas"),
     **dict.fromkeys(["PanelAnswer", "PanelResult", "PersonaPanel", "Spread"], "langchain_mavera.panel"),
+    **dict.fromkeys(["PersonaSurvey", "SurveyAnswer", "SurveyResult"], "langchain_mavera.survey"),
     **dict.fromkeys(
         [
             "MaveraAPIError",
@@ -85,7 +87,10 @@ __all__ = [
     "PanelResult",
     "Persona",
     "PersonaPanel",
+    "PersonaSurvey",
     "Spread",
+    "SurveyAnswer",
+    "SurveyResult",
     "UnsupportedContentError",
     "__version__",
     "get_analysis",

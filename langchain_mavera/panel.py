@@ -311,6 +311,14 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
                 catalogue = exc
         return self._seated(catalogue)
 
+    def resolve_personas(self) -> list[_Seat]:
+        """Each distinct persona as an id and a name (or the error finding it), in panel order."""
+        return self._resolve()
+
+    async def aresolve_personas(self) -> list[_Seat]:
+        """Async twin of `resolve_personas`."""
+        return await self._aresolve()
+
     # -- one persona ---------------------------------------------------------------------------
 
     def _call_kwargs(self, seat: _Seat, kwargs: dict[str, Any]) -> dict[str, Any]:
