@@ -157,6 +157,21 @@ class PanelResult(BaseModel):
         """Credits charged across the panel (failed answers report none)."""
         return sum(answer.credits for answer in self.answers if answer.credits is not None)
 
+    def plot_heatmap(
+        self, metric: str = "confidence", *, question: str = "", path: Any = None, ax: Any = None
+    ) -> Any:
+        """Persona x question heatmap of `metric`, as for a survey (one column: `question`)."""
+        from langchain_mavera import plots
+
+        records = plots.panel_records(self, question or "answer")
+        return plots.score_heatmap(records, metric, path=path, ax=ax)
+
+    def plot_biases(self, *, path: Any = None, ax: Any = None) -> Any:
+        """How many answers of each persona name each bias, as stacked bars (needs matplotlib)."""
+        from langchain_mavera import plots
+
+        return plots.bias_frequency(plots.panel_records(self, ""), path=path, ax=ax)
+
     def to_markdown(self, max_chars: int = 160) -> str:
         """A side-by-side Markdown table, one row per persona, and a summary line.
 
