@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from langchain_core.messages import BaseMessage
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from langchain_mavera import _extras
 from langchain_mavera._pacing import Pacer
@@ -252,6 +252,8 @@ class PersonaSurvey(BaseModel):
     progress: bool | None = None
     """Show a tqdm progress bar: True always (needs tqdm), False never, None when tqdm is installed."""
 
+    _persona_panel: PersonaPanel | None = PrivateAttr(default=None)
+
     @field_validator("questions", "personas", "variants")
     @classmethod
     def _distinct_texts(cls, values: list[str] | None) -> list[str] | None:
@@ -288,8 +290,18 @@ class PersonaSurvey(BaseModel):
         finally:
             store.close()
 
+    def check_personas(self) -> list[tuple[str, str]]:
+        """Resolve every persona (one free `GET /personas`) to `(id, name)`, before any billed call.
+
+        Raises `MaveraPersonaLookupError` naming each persona that cannot be found.
+        """
+        return [(seat.id, seat.name) for seat in _checked(self._panel().resolve_personas())]
+
     def _panel(self) -> PersonaPanel:
-        return PersonaPanel(model=self.model, personas=self.personas)
+        # Kept, so names resolved once (e.g. by check_personas) are not looked up again.
+        if self._persona_panel is None or self._persona_panel.personas != self.personas:
+            self._persona_panel = PersonaPanel(model=self.model, personas=self.personas)
+        return self._persona_panel
 
     def _open_store(self) -> SurveyStore:
         return SurveyStore(self.store if self.store is not None else ":memory:")
@@ -303,10 +315,7 @@ class PersonaSurvey(BaseModel):
 
     def _cells(self, seats: Sequence[Any]) -> list[_Cell]:
         """Every cell in question, variant, persona order; unknown personas fail here, unbilled."""
-        failures = [seat for seat in seats if seat.error is not None]
-        if failures:
-            raise _lookup_error(failures)
-        seats = list({seat.id: seat for seat in seats}.values())  # a name and its id ask once
+        seats = _checked(seats)
         settings = self._settings()
         variants: list[str | None] = list(self.variants) if self.variants else [None]
         return [
@@ -315,6 +324,14 @@ class PersonaSurvey(BaseModel):
             for variant in variants
             for seat in seats
         ]
+
+
+def _checked(seats: Sequence[Any]) -> list[Any]:
+    """The resolved personas, each once (a name and its id are one persona), or the lookup error."""
+    failures = [seat for seat in seats if seat.error is not None]
+    if failures:
+        raise _lookup_error(failures)
+    return list({seat.id: seat for seat in seats}.values())
 
 
 def _lookup_error(failures: list[Any]) -> Exception:
@@ -549,3 +566,9 @@ def _progress_bar(enabled: bool | None, *, total: int, done: int) -> _Progress:
         return _Progress(None)
     tqdm = _extras.require("tqdm.auto", "The survey progress bar").tqdm
     return _Progress(tqdm(total=total, initial=done, unit="cell", desc="survey", dynamic_ncols=True))
+
+
+if __name__ == "__main__":
+    from langchain_mavera.survey_cli import main
+
+    raise SystemExit(main())
