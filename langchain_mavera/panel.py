@@ -285,8 +285,8 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
     """The model every persona answers through; its settings apply to each call."""
     personas: list[str] = Field(min_length=1)
     """Persona names or ids, in the order the result lists them."""
-    max_concurrency: int = Field(default=4, ge=1)
-    """Most persona calls in flight at once."""
+    max_concurrency: int = Field(default=8, ge=1)
+    """Most persona calls in flight at once (8: a panel of up to 8 takes about its slowest call)."""
     analysis_mode: bool = True
     """Ask each persona for an analysis (confidence, emotion, biases)."""
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from langchain_mavera import ChatMavera
-from tests.emulator import Emulator, run_emulator
+from tests.emulator import ROUTES, Emulator, Route, chat, run_emulator
 
 
 @pytest.fixture(scope="module")
@@ -37,3 +38,16 @@ def cell_of(request: Any) -> tuple[str, str]:
     """(prompt, persona_id) of a recorded chat request: which cell it asked."""
     body = request.json
     return body["messages"][-1]["content"], body["persona_id"]
+
+
+def slow_routes(delay: float | Callable[[Any], float]) -> tuple[Route, ...]:
+    """The emulator's routes with each chat answer held back `delay` seconds (or `delay(body)`)."""
+
+    def slow_chat(ctx: Any) -> Any:
+        time.sleep(delay(ctx.body or {}) if callable(delay) else delay)
+        return chat.create_chat_completion(ctx)
+
+    return tuple(
+        Route(route.method, route.template, slow_chat) if route.template == "/chat/completions" else route
+        for route in ROUTES
+    )
