@@ -56,7 +56,9 @@ def score_heatmap(
     for row, values in enumerate(grid):
         for col, value in enumerate(values):
             if not math.isnan(value):
-                ax.text(col, row, f"{value:.1f}", ha="center", va="center", color="white", fontsize=9)
+                dark = float(image.norm(value)) > 0.6  # viridis turns yellow: write in black there
+                color = "black" if dark else "white"
+                ax.text(col, row, f"{value:.1f}", ha="center", va="center", color=color, fontsize=9)
     ax.figure.colorbar(image, ax=ax, label=metric)
     ax.set_title(title or f"Mean {metric} by persona and question")
     return _finish(ax, path)
@@ -77,7 +79,7 @@ def bias_frequency(
         counts[str(record["persona"])].update(_biases(record))
     overall = sum(counts.values(), Counter[str]())
     biases = [name for name, _ in sorted(overall.items(), key=lambda item: (-item[1], item[0]))[:top]]
-    ax = _axes(ax, width=8.0, height=1.4 + 0.5 * len(personas))
+    ax = _axes(ax, width=9.0, height=1.6 + 0.5 * len(personas))
     left = [0] * len(personas)
     for bias in biases:
         widths = [counts[persona][bias] for persona in personas]
@@ -87,7 +89,7 @@ def bias_frequency(
     ax.set_xlabel("Answers naming the bias")
     ax.set_ylabel("Persona")
     if biases:
-        ax.legend(fontsize=8, loc="lower right")
+        ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5), title="Bias")
     ax.set_title(title or "Cognitive biases by persona")
     return _finish(ax, path)
 

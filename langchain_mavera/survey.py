@@ -116,6 +116,10 @@ class SurveyResult(BaseModel):
     answers: list[SurveyAnswer] = Field(default_factory=list)
     stopped: str | None = None
     """Why the run stopped before asking every cell (the credit budget), else None."""
+    asked: int = 0
+    """Cells this run sent requests for; the others were already in the store (or not asked)."""
+    credits_this_run: float = 0
+    """Credits charged for the answers that arrived during this run."""
 
     @property
     def succeeded(self) -> list[SurveyAnswer]:
@@ -359,6 +363,8 @@ class _Run:
         self._lock = threading.Lock()
         self._in_flight = 0
         self._answered = 0
+        self._asked = 0
+        self._spent_before = self.spent
         self._remaining: float | None = None
         self._checked_at: int | None = None
         self._progress = _progress_bar(survey.progress, total=len(cells), done=len(cells) - len(self.todo))
@@ -402,6 +408,10 @@ class _Run:
                 return False
             self._in_flight += 1
             return True
+
+    def _count_asked(self) -> None:
+        with self._lock:
+            self._asked += 1
 
     def _release(self, credits: float | None) -> None:
         with self._lock:
@@ -454,6 +464,8 @@ class _Run:
         tries = 0
         while self._admit():
             tries += 1
+            if tries == 1:
+                self._count_asked()
             delay = self.pacer.reserve()
             while delay > 0:
                 time.sleep(delay)
@@ -475,6 +487,8 @@ class _Run:
             tries = 0
             while self._admit():
                 tries += 1
+                if tries == 1:
+                    self._count_asked()
                 delay = self.pacer.reserve()
                 while delay > 0:
                     await asyncio.sleep(delay)
@@ -516,7 +530,10 @@ class _Run:
     def result(self) -> SurveyResult:
         stored = self.store.cells()
         return SurveyResult(
-            answers=[_answer(cell, stored.get(cell.key)) for cell in self.cells], stopped=self.stopped
+            answers=[_answer(cell, stored.get(cell.key)) for cell in self.cells],
+            stopped=self.stopped,
+            asked=self._asked,
+            credits_this_run=self.spent - self._spent_before,
         )
 
 

@@ -53,6 +53,9 @@ def test_rerun_sends_no_answered_cell(emu: Emulator, model: ChatMavera, tmp_path
     assert sent == 4
     assert len(chat_posts(emu)) == sent  # nothing paid twice
     assert again.to_records() == first.to_records()
+    assert (first.asked, again.asked) == (4, 0)
+    assert first.credits_this_run == first.total_credits > 0
+    assert again.credits_this_run == 0
 
 
 def test_adding_a_question_asks_only_the_new_cells(emu: Emulator, model: ChatMavera, tmp_path: Path) -> None:
