@@ -238,7 +238,8 @@ def _markdown(report: dict[str, Any]) -> str:
             f"= **{p['ratio_to_slowest']}x**",
             f"- first call, including the persona lookup: {p['panel_wall_s_first_call_with_lookup']} s "
             f"= {p['ratio_first_call']}x",
-            f"- default max_concurrency ({p['default_max_concurrency']}): {p['default_max_concurrency_wall_s']} s = {p['default_ratio']}x",
+            f"- default max_concurrency ({p['default_max_concurrency']}): "
+            f"{p['default_max_concurrency_wall_s']} s = {p['default_ratio']}x",
             "",
         ]
     return "\n".join(lines)
