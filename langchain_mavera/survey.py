@@ -413,6 +413,10 @@ class _Run:
         with self._lock:
             self._asked += 1
 
+    def _stop(self, reason: str) -> None:
+        with self._lock:
+            self.stopped = self.stopped or reason
+
     def _release(self, credits: float | None) -> None:
         with self._lock:
             self._in_flight -= 1
@@ -513,7 +517,16 @@ class _Run:
             if todo and self._needs_probe():
                 self._ask(todo.pop(0))
             with ThreadPoolExecutor(max_workers=self.survey.max_concurrency) as pool:
-                list(pool.map(self._ask, todo))
+                futures = [pool.submit(self._ask, cell) for cell in todo]
+                try:
+                    for future in futures:
+                        future.result()
+                except BaseException:
+                    # Ctrl-C (or a store error): send nothing more; calls in flight finish and are stored.
+                    self._stop("interrupted")
+                    for future in futures:
+                        future.cancel()
+                    raise
         finally:
             self._progress.close()
 
@@ -523,7 +536,14 @@ class _Run:
         try:
             if todo and self._needs_probe():
                 await self._aask(todo.pop(0), gate)
-            await asyncio.gather(*(self._aask(cell, gate) for cell in todo))
+            tasks = [asyncio.ensure_future(self._aask(cell, gate)) for cell in todo]
+            try:
+                await asyncio.gather(*tasks)
+            except BaseException:
+                self._stop("interrupted")
+                for task in tasks:
+                    task.cancel()
+                raise
         finally:
             self._progress.close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections import Counter
 from pathlib import Path
 
@@ -167,3 +168,49 @@ async def test_paces_at_the_learnt_limit_without_a_429(tmp_path: Path, use_async
         # Every POST answered: a refused one would be a second request (and attempts == 2).
         assert len(chat_posts(emu)) == 40
         assert {a.attempts for a in result.answers} == {1}
+
+
+def test_a_cell_in_flight_at_a_crash_is_resent_or_reported(
+    emu: Emulator, model: ChatMavera, tmp_path: Path
+) -> None:
+    store = tmp_path / "s.sqlite"
+    survey(model, store).run()
+    with sqlite3.connect(store) as db:  # as a crash leaves a call in flight: marked, never settled
+        db.execute(
+            "UPDATE cells SET status='sending', answer=NULL WHERE persona_name='SaaS CMO' AND question=?",
+            (QUESTIONS[0],),
+        )
+    emu.reset()
+
+    reported = survey(model, store, resend_in_doubt=False).run()
+    assert [a.status for a in reported.answers].count("in_doubt") == 1
+    assert reported.failed[0].persona_name == "SaaS CMO"
+    assert chat_posts(emu) == []
+
+    resent = survey(model, store).run()
+    assert len(resent.succeeded) == 4
+    assert [cell_of(r)[0] for r in chat_posts(emu)] == [QUESTIONS[0]]
+
+
+def test_an_interrupted_run_sends_nothing_more(emu: Emulator, model: ChatMavera, tmp_path: Path) -> None:
+    store = tmp_path / "s.sqlite"
+    many = [f"Question {i}?" for i in range(40)]
+    run = survey(model, store, questions=many, requests_per_minute=600, max_concurrency=2)
+    calls = 0
+    original = ChatMavera.invoke
+
+    def interrupt_on_fifth(self: ChatMavera, *args: object, **kwargs: object) -> object:
+        nonlocal calls
+        calls += 1
+        if calls == 5:
+            raise KeyboardInterrupt
+        return original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ChatMavera, "invoke", interrupt_on_fifth)
+        with pytest.raises(KeyboardInterrupt):
+            run.run()
+    assert len(chat_posts(emu)) < 10  # not the 80 cells: it stopped at once
+    resumed = survey(model, store, questions=many).run()
+    assert len(resumed.succeeded) == 80
+    assert len(chat_posts(emu)) == 80  # each cell asked once over both runs
