@@ -199,9 +199,9 @@ class PersonaSurvey(BaseModel):
 
         survey = PersonaSurvey(
             model=ChatMavera(max_tokens=200),
-            questions=["Would you pay $4 more for refillable packaging?", "Rate this tagline: {variant}"],
-            variants=None,
-            personas=["Gen Z Consumer", "SaaS CMO", "clx3def4g0003abcdef345678"],
+            questions=["Would you pay $4 more for refillable packaging?", "How does '{variant}' sound?"],
+            variants=["Refill, don't landfill", "Clean hands, clear conscience"],
+            personas=["Gen Z Consumer", "SaaS CMO", "clx3mpa7k0003ghijkl345678"],
             store="refill.sqlite",  # every answer lands here as it arrives
             max_credits=500,  # stop before spending more
         )
@@ -212,6 +212,8 @@ class PersonaSurvey(BaseModel):
     Run:
         ```python
         result = survey.run()  # or: await survey.arun()
+        print(len(result.succeeded), result.total_credits, result.stopped)
+        # 12 36.0 None  (2 questions x 2 variants x 3 personas, on the local emulator)
         result.to_pandas()  # one row per cell
         result.to_csv("refill.csv")
         result.plot_heatmap("confidence", path="confidence.png")
@@ -267,6 +269,14 @@ class PersonaSurvey(BaseModel):
             msg = "questions, personas and variants must be non-empty strings."
             raise ValueError(msg)
         return list(dict.fromkeys(values))
+
+    @field_validator("store")
+    @classmethod
+    def _store_folder_exists(cls, store: str | Path | None) -> str | Path | None:
+        if store is not None and str(store) != ":memory:" and not Path(store).parent.is_dir():
+            msg = f"store: the folder of {str(store)!r} does not exist; create it or choose another path."
+            raise ValueError(msg)
+        return store
 
     # -- running -------------------------------------------------------------------------------
 
@@ -330,9 +340,18 @@ class PersonaSurvey(BaseModel):
         ]
 
 
+_NOT_LISTED = "No persona with id {!r} among the personas this API key can list."
+
+
 def _checked(seats: Sequence[Any]) -> list[Any]:
     """The resolved personas, each once (a name and its id are one persona), or the lookup error."""
-    failures = [seat for seat in seats if seat.error is not None]
+    # An id the persona list does not hold would fail in every cell, so it is refused up front too.
+    unknown = [
+        seat.model_copy(update={"error": MaveraPersonaLookupError(seat.id, _NOT_LISTED.format(seat.id), [])})
+        for seat in seats
+        if seat.error is None and seat.name == seat.id
+    ]
+    failures = [seat for seat in seats if seat.error is not None] + unknown
     if failures:
         raise _lookup_error(failures)
     return list({seat.id: seat for seat in seats}.values())

@@ -105,11 +105,19 @@ def test_unknown_persona_fails_before_any_chat_call(emu: Emulator, model: ChatMa
     assert chat_posts(emu) == []
 
 
+def test_unlisted_persona_id_fails_before_any_chat_call(emu: Emulator, model: ChatMavera) -> None:
+    with pytest.raises(MaveraPersonaLookupError, match="No persona with id 'clx9zzz9z0009zzzzzz999999'"):
+        survey(model, None, personas=["SaaS CMO", "clx9zzz9z0009zzzzzz999999"]).run()
+    assert chat_posts(emu) == []
+
+
 def test_bad_questions_are_refused(model: ChatMavera) -> None:
     with pytest.raises(ValueError, match="non-empty strings"):
         survey(model, None, questions=["ok?", "  "])
     with pytest.raises(ValueError, match="questions"):
         survey(model, None, questions=[])
+    with pytest.raises(ValueError, match="store: the folder of"):
+        survey(model, Path("/no/such/folder/s.sqlite"))
 
 
 def test_budget_stops_before_it_is_exceeded(emu: Emulator, model: ChatMavera, tmp_path: Path) -> None:
