@@ -57,6 +57,7 @@ if TYPE_CHECKING:
         ResearchResult,
         ResearchSource,
     )
+    from langchain_mavera.survey import PersonaSurvey, SurveyAnswer, SurveyResult
     from langchain_mavera.tools import PersonaPanelTool, PersonaTool
     from langchain_mavera.usage import (
         BillingPeriod,
@@ -128,6 +129,7 @@ _EXPORTS: dict[str, str] = {
         ],
         "langchain_mavera.usage",
     ),
+    **dict.fromkeys(["PersonaSurvey", "SurveyAnswer", "SurveyResult"], "langchain_mavera.survey"),
     **dict.fromkeys(
         [
             "MaveraAPIError",
@@ -195,6 +197,7 @@ __all__ = [
     "PersonaPanel",
     "PersonaPanelTool",
     "PersonaPerception",
+    "PersonaSurvey",
     "PersonaTool",
     "RateLimit",
     "ResearchPersona",
@@ -205,6 +208,8 @@ __all__ = [
     "StoryChatReply",
     "StoryDetails",
     "StoryKeyPoint",
+    "SurveyAnswer",
+    "SurveyResult",
     "UnsupportedContentError",
     "__version__",
     "afetch_usage",

@@ -162,6 +162,21 @@ class PanelResult(BaseModel):
         """Credits charged across the panel (failed answers report none)."""
         return sum(answer.credits for answer in self.answers if answer.credits is not None)
 
+    def plot_heatmap(
+        self, metric: str = "confidence", *, question: str = "", path: Any = None, ax: Any = None
+    ) -> Any:
+        """Persona x question heatmap of `metric`, as for a survey (one column: `question`)."""
+        from langchain_mavera import plots
+
+        records = plots.panel_records(self, question or "answer")
+        return plots.score_heatmap(records, metric, path=path, ax=ax)
+
+    def plot_biases(self, *, path: Any = None, ax: Any = None) -> Any:
+        """How many answers of each persona name each bias, as stacked bars (needs matplotlib)."""
+        from langchain_mavera import plots
+
+        return plots.bias_frequency(plots.panel_records(self, ""), path=path, ax=ax)
+
     def to_markdown(self, max_chars: int = 160) -> str:
         """A side-by-side Markdown table, one row per persona, and a summary line.
 
@@ -275,8 +290,8 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
     """The model every persona answers through; its settings apply to each call."""
     personas: list[str] = Field(min_length=1)
     """Persona names or ids, in the order the result lists them."""
-    max_concurrency: int = Field(default=4, ge=1)
-    """Most persona calls in flight at once."""
+    max_concurrency: int = Field(default=8, ge=1)
+    """Most persona calls in flight at once (8: a panel of up to 8 takes about its slowest call)."""
     analysis_mode: bool = True
     """Ask each persona for an analysis (confidence, emotion, biases)."""
     min_credits: float | None = Field(default=None, ge=0)
@@ -332,6 +347,14 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
             from langchain_mavera.usage import arequire_credits
 
             await arequire_credits(self.min_credits, self.model)
+
+    def resolve_personas(self) -> list[_Seat]:
+        """Each distinct persona as an id and a name (or the error finding it), in panel order."""
+        return self._resolve()
+
+    async def aresolve_personas(self) -> list[_Seat]:
+        """Async twin of `resolve_personas`."""
+        return await self._aresolve()
 
     # -- one persona ---------------------------------------------------------------------------
 

@@ -1,0 +1,52 @@
+"""The survey store: stable cell keys, WAL, and answers that survive reopening the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from langchain_mavera._survey_store import SurveyStore, cell_key
+
+SETTINGS = {"model_name": "mavera-1", "analysis_mode": True}
+
+
+def test_cell_key_is_stable_and_changes_with_every_part() -> None:
+    key = cell_key("Q?", None, "p1", SETTINGS)
+    assert key == cell_key("Q?", None, "p1", dict(reversed(SETTINGS.items())))
+    others = {
+        cell_key("Q2?", None, "p1", SETTINGS),
+        cell_key("Q?", "v", "p1", SETTINGS),
+        cell_key("Q?", None, "p2", SETTINGS),
+        cell_key("Q?", None, "p1", {**SETTINGS, "temperature": 0.2}),
+    }
+    assert key not in others
+    assert len(others) == 4
+
+
+def test_store_uses_wal_and_keeps_answers_across_reopen(tmp_path: Path) -> None:
+    path = tmp_path / "survey.sqlite"
+    store = SurveyStore(path)
+    assert store.journal_mode() == "wal"
+    store.mark_sending("k1", "Q?", None, ("p1", "Persona One"))
+    store.mark_done("k1", "Yes.", {"confidence": 7}, 2)
+    store.mark_sending("k2", "Q?", "v", ("p2", "Persona Two"))
+    store.mark_failed("k2", "MaveraServerError: boom")
+    store.mark_sending("k3", "Q?", None, ("p3", "Persona Three"))
+    store.close()
+
+    cells = SurveyStore(path).cells()
+    assert cells["k1"].status == "done"
+    assert cells["k1"].answer == "Yes."
+    assert cells["k1"].analysis == {"confidence": 7}
+    assert cells["k1"].credits == 2
+    assert cells["k2"].status == "failed"
+    assert cells["k2"].error == "MaveraServerError: boom"
+    assert cells["k3"].status == "sending"  # in flight when the store was closed
+
+
+def test_attempts_count_every_send(tmp_path: Path) -> None:
+    store = SurveyStore(tmp_path / "s.sqlite")
+    for _ in range(3):
+        store.mark_sending("k", "Q?", None, ("p", "P"))
+    store.mark_done("k", "ok", None, 1)
+    assert store.cells()["k"].attempts == 3
+    assert store.credits_spent() == 1
