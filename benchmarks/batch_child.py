@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import resource
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -21,19 +19,38 @@ from contenders import API_KEY, MESSAGES, PERSONA_FIELDS, PROMPT, make_chat_mave
 WARM_UP = 8
 
 
-def current_rss_kib() -> int:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+def _status_kib(field: str) -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def start_rss_window() -> int:
+    """The RSS now, with the peak reset to it.
+
+    `ru_maxrss` will not do: Linux carries the forking parent's peak across exec
+    (run.py's own, tens of MiB), and the imports' peak would hide the batch's.
+    Writing 5 to clear_refs resets this process's VmHWM to its current RSS.
+    """
+    with open("/proc/self/clear_refs", "w") as clear_refs:
+        clear_refs.write("5")
+    return _status_kib("VmRSS")
+
+
+def end_rss_window(rss0: int) -> float:
+    """MiB the peak RSS (VmHWM) rose above the RSS at the window's start."""
+    return max(0, _status_kib("VmHWM") - rss0) / 1024
 
 
 def measure(run: Callable[[], Any]) -> dict[str, float]:
     """Wall and CPU seconds of `run()`, and how far the peak RSS rose above the RSS before it."""
-    rss0 = current_rss_kib()
+    rss0 = start_rss_window()
     c0, w0 = time.process_time(), time.perf_counter()
     run()
     seconds, cpu = time.perf_counter() - w0, time.process_time() - c0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    return {"seconds": seconds, "cpu_seconds": cpu, "rss_growth_mib": max(0, peak - rss0) / 1024}
+    return {"seconds": seconds, "cpu_seconds": cpu, "rss_growth_mib": end_rss_window(rss0)}
 
 
 def async_contender(name: str, base_url: str) -> Callable[[int], Awaitable[Any]]:
@@ -72,12 +89,11 @@ def main() -> None:
         async def both() -> dict[str, float]:
             batch = async_contender(name, base_url)
             await batch(WARM_UP)
-            rss0 = current_rss_kib()
+            rss0 = start_rss_window()
             c0, w0 = time.process_time(), time.perf_counter()
             await batch(n)
             seconds, cpu = time.perf_counter() - w0, time.process_time() - c0
-            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-            return {"seconds": seconds, "cpu_seconds": cpu, "rss_growth_mib": max(0, peak - rss0) / 1024}
+            return {"seconds": seconds, "cpu_seconds": cpu, "rss_growth_mib": end_rss_window(rss0)}
 
         result = asyncio.run(both())
     print(json.dumps(result))

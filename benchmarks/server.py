@@ -176,6 +176,11 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 256
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that closes a kept-alive connection mid-read (the SDK after [DONE]) is not news."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
 
 def main() -> None:
     parser = argparse.ArgumentParser()
