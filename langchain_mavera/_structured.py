@@ -62,12 +62,12 @@ def _traced(schema: Any) -> Any:
     Core turns whatever it is given into a JSON schema through
     `convert_to_openai_tool` on every call; a dict already in OpenAI tool form
     comes back unchanged from that, so tracing shows exactly what it showed for
-    the original schema without rebuilding it per call. A schema core could not
-    convert is left as it was (core then omits it, as before).
+    the original schema without rebuilding it per call. A schema that fails to
+    convert is left as it was, so core meets that failure per call exactly as before.
     """
     try:
         return convert_to_openai_tool(schema)
-    except (ValueError, TypeError, KeyError):
+    except Exception:  # core meets the same failure per call and handles it as before
         return schema
 
 
