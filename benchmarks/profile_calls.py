@@ -1,6 +1,7 @@
 """cProfile one contender's hot path against the canned server.
 
-`python benchmarks/profile_calls.py invoke|stream|abatch [raw|ChatOpenAI|ChatMavera] [--top N]`
+`python benchmarks/profile_calls.py invoke|stream_chunked|stream_content_length|abatch [CONTENDER] [--top N]`
+with CONTENDER one of httpx2, core, floor, raw, ChatOpenAI, ChatMavera (default)
 prints the functions with the most internal time; used to write PROFILE.md.
 """
 
@@ -20,9 +21,12 @@ import run  # the benchmark's own contenders and server (after the sys.path entr
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("case", choices=["invoke", "stream", "abatch"])
+    parser.add_argument("case", choices=["invoke", "stream_chunked", "stream_content_length", "abatch"])
     parser.add_argument(
-        "contender", nargs="?", default="ChatMavera", choices=["raw", "ChatOpenAI", "ChatMavera"]
+        "contender",
+        nargs="?",
+        default="ChatMavera",
+        choices=["httpx2", "core", "floor", "raw", "ChatOpenAI", "ChatMavera"],
     )
     parser.add_argument("--calls", type=int, default=None)
     parser.add_argument("--top", type=int, default=25)
@@ -33,12 +37,11 @@ def main() -> None:
         if args.case == "abatch":
             mavera = run.make_chat_mavera(base_url)
             inputs = [run.PROMPT] * (args.calls or 200)
-            config = {"max_concurrency": 32}
 
-            async def batch() -> None:
-                await mavera.abatch(inputs, config=config)
+            async def batch() -> None:  # no max_concurrency: the default bound applies
+                await mavera.abatch(inputs)
                 profiler.enable()
-                await mavera.abatch(inputs, config=config)
+                await mavera.abatch(inputs)
                 profiler.disable()
 
             asyncio.run(batch())

@@ -1,8 +1,14 @@
 """A canned-response Mavera stand-in for the benchmarks, run in its own process.
 
-It does no work per request beyond reading the body: the JSON reply and the
+It does no work per request beyond reading the body: the JSON replies and the
 200-chunk SSE stream are built once at start-up, so the benchmark measures the
 client, and the server's CPU is never counted in the client's process time.
+
+Streams go out with chunked transfer encoding, one HTTP chunk per SSE event,
+as a real SSE server sends them; a base URL under `/content-length/` gets the
+whole stream as one content-length body instead (cheaper for every client:
+fewer reads and no chunk framing). A request offering `tools` is answered with
+a tool call, one asking for a `response_format` with a JSON object.
 
 Run: `python benchmarks/server.py --port 0` prints `PORT <n>` once listening.
 """
@@ -69,8 +75,51 @@ def stream_body() -> bytes:
     return "".join(parts).encode()
 
 
+def tool_call_body() -> bytes:
+    """A chat.completion whose answer is one call of the first tool offered."""
+    call = {
+        "id": "call_bench",
+        "type": "function",
+        "function": {"name": "tool_0", "arguments": json.dumps({"city": "Paris", "days": 3})},
+    }
+    return json.dumps(
+        {
+            "id": "chatcmpl-bench",
+            "object": "chat.completion",
+            "created": 1_700_000_000,
+            "model": MODEL,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": None, "tool_calls": [call]},
+                    "finish_reason": "tool_calls",
+                }
+            ],
+            "usage": USAGE,
+        }
+    ).encode()
+
+
+STRUCTURED_ANSWER = {"would_buy": True, "max_price_usd": 25.0, "reason": "Refills cut waste."}
+
+
+def structured_body() -> bytes:
+    """A chat.completion whose text is a JSON object (for response_format requests)."""
+    body = json.loads(completion_body())
+    body["choices"][0]["message"]["content"] = json.dumps(STRUCTURED_ANSWER)
+    body.pop("analysis")
+    return json.dumps(body).encode()
+
+
 COMPLETION = completion_body()
+TOOL_CALL = tool_call_body()
+STRUCTURED = structured_body()
 STREAM = stream_body()
+# One HTTP chunk per SSE event: the size line, the event, CRLF, in one write.
+STREAM_EVENTS = [
+    f"{len(event):x}\r\n".encode() + event + b"\r\n"
+    for event in (part + b"\n\n" for part in STREAM.split(b"\n\n") if part)
+]
 RATE_LIMIT_HEADERS = (
     ("x-ratelimit-limit", "1000"),
     ("x-ratelimit-remaining", "999"),
@@ -90,20 +139,47 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         length = int(self.headers.get("content-length") or 0)
         request = json.loads(self.rfile.read(length) or b"{}")
-        streaming = bool(request.get("stream"))
-        body = STREAM if streaming else COMPLETION
+        if request.get("stream") and not self.path.startswith("/content-length/"):
+            self._chunked_stream()
+            return
+        if request.get("stream"):
+            body = STREAM
+        elif request.get("tools"):
+            body = TOOL_CALL
+        elif request.get("response_format"):
+            body = STRUCTURED
+        else:
+            body = COMPLETION
         self.send_response(200)
-        self.send_header("content-type", "text/event-stream" if streaming else "application/json")
+        self.send_header("content-type", "text/event-stream" if request.get("stream") else "application/json")
         self.send_header("content-length", str(len(body)))
-        for name, value in RATE_LIMIT_HEADERS:
-            self.send_header(name, value)
+        self._rate_limit_headers()
         self.end_headers()
         self.wfile.write(body)
+
+    def _rate_limit_headers(self) -> None:
+        for name, value in RATE_LIMIT_HEADERS:
+            self.send_header(name, value)
+
+    def _chunked_stream(self) -> None:
+        self.send_response(200)
+        self.send_header("content-type", "text/event-stream")
+        self.send_header("transfer-encoding", "chunked")
+        self._rate_limit_headers()
+        self.end_headers()
+        for event in STREAM_EVENTS:
+            self.wfile.write(event)
+        self.wfile.write(b"0\r\n\r\n")
 
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 256
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that closes a kept-alive connection mid-read (the SDK after [DONE]) is not news."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 def main() -> None:

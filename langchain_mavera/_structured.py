@@ -9,7 +9,9 @@
 
 Parsing is langchain-core's output parsers. Every branch binds
 `ls_structured_output_format`, which core pops and hands to callbacks so
-tracing shows the schema and method.
+tracing shows the schema and method. Core converts that schema on every call;
+it is bound already in OpenAI tool form (see `_traced`), which core passes
+through, so a pydantic class is converted once, when the runnable is built.
 """
 
 from __future__ import annotations
@@ -54,6 +56,21 @@ def response_format_for(schema: Any, strict: bool | None) -> dict[str, Any]:
     return {"type": "json_schema", "json_schema": json_schema}
 
 
+def _traced(schema: Any) -> Any:
+    """The schema for `ls_structured_output_format`, converted once.
+
+    Core turns whatever it is given into a JSON schema through
+    `convert_to_openai_tool` on every call; a dict already in OpenAI tool form
+    comes back unchanged from that, so tracing shows exactly what it showed for
+    the original schema without rebuilding it per call. A schema that fails to
+    convert is left as it was, so core meets that failure per call exactly as before.
+    """
+    try:
+        return convert_to_openai_tool(schema)
+    except Exception:  # core meets the same failure per call and handles it as before
+        return schema
+
+
 Pair: TypeAlias = tuple[Runnable[LanguageModelInput, Any], Runnable[Any, Any]]
 """The bound model and the parser for its output."""
 
@@ -67,7 +84,7 @@ def _tool_calling(llm: BaseChatModel, schema: Any, strict: bool | None, kwargs: 
         strict=strict,
         ls_structured_output_format={
             "kwargs": {"method": "function_calling", "strict": strict},
-            "schema": schema,
+            "schema": _traced(schema),
         },
         **kwargs,
     )
@@ -79,7 +96,10 @@ def _tool_calling(llm: BaseChatModel, schema: Any, strict: bool | None, kwargs: 
 def _json_schema(llm: BaseChatModel, schema: Any, strict: bool | None, kwargs: dict[str, Any]) -> Pair:
     bound = llm.bind(
         response_format=response_format_for(schema, strict),
-        ls_structured_output_format={"kwargs": {"method": "json_schema", "strict": strict}, "schema": schema},
+        ls_structured_output_format={
+            "kwargs": {"method": "json_schema", "strict": strict},
+            "schema": _traced(schema),
+        },
         **kwargs,
     )
     return bound, _text_parser(schema)
@@ -89,7 +109,7 @@ def _json_mode(llm: BaseChatModel, schema: Any, kwargs: dict[str, Any]) -> Pair:
     if schema is not None:
         kwargs = {
             **kwargs,
-            "ls_structured_output_format": {"kwargs": {"method": "json_mode"}, "schema": schema},
+            "ls_structured_output_format": {"kwargs": {"method": "json_mode"}, "schema": _traced(schema)},
         }
     bound = llm.bind(response_format={"type": "json_object"}, **kwargs)
     return bound, _text_parser(schema)

@@ -19,13 +19,14 @@ from langchain_core.language_models import LangSmithParams, LanguageModelInput, 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, BaseMessageChunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult, Generation
-from langchain_core.runnables import Runnable
+from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, StrictBool, model_validator
 from typing_extensions import Self
 
 from langchain_mavera._base_url import DEFAULT_BASE_URL, BaseURL, warn_if_insecure
 from langchain_mavera._chat_completions import CHAT_COMPLETIONS
+from langchain_mavera._concurrency import with_default_concurrency
 from langchain_mavera._params import (
     ApiKey,
     AsyncHTTPClient,
@@ -744,6 +745,34 @@ class ChatMavera(BaseChatModel):
         from langchain_mavera._analysis_output import AnalysisOutputParser
 
         return self | AnalysisOutputParser()
+
+    # -- batches ----------------------------------------------------------------------------
+
+    def batch(
+        self,
+        inputs: list[LanguageModelInput],
+        config: RunnableConfig | list[RunnableConfig] | None = None,
+        *,
+        return_exceptions: bool = False,
+        **kwargs: Any,
+    ) -> list[AIMessage]:
+        """`Runnable.batch`; at most 32 requests in flight unless the config sets `max_concurrency`."""
+        return super().batch(
+            inputs, with_default_concurrency(config), return_exceptions=return_exceptions, **kwargs
+        )
+
+    async def abatch(
+        self,
+        inputs: list[LanguageModelInput],
+        config: RunnableConfig | list[RunnableConfig] | None = None,
+        *,
+        return_exceptions: bool = False,
+        **kwargs: Any,
+    ) -> list[AIMessage]:
+        """`Runnable.abatch`; at most 32 requests in flight unless the config sets `max_concurrency`."""
+        return await super().abatch(
+            inputs, with_default_concurrency(config), return_exceptions=return_exceptions, **kwargs
+        )
 
     # -- generation -------------------------------------------------------------------------
 
