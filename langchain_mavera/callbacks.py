@@ -51,12 +51,14 @@ CREDITS_EVENT = "mavera_credits"
 
 
 class MaveraCreditsCallbackHandler(BaseCallbackHandler):
-    """Totals the credits, requests, cache hits and tokens of `ChatMavera` runs.
+    """Totals the credits, requests, cache hits and tokens of Mavera calls.
 
     Pass it in `config={"callbacks": [handler]}`, or use `get_mavera_callback()`
-    to cover every run in a block. Runs of other chat models are ignored.
+    to cover every run in a block. It counts `ChatMavera` runs and the paid
+    non-chat tools and retrievers (research, story analysis, story chat), which
+    report through `CREDITS_EVENT`; runs of other chat models are ignored.
 
-    With a `budget`, a `ChatMavera` run that starts once `credits_used` has
+    With a `budget`, a Mavera call that starts once `credits_used` has
     reached it raises `MaveraBudgetExceededError` before any request is sent.
     Runs already in flight when the budget is reached still finish (and count),
     so concurrent calls (`batch`, panels) can end a little over the budget.
