@@ -3,14 +3,19 @@
     pip install "langchain-mavera[examples]"   # adds langchain (create_agent)
     python examples/agent.py
 
-The agent's model is a ChatMavera; `PersonaTool` lets it consult a persona, and
-the tool result carries the persona's analysis and credits as an artifact. The
-persona is the first name or id in MAVERA_PERSONAS, else the first persona your
-key can use. Without MAVERA_API_KEY it replays cassettes/examples/agent.yaml;
-with one it calls the live API.
+The agent's model is a ChatMavera. `MaveraPersonaMiddleware` makes every agent
+turn answer as the persona named in the run's context; `PersonaTool` lets the
+agent consult a second persona, and the tool result carries that persona's
+analysis and credits as an artifact. `get_mavera_callback()` totals the credits
+of the whole run (agent turns and the persona tool), per persona. The personas
+are the first two names or ids in MAVERA_PERSONAS, else the first two your key
+can use. Without MAVERA_API_KEY it replays cassettes/examples/agent.yaml; with
+one it calls the live API.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from _offline import offline_or_live
 from _personas import personas_to_ask
@@ -18,7 +23,7 @@ from langchain.agents import create_agent
 from langchain_core.messages import AIMessage, ToolMessage
 from langchain_core.tools import tool
 
-from langchain_mavera import ChatMavera, PanelAnswer, PersonaTool
+from langchain_mavera import ChatMavera, MaveraPersonaMiddleware, PersonaTool, get_mavera_callback
 
 QUESTION = (
     'Check the price of "EcoRefill bottle" and count the reviews of "EcoRefill bottle" with at least '
@@ -45,26 +50,38 @@ def count_reviews(product: str, min_stars: int) -> str:
     return f"{matching} of {len(stars)} reviews of {product} have {min_stars}+ stars"
 
 
+@dataclass
+class Audience:
+    """The agent's runtime context: which persona its own turns answer as."""
+
+    persona: str
+
+
 def main() -> None:
     with offline_or_live("agent"):
         model = ChatMavera(temperature=0)
-        persona = personas_to_ask(model, 1)[0]
-        ask_persona = PersonaTool(model=model, personas=[persona])
-        agent = create_agent(model, tools=[check_price, count_reviews, ask_persona])
-        result = agent.invoke({"messages": [("user", QUESTION)]})
+        voice, *others = personas_to_ask(model, 2)
+        ask_persona = PersonaTool(model=model, personas=[others[0] if others else voice])
+        agent = create_agent(
+            model,
+            tools=[check_price, count_reviews, ask_persona],
+            middleware=[MaveraPersonaMiddleware()],
+            context_schema=Audience,
+        )
+        with get_mavera_callback() as cb:
+            result = agent.invoke({"messages": [("user", QUESTION)]}, context=Audience(persona=voice))
 
-    credits = 0
     for message in result["messages"]:
         if isinstance(message, AIMessage):
-            credits += message.response_metadata.get("credits_used") or 0
             for call in message.tool_calls:
                 print(f"-> {call['name']}({call['args']})")
         elif isinstance(message, ToolMessage):
             print(f"<- {message.name}: {message.content}")
-            if isinstance(message.artifact, PanelAnswer):
-                credits += message.artifact.credits or 0
-    print(f"\nAgent's answer: {result['messages'][-1].text}")
-    print(f"Credits used (agent turns and the persona): {credits}")
+    print(f"\nAgent's answer (as {voice}): {result['messages'][-1].text}")
+    print(f"\n{cb}")
+    print(f"Credits used: {cb.credits_used:g} in {cb.requests} requests")
+    for persona_id, credits in cb.by_persona.items():
+        print(f"  {persona_id}: {credits:g} credits")
 
 
 if __name__ == "__main__":

@@ -4,38 +4,38 @@
     python examples/research_agent.py
 
 The agent has two tools: `mavera_research` (Mave's researched answer with
-citations, 10-75 credits) and `ask_persona` (a ChatMavera persona's reaction).
-Without MAVERA_API_KEY it replays cassettes/examples/research_agent.yaml; with
-one it calls the live API.
+citations, 10-75 credits) and `ask_persona` (`PersonaTool`: a persona's answer
+with its analysis). `get_mavera_callback()` totals the credits of both tools and
+of the agent's own turns. The persona is the first name or id in
+MAVERA_PERSONAS, else the first persona your key can use. Without
+MAVERA_API_KEY it replays cassettes/examples/research_agent.yaml; with one it
+calls the live API.
 """
 
 from __future__ import annotations
 
 from _offline import offline_or_live
+from _personas import personas_to_ask
 from langchain.agents import create_agent
 from langchain_core.messages import AIMessage, ToolMessage
-from langchain_core.tools import tool
 
-from langchain_mavera import ChatMavera, MaveraResearchTool
+from langchain_mavera import ChatMavera, MaveraResearchTool, PersonaTool, get_mavera_callback
 
 QUESTION = (
     'Research "refillable packaging demand among shoppers under 30", then ask the persona '
-    '"Gen Z Consumer" the question "Would you pay 10% more for a refillable bottle?"'
+    '"Would you pay 10% more for a refillable bottle?"'
 )
 
 
 def main() -> None:
     with offline_or_live("research_agent"):
         model = ChatMavera(temperature=0)
+        persona = personas_to_ask(model, 1)[0]
         research = MaveraResearchTool(mavera=model)
-
-        @tool
-        def ask_persona(persona: str, question: str) -> str:
-            """Ask an audience persona (a name such as "Gen Z Consumer", or an id) a question."""
-            return str(model.with_persona(persona).invoke(question).content)
-
-        agent = create_agent(model.with_persona("Gen Z Consumer"), [research, ask_persona])
-        result = agent.invoke({"messages": [("user", QUESTION)]})
+        ask_persona = PersonaTool(model=model, personas=[persona])
+        agent = create_agent(model, [research, ask_persona])
+        with get_mavera_callback() as cb:
+            result = agent.invoke({"messages": [("user", QUESTION)]})
 
     for message in result["messages"]:
         if isinstance(message, AIMessage) and message.tool_calls:
@@ -49,7 +49,10 @@ def main() -> None:
                     f"   thread {artifact['thread_id']}, {len(artifact['sources'])} sources, "
                     f"{artifact['credits_used']} credits, validation {artifact['validation']}"
                 )
+            elif message.name == ask_persona.name:
+                print(f"   {str(message.content).rsplit(chr(10), 1)[-1]}")  # the analysis summary line
     print(f"\nAgent's answer: {result['messages'][-1].content}")
+    print(f"\n{cb}")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from langchain_core.language_models import ModelProfile
 
-__all__ = ["default_profile"]
+__all__ = ["DefaultProfile", "default_profile", "is_default_profile"]
 
 _SHARED: ModelProfile = {
     "text_inputs": True,
@@ -45,9 +45,23 @@ _RESPONSES: ModelProfile = {
 }
 
 
+class DefaultProfile(dict):  # type: ignore[type-arg]
+    """A profile this package derived from the transport, not one the user passed.
+
+    Copies (`model_copy`, `configurable_fields`) pass every field to a new
+    construction, the profile included; the marker lets the new model derive its
+    own profile from its own transport instead of inheriting the original's.
+    """
+
+
 def default_profile(use_responses_api: bool) -> ModelProfile:
     """A fresh copy of the profile for the chosen transport (callers may mutate it)."""
     source = _RESPONSES if use_responses_api else _CHAT_COMPLETIONS
-    profile = ModelProfile(**source)
+    profile = DefaultProfile(source)
     profile["reasoning_effort_levels"] = list(source["reasoning_effort_levels"])
-    return profile
+    return profile  # type: ignore[return-value]
+
+
+def is_default_profile(profile: object) -> bool:
+    """True for a derived profile still as derived: one the user changed in place is theirs."""
+    return isinstance(profile, DefaultProfile) and profile in (_CHAT_COMPLETIONS, _RESPONSES)

@@ -5,6 +5,13 @@ happens (chains, batches, panels, tools, agents, threads started by LangChain,
 asyncio tasks), the way `get_openai_callback()` counts OpenAI cost. Credits are
 read from each finished run's `response_metadata["credits_used"]`; a reply
 served from an LLM cache is marked `cached` there and costs nothing.
+
+Paid calls that are not chat-model runs (Mave research, story analysis, story
+chat) report through two custom callback events, so the tally, and any other
+handler, sees them too: `mavera_request_start` before the request is sent
+(data `{"endpoint": ...}`; the budget is checked there) and `mavera_credits`
+after the reply (data `{"endpoint", "credits_used", "persona_id",
+"input_tokens", "output_tokens"}`).
 """
 
 from __future__ import annotations
@@ -12,24 +19,46 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextvars import ContextVar, Token
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 from uuid import UUID
 
-from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.callbacks import (
+    AsyncCallbackManagerForRetrieverRun,
+    AsyncCallbackManagerForToolRun,
+    BaseCallbackHandler,
+    CallbackManagerForRetrieverRun,
+    CallbackManagerForToolRun,
+)
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
 from langchain_core.tracers.context import register_configure_hook
 
-__all__ = ["MaveraCreditsCallbackHandler", "get_mavera_callback"]
+if TYPE_CHECKING:
+    from langchain_mavera.chat_models import ChatMavera
+    from langchain_mavera.usage import MaveraUsage
+
+__all__ = [
+    "CREDITS_EVENT",
+    "REQUEST_START_EVENT",
+    "MaveraCreditsCallbackHandler",
+    "get_mavera_callback",
+]
+
+REQUEST_START_EVENT = "mavera_request_start"
+"""Custom event a paid non-chat call dispatches before its request (the budget is checked there)."""
+CREDITS_EVENT = "mavera_credits"
+"""Custom event a paid non-chat call dispatches with the credits its reply reports."""
 
 
 class MaveraCreditsCallbackHandler(BaseCallbackHandler):
-    """Totals the credits, requests, cache hits and tokens of `ChatMavera` runs.
+    """Totals the credits, requests, cache hits and tokens of Mavera calls.
 
     Pass it in `config={"callbacks": [handler]}`, or use `get_mavera_callback()`
-    to cover every run in a block. Runs of other chat models are ignored.
+    to cover every run in a block. It counts `ChatMavera` runs and the paid
+    non-chat tools and retrievers (research, story analysis, story chat), which
+    report through `CREDITS_EVENT`; runs of other chat models are ignored.
 
-    With a `budget`, a `ChatMavera` run that starts once `credits_used` has
+    With a `budget`, a Mavera call that starts once `credits_used` has
     reached it raises `MaveraBudgetExceededError` before any request is sent.
     Runs already in flight when the budget is reached still finish (and count),
     so concurrent calls (`batch`, panels) can end a little over the budget.
@@ -71,6 +100,8 @@ class MaveraCreditsCallbackHandler(BaseCallbackHandler):
         self.output_tokens = 0
         self.by_persona: dict[str | None, float] = {}
         """Credits per persona id (None for calls without a persona)."""
+        self.usage: MaveraUsage | None = None
+        """The `GET /usage` reply the budget was read from, with `budget="remaining"`."""
         self._parent = parent
         self._lock = threading.Lock()
         self._runs: set[UUID] = set()
@@ -131,25 +162,124 @@ class MaveraCreditsCallbackHandler(BaseCallbackHandler):
         with self._lock:
             self._runs.discard(run_id)
 
+    def on_custom_event(self, name: str, data: Any, *, run_id: UUID, **kwargs: Any) -> None:
+        """Research, story analysis and story chat report here (see `REQUEST_START_EVENT`)."""
+        if name == REQUEST_START_EVENT:
+            with self._lock:
+                self.check_budget()
+        elif name == CREDITS_EVENT and isinstance(data, dict):
+            self.count_charge(
+                _credits(data.get("credits_used")),
+                data.get("persona_id"),
+                _tokens(data.get("input_tokens")),
+                _tokens(data.get("output_tokens")),
+            )
+
     def record(self, generation: ChatGeneration) -> None:
         """Count one finished generation (and in the enclosing tally too)."""
         message = generation.message
         metadata = message.response_metadata
-        persona_id = metadata.get("persona_id")
+        if metadata.get("cached"):
+            self.count_cache_hit()
+            return
+        usage = getattr(message, "usage_metadata", None) or {}
+        self.count_charge(
+            _credits(metadata.get("credits_used")),
+            metadata.get("persona_id"),
+            usage.get("input_tokens", 0),
+            usage.get("output_tokens", 0),
+        )
+
+    def count_cache_hit(self) -> None:
+        """Count a reply served from an LLM cache (0 credits), here and in enclosing tallies."""
         with self._lock:
-            if metadata.get("cached"):
-                self.cache_hits += 1
-                return
-            credits = metadata.get("credits_used")
-            credits = credits if isinstance(credits, int | float) and not isinstance(credits, bool) else 0
+            self.cache_hits += 1
+        if self._parent is not None:
+            self._parent.count_cache_hit()
+
+    def count_charge(
+        self, credits: float, persona_id: str | None, input_tokens: int = 0, output_tokens: int = 0
+    ) -> None:
+        """Count one answered request, here and in enclosing tallies."""
+        with self._lock:
             self.requests += 1
             self.credits_used += credits
             self.by_persona[persona_id] = self.by_persona.get(persona_id, 0) + credits
-            usage = getattr(message, "usage_metadata", None) or {}
-            self.input_tokens += usage.get("input_tokens", 0)
-            self.output_tokens += usage.get("output_tokens", 0)
+            self.input_tokens += input_tokens
+            self.output_tokens += output_tokens
         if self._parent is not None:
-            self._parent.record(generation)
+            self._parent.count_charge(credits, persona_id, input_tokens, output_tokens)
+
+
+def _credits(value: object) -> float:
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else 0
+
+
+def _tokens(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+# -- paid calls that are not chat-model runs ------------------------------------------------------
+
+_SyncRun = CallbackManagerForToolRun | CallbackManagerForRetrieverRun
+_AsyncRun = AsyncCallbackManagerForToolRun | AsyncCallbackManagerForRetrieverRun
+
+
+def _credits_data(
+    endpoint: str, credits_used: object, persona_id: str | None, usage: dict[str, Any] | None
+) -> dict[str, Any]:
+    usage = usage or {}
+    return {
+        "endpoint": endpoint,
+        "credits_used": _credits(credits_used),
+        "persona_id": persona_id,
+        "input_tokens": _tokens(usage.get("input_tokens")),
+        "output_tokens": _tokens(usage.get("output_tokens")),
+    }
+
+
+def request_starting(run_manager: _SyncRun | None, endpoint: str) -> None:
+    """Dispatch `REQUEST_START_EVENT` (raises `MaveraBudgetExceededError` once a budget is reached)."""
+    if run_manager is not None:
+        run_manager.get_child().on_custom_event(
+            REQUEST_START_EVENT, {"endpoint": endpoint}, run_id=run_manager.run_id
+        )
+
+
+async def arequest_starting(run_manager: _AsyncRun | None, endpoint: str) -> None:
+    """Async twin of `request_starting`."""
+    if run_manager is not None:
+        await run_manager.get_child().on_custom_event(
+            REQUEST_START_EVENT, {"endpoint": endpoint}, run_id=run_manager.run_id
+        )
+
+
+def credits_charged(
+    run_manager: _SyncRun | None,
+    endpoint: str,
+    credits_used: object,
+    *,
+    persona_id: str | None = None,
+    usage: dict[str, Any] | None = None,
+) -> None:
+    """Dispatch `CREDITS_EVENT` for a reply (`usage`: `input_tokens`/`output_tokens`, when sent)."""
+    if run_manager is not None:
+        data = _credits_data(endpoint, credits_used, persona_id, usage)
+        run_manager.get_child().on_custom_event(CREDITS_EVENT, data, run_id=run_manager.run_id)
+
+
+async def acredits_charged(
+    run_manager: _AsyncRun | None,
+    endpoint: str,
+    credits_used: object,
+    *,
+    persona_id: str | None = None,
+    usage: dict[str, Any] | None = None,
+) -> None:
+    """Async twin of `credits_charged`."""
+    if run_manager is not None:
+        data = _credits_data(endpoint, credits_used, persona_id, usage)
+        await run_manager.get_child().on_custom_event(CREDITS_EVENT, data, run_id=run_manager.run_id)
 
 
 def _chat_generations(response: LLMResult) -> Iterator[ChatGeneration]:
@@ -175,16 +305,41 @@ _mavera_callback: ContextVar[MaveraCreditsCallbackHandler | None] = ContextVar(
 register_configure_hook(_mavera_callback, inheritable=True)
 
 
+REMAINING = "remaining"
+"""`get_mavera_callback(budget="remaining")`: the credits `GET /usage` shows left this billing period."""
+
+
 class _MaveraCallbackContext:
     """`with` and `async with` both enter it; nested blocks each count their own runs."""
 
-    def __init__(self, budget: float | None) -> None:
-        self._handler = MaveraCreditsCallbackHandler(budget, parent=_mavera_callback.get())
+    def __init__(self, budget: float | Literal["remaining"] | None, source: ChatMavera | None) -> None:
+        if isinstance(budget, str) and budget != REMAINING:
+            msg = f'budget must be a number of credits, "remaining" or None, got {budget!r}'
+            raise TypeError(msg)
+        if source is not None and budget != REMAINING:
+            msg = 'source is only used with budget="remaining" (to read GET /usage); pass one or the other.'
+            raise TypeError(msg)
+        # Checked now, before any request; the handler itself is built on entry.
+        MaveraCreditsCallbackHandler(None if budget == REMAINING else budget)  # type: ignore[arg-type]
+        self._budget = budget
+        self._source = source
+        self._handler: MaveraCreditsCallbackHandler | None = None
         self._token: Token[MaveraCreditsCallbackHandler | None] | None = None
 
+    def _enter(self, usage: MaveraUsage | None) -> MaveraCreditsCallbackHandler:
+        budget = usage.credits_remaining if usage is not None else self._budget
+        handler = MaveraCreditsCallbackHandler(budget, parent=_mavera_callback.get())  # type: ignore[arg-type]
+        handler.usage = usage
+        self._handler = handler
+        self._token = _mavera_callback.set(handler)
+        return handler
+
     def __enter__(self) -> MaveraCreditsCallbackHandler:
-        self._token = _mavera_callback.set(self._handler)
-        return self._handler
+        if self._budget != REMAINING:
+            return self._enter(None)
+        from langchain_mavera.usage import fetch_usage
+
+        return self._enter(fetch_usage(self._source))
 
     def __exit__(self, *exc: object) -> None:
         if self._token is not None:
@@ -192,25 +347,41 @@ class _MaveraCallbackContext:
             self._token = None
 
     async def __aenter__(self) -> MaveraCreditsCallbackHandler:
-        return self.__enter__()
+        if self._budget != REMAINING:
+            return self._enter(None)
+        from langchain_mavera.usage import afetch_usage
+
+        return self._enter(await afetch_usage(self._source))
 
     async def __aexit__(self, *exc: object) -> None:
         self.__exit__()
 
 
-def get_mavera_callback(budget: float | None = None) -> _MaveraCallbackContext:
-    """Count the credits of every `ChatMavera` run in a `with` (or `async with`) block.
+def get_mavera_callback(
+    budget: float | Literal["remaining"] | None = None, *, source: ChatMavera | None = None
+) -> _MaveraCallbackContext:
+    """Count the credits of every Mavera call in a `with` (or `async with`) block.
+
+    Chat-model runs count (invoke, stream, batch, panels, persona tools, agents),
+    and so do Mave research, story analysis and story chat run as tools or
+    retrievers (they report through `CREDITS_EVENT`).
 
     Args:
         budget: Credits allowed in the block. Once `credits_used` reaches it, the
-            next `ChatMavera` call raises `MaveraBudgetExceededError` before its
-            request is sent. None (default) means no limit.
+            next Mavera call raises `MaveraBudgetExceededError` before its
+            request is sent. `"remaining"` reads `GET /usage` on entering the
+            block (with `await` under `async with`) and uses the credits left
+            this billing period; when the reply gives no figure there is no
+            limit (the server still refuses with 402). None (default) means no limit.
+        source: With `budget="remaining"`, the `ChatMavera` whose key and URL
+            `GET /usage` uses; default `MAVERA_API_KEY` / `MAVERA_BASE_URL`.
 
     Returns:
         A context manager yielding the block's `MaveraCreditsCallbackHandler`
         (`credits_used`, `requests`, `cache_hits`, `input_tokens`,
-        `output_tokens`, `by_persona`). An enclosing block counts the inner
-        block's runs too, and its budget applies inside.
+        `output_tokens`, `by_persona`; `budget`, and `usage` with `"remaining"`).
+        An enclosing block counts the inner block's runs too, and its budget
+        applies inside.
 
     Example:
         ```python
@@ -223,6 +394,9 @@ def get_mavera_callback(budget: float | None = None) -> _MaveraCallbackContext:
             except MaveraBudgetExceededError:
                 pass
         cb.credits_used, cb.by_persona
+
+        with get_mavera_callback(budget="remaining", source=model) as cb:
+            cb.budget  # 2500: what GET /usage shows left this billing period
         ```
     """
-    return _MaveraCallbackContext(budget)
+    return _MaveraCallbackContext(budget, source)

@@ -401,6 +401,16 @@ class ChatMavera(BaseChatModel):
             raise ValueError(unknown_parameters_message("ChatMavera", unknown))
         return values
 
+    @model_validator(mode="before")
+    @classmethod
+    def _derive_default_profile(cls, values: Any) -> Any:
+        """A profile derived from the original's transport is derived again for the copy's own."""
+        from langchain_mavera._profile import is_default_profile
+
+        if isinstance(values, dict) and is_default_profile(values.get("profile")):
+            return {key: value for key, value in values.items() if key != "profile"}
+        return values
+
     @model_validator(mode="after")
     def _set_mavera_version(self) -> Self:
         """Record our version for tracing and warn about clear-text keys (unique name on purpose)."""
@@ -445,11 +455,24 @@ class ChatMavera(BaseChatModel):
         super().__setattr__(name, value)
         if name in type(self).model_fields:
             self.__dict__.pop("_serialized", None)
+            if name == "use_responses_api":
+                self._rederive_profile()
             if name in _CLIENT_FIELDS:
                 self._client = self._async_client = self._async_entry = None
 
+    def _rederive_profile(self) -> None:
+        """The default profile follows the transport; a profile the user gave stays."""
+        from langchain_mavera._profile import is_default_profile
+
+        if is_default_profile(self.__dict__.get("profile")):
+            super().__setattr__("profile", self._resolve_model_profile())
+
     def _resolve_model_profile(self) -> ModelProfile | None:
-        """What Mavera documents for this transport; `profile=` at construction replaces it."""
+        """What Mavera documents for this transport; `profile=` at construction replaces it.
+
+        The default follows the transport through copies and assignment
+        (`use_responses_api`); a profile passed as `profile=` is kept as given.
+        """
         from langchain_mavera._profile import default_profile
 
         return default_profile(self.use_responses_api)

@@ -32,6 +32,12 @@ from langchain_core.tools import BaseTool
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from langchain_mavera import _rest
+from langchain_mavera.callbacks import (
+    acredits_charged,
+    arequest_starting,
+    credits_charged,
+    request_starting,
+)
 
 __all__ = [
     "MaveraNews",
@@ -528,6 +534,14 @@ def _checked_k(k: object) -> int | None:
 
 # -- tools -------------------------------------------------------------------------------------
 
+# Endpoints named in the credit events the paid tools dispatch (see `callbacks.CREDITS_EVENT`).
+_ANALYZE = f"{_STORIES}/{{id}}/analyze"
+_CHAT = f"{_STORIES}/{{id}}/chat"
+
+
+def _tokens(reply: StoryAnalysis | StoryChatReply) -> dict[str, Any]:
+    return {"input_tokens": reply.usage.prompt_tokens, "output_tokens": reply.usage.completion_tokens}
+
 
 class _AnalysisInput(BaseModel):
     story_id: str = Field(description="The news story id, e.g. from the news retriever's metadata['id'].")
@@ -553,7 +567,8 @@ class MaveraStoryAnalysisTool(_rest.MaveraConnection, BaseTool):
         ```
         As a `ToolCall` the `ToolMessage.artifact` is the typed `StoryAnalysis`
         (persona, the six perception fields, `confidence`, token usage and
-        `credits_used`, 5-20 per analysis).
+        `credits_used`, 5-20 per analysis). The credits count in
+        `get_mavera_callback()`, whose budget is checked before the request.
     """
 
     name: str = "mavera_story_analysis"
@@ -582,7 +597,12 @@ class MaveraStoryAnalysisTool(_rest.MaveraConnection, BaseTool):
         persona_id: str | None = None,
         run_manager: CallbackManagerForToolRun | None = None,
     ) -> tuple[str, StoryAnalysis]:
-        analysis = MaveraNews(self.mavera).analyze(story_id, self._persona(persona_id))
+        persona = self._persona(persona_id)
+        request_starting(run_manager, _ANALYZE)
+        analysis = MaveraNews(self.mavera).analyze(story_id, persona)
+        credits_charged(
+            run_manager, _ANALYZE, analysis.credits_used, persona_id=persona, usage=_tokens(analysis)
+        )
         return analysis.as_text(), analysis
 
     async def _arun(
@@ -591,7 +611,12 @@ class MaveraStoryAnalysisTool(_rest.MaveraConnection, BaseTool):
         persona_id: str | None = None,
         run_manager: AsyncCallbackManagerForToolRun | None = None,
     ) -> tuple[str, StoryAnalysis]:
-        analysis = await MaveraNews(self.mavera).aanalyze(story_id, self._persona(persona_id))
+        persona = self._persona(persona_id)
+        await arequest_starting(run_manager, _ANALYZE)
+        analysis = await MaveraNews(self.mavera).aanalyze(story_id, persona)
+        await acredits_charged(
+            run_manager, _ANALYZE, analysis.credits_used, persona_id=persona, usage=_tokens(analysis)
+        )
         return analysis.as_text(), analysis
 
 
@@ -618,7 +643,8 @@ class MaveraStoryChatTool(_rest.MaveraConnection, BaseTool):
         The API is stateless: the tool keeps each story's exchanges and sends
         the most recent 20 items (the documented maximum) as
         `conversation_history`. `remember=False` sends no history. The artifact
-        is the typed `StoryChatReply` (with `credits_used`).
+        is the typed `StoryChatReply` (with `credits_used`, counted by
+        `get_mavera_callback()`).
     """
 
     name: str = "mavera_story_chat"
@@ -654,11 +680,19 @@ class MaveraStoryChatTool(_rest.MaveraConnection, BaseTool):
     def _run(
         self, story_id: str, message: str, run_manager: CallbackManagerForToolRun | None = None
     ) -> tuple[str, StoryChatReply]:
-        reply = MaveraNews(self.mavera).chat(story_id, message, self._sent_history(story_id))
+        history = self._sent_history(story_id)
+        chat_body(message, history)  # bad input fails before the budget check, as before any request
+        request_starting(run_manager, _CHAT)
+        reply = MaveraNews(self.mavera).chat(story_id, message, history)
+        credits_charged(run_manager, _CHAT, reply.credits_used, usage=_tokens(reply))
         return self._remember(story_id, message, reply)
 
     async def _arun(
         self, story_id: str, message: str, run_manager: AsyncCallbackManagerForToolRun | None = None
     ) -> tuple[str, StoryChatReply]:
-        reply = await MaveraNews(self.mavera).achat(story_id, message, self._sent_history(story_id))
+        history = self._sent_history(story_id)
+        chat_body(message, history)
+        await arequest_starting(run_manager, _CHAT)
+        reply = await MaveraNews(self.mavera).achat(story_id, message, history)
+        await acredits_charged(run_manager, _CHAT, reply.credits_used, usage=_tokens(reply))
         return self._remember(story_id, message, reply)

@@ -39,6 +39,12 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from langchain_mavera import _http, _rest
 from langchain_mavera._sse import DONE
+from langchain_mavera.callbacks import (
+    acredits_charged,
+    arequest_starting,
+    credits_charged,
+    request_starting,
+)
 from langchain_mavera.errors import (
     MaveraError,
     MaveraStreamInterruptedError,
@@ -349,8 +355,9 @@ class MaveraResearchTool(_rest.MaveraConnection, BaseTool):
         `mavera_research_done`), visible in `astream_events` and handlers'
         `on_custom_event`.
 
-    Costs 10-75 credits per question (documented range); at most 10 calls run
-    at once across tools in a process.
+    Costs 10-75 credits per question (documented range), counted by
+    `get_mavera_callback()` (whose budget is checked before the request); at
+    most 10 calls run at once across tools in a process.
     """
 
     name: str = "mavera_research"
@@ -388,14 +395,18 @@ class MaveraResearchTool(_rest.MaveraConnection, BaseTool):
         self, query: str, run_manager: CallbackManagerForToolRun | None = None
     ) -> tuple[str, dict[str, Any]]:
         body = self._request(query)
+        request_starting(run_manager, _PATH)
         result = research(self, body, timeout=self.timeout, sink=_sync_sink(run_manager))
+        credits_charged(run_manager, _PATH, result.credits_used)
         return self._finish(result)
 
     async def _arun(
         self, query: str, run_manager: AsyncCallbackManagerForToolRun | None = None
     ) -> tuple[str, dict[str, Any]]:
         body = self._request(query)
+        await arequest_starting(run_manager, _PATH)
         result = await aresearch(self, body, timeout=self.timeout, sink=_async_sink(run_manager))
+        await acredits_charged(run_manager, _PATH, result.credits_used)
         return self._finish(result)
 
 
@@ -434,7 +445,8 @@ class MaveraResearchRetriever(_rest.MaveraConnection, BaseRetriever):
         then one per source in citation order; a source without a snippet
         uses its title as content. `k` caps the number of documents (also per
         call: `invoke(query, k=2)`). Each call starts a new Mave thread unless
-        `thread_id` is set, and costs 10-75 credits.
+        `thread_id` is set, and costs 10-75 credits (counted by
+        `get_mavera_callback()`, as for the tool).
     """
 
     k: int | None = Field(default=None, ge=1)
@@ -459,7 +471,9 @@ class MaveraResearchRetriever(_rest.MaveraConnection, BaseRetriever):
     ) -> list[Document]:
         limit = _checked_k(k)
         body = _body(query, self.thread_id, self.workspace_id, self.streaming)
+        request_starting(run_manager, _PATH)
         result = research(self, body, timeout=self.timeout, sink=_sync_sink(run_manager))
+        credits_charged(run_manager, _PATH, result.credits_used)
         return self._documents(result, limit)
 
     async def _aget_relevant_documents(
@@ -467,7 +481,9 @@ class MaveraResearchRetriever(_rest.MaveraConnection, BaseRetriever):
     ) -> list[Document]:
         limit = _checked_k(k)
         body = _body(query, self.thread_id, self.workspace_id, self.streaming)
+        await arequest_starting(run_manager, _PATH)
         result = await aresearch(self, body, timeout=self.timeout, sink=_async_sink(run_manager))
+        await acredits_charged(run_manager, _PATH, result.credits_used)
         return self._documents(result, limit)
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from pydantic import BaseModel, ConfigDict
 
 from langchain_mavera import _rest
+from langchain_mavera.errors import MaveraError
 
 if TYPE_CHECKING:
     import openai
@@ -81,8 +82,12 @@ class MaveraUsage(_Block):
         return None if self.credits is None else self.credits.remaining
 
 
-class MaveraCreditCheckError(RuntimeError):
-    """Raised by `require_credits` before any paid request: fewer credits remain than needed."""
+class MaveraCreditCheckError(MaveraError, RuntimeError):
+    """Raised by `require_credits` before any paid request: fewer credits remain than needed.
+
+    A `MaveraError`, like `MaveraBudgetExceededError`, so one `except MaveraError`
+    covers every refusal this package makes on the user's behalf.
+    """
 
     def __init__(self, needed: float, usage: MaveraUsage) -> None:
         self.needed = needed

@@ -1,4 +1,5 @@
-"""examples/agent.py runs offline from its cassette: a langchain v1 agent with tools and PersonaTool."""
+"""examples/agent.py runs offline from its cassette: a langchain v1 agent with tools, PersonaTool,
+MaveraPersonaMiddleware and the credits of the whole run from get_mavera_callback()."""
 
 from __future__ import annotations
 
@@ -18,6 +19,13 @@ def test_agent_example_replays_offline(run_example: Callable[[str], str]) -> Non
     # The persona's answer reaches the agent with its one-line analysis summary.
     persona_line = re.search(r"^\[(?P<name>[^·\]]+) · confidence \d+/10 .*· credits \d+\]$", output, re.M)
     assert persona_line is not None
-    answer = output.split("Agent's answer: ", 1)[1]
+    # The middleware made the agent's own turns answer as the context's persona.
+    voice, answer = re.split(r"^Agent's answer \(as ([^)]+)\): ", output, maxsplit=1, flags=re.M)[1:]
     assert "$18.50" in answer
-    assert re.search(r"^Credits used \(agent turns and the persona\): [1-9]\d*$", output, re.M)
+    assert voice != persona_line["name"].strip()
+    # The tally covers the agent's two turns and the persona tool's call, per persona.
+    assert re.search(r"^Mavera: 3 requests, 0 cache hits, [1-9]\d* credits \(input \d+ tokens", output, re.M)
+    total = re.search(r"^Credits used: (\d+) in 3 requests$", output, re.M)
+    assert total is not None
+    per_persona = [int(n) for n in re.findall(r"^  c[a-z0-9]{20,}: (\d+) credits$", output, re.M)]
+    assert len(per_persona) == 2 and sum(per_persona) == int(total.group(1))

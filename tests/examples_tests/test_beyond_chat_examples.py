@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 Run = Callable[[str], str]
@@ -27,9 +28,16 @@ def test_research_agent_calls_research_then_the_persona(run_example: Run) -> Non
         "cassettes/examples/research_agent.yaml, recorded from the local emulator" in output.splitlines()[0]
     )
     assert "-> mavera_research({'query': 'refillable packaging demand among shoppers under 30'})" in output
-    assert "-> ask_persona({'persona': 'Gen Z Consumer', 'question': 'Would you pay 10% more" in output
+    # PersonaTool with one persona: the agent passes only the question.
+    assert "-> ask_persona({'question': 'Would you pay 10% more for a refillable bottle?'})" in output
     assert "<- mavera_research: Research summary for: refillable packaging demand" in output
     assert "   thread mave_thread_" in output and "credits, validation {'confidence_score'" in output
     assert "<- ask_persona: " in output
+    assert re.search(r"^   \[[^·\]]+ · confidence \d+/10 .*· credits \d+\]$", output, re.M)
     answer = output.split("Agent's answer: ", 1)[1]
     assert "mavera_research" in answer and "ask_persona" in answer
+    # The tally counts the research (billed outside any chat-model run) with the model turns.
+    research = re.search(r"sources, (\d+) credits, validation", output)
+    tally = re.search(r"^Mavera: 4 requests, 0 cache hits, (\d+) credits", output, re.M)
+    assert research is not None and tally is not None
+    assert int(tally.group(1)) > int(research.group(1)) > 0

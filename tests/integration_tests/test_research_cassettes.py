@@ -88,6 +88,11 @@ class _AsyncEvents(AsyncCallbackHandler):
 
 
 def _check_stream(events: list[tuple[str, Any]], content: str) -> None:
+    # The research events sit between the credit-tally events every paid tool call dispatches.
+    (first, _), (last, credits) = events[0], events[-1]
+    assert (first, last) == ("mavera_request_start", "mavera_credits")
+    events = events[1:-1]
+    assert credits["credits_used"] == events[-1][1]["usage"]["credits_used"]
     names = [name for name, _ in events]
     assert names.count("mavera_research_content") > 1
     assert names[-3:] == ["mavera_research_sources", "mavera_research_validation", "mavera_research_done"]
@@ -102,7 +107,7 @@ def test_streaming_dispatches_each_event_to_callbacks() -> None:
     tool = MaveraResearchTool(streaming=True)
     answer = tool.invoke({"query": "Is refill packaging a fad?"}, config={"callbacks": [handler]})
     _check_stream(handler.events, answer)
-    assert tool.thread_id == handler.events[-1][1]["thread_id"]
+    assert tool.thread_id == handler.events[-2][1]["thread_id"]  # the `done` event
 
 
 async def test_astreaming_dispatches_each_event_to_callbacks() -> None:
@@ -123,7 +128,8 @@ async def test_astream_events_shows_research_events() -> None:
         async for event in tool.astream_events({"query": "Is refill packaging a fad?"}, version="v2")
         if event["event"] == "on_custom_event"
     ]
-    assert names[0] == "mavera_research_content" and names[-1] == "mavera_research_done"
+    assert names[0] == "mavera_request_start" and names[-1] == "mavera_credits"
+    assert names[1] == "mavera_research_content" and names[-2] == "mavera_research_done"
 
 
 def test_retriever_returns_answer_then_sources() -> None:

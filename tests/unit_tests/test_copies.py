@@ -144,6 +144,7 @@ def _observe(model: Any, echo: PersonaEcho) -> dict[str, Any]:
         seen["client"] = _client_view(model.client)
         seen["async_client"] = _client_view(model.async_client)
         seen["wire_path"] = model._wire.path
+        seen["profile"] = model.profile
     return seen
 
 
@@ -245,6 +246,24 @@ def test_use_responses_api_copy_posts_to_responses() -> None:
         "/api/v1/chat/completions",
         "/api/v1/responses",
     ]
+
+
+def test_a_given_profile_survives_copies_and_a_derived_one_follows_the_transport() -> None:
+    given = ChatMavera(api_key="mvra_test_unit_echo", profile={"max_input_tokens": 1000})
+    for copied in (
+        given.model_copy(update={"use_responses_api": True}),
+        given.model_copy(update={"use_responses_api": True}, deep=True),
+        copy.copy(given),
+    ):
+        assert copied.profile == {"max_input_tokens": 1000}
+    default = ChatMavera(api_key="mvra_test_unit_echo")
+    responses = default.model_copy(update={"use_responses_api": True})
+    assert responses.profile == ChatMavera(api_key="mvra_test_unit_echo", use_responses_api=True).profile
+    assert responses.profile is not None and responses.profile.get("image_inputs") is True
+    assert default.profile is not None and "image_inputs" not in default.profile
+    # A default profile changed in place is the user's own: copies keep it.
+    default.profile["max_input_tokens"] = 2000
+    assert default.model_copy(update={"use_responses_api": True}).profile == default.profile
 
 
 def test_copy_module_and_deep_copies_are_fresh() -> None:

@@ -251,3 +251,87 @@ def test_run_metadata_omits_the_persona_when_none_is_set() -> None:
 
     PersonaEcho().model().invoke("q", config={"callbacks": [Meta()]})
     assert seen and "mavera_persona_id" not in seen[0]
+
+
+# -- paid calls that are not chat-model runs ------------------------------------------------------
+
+
+def _unreachable() -> Any:
+    """A model whose requests could only fail (sockets are off): a budget error proves none was sent."""
+    from langchain_mavera import ChatMavera
+
+    return ChatMavera(api_key="mvra_test_unit_budget", base_url="http://127.0.0.1:9/api/v1", max_retries=0)
+
+
+@pytest.mark.parametrize("which", ["research", "story_analysis", "story_chat", "research_retriever"])
+def test_a_reached_budget_stops_paid_tools_before_their_request(which: str) -> None:
+    from langchain_mavera import (
+        MaveraResearchRetriever,
+        MaveraResearchTool,
+        MaveraStoryAnalysisTool,
+        MaveraStoryChatTool,
+    )
+
+    runnable: Any
+    if which == "research":
+        runnable, payload = MaveraResearchTool(mavera=_unreachable()), {"query": "refills"}
+    elif which == "story_analysis":
+        runnable, payload = MaveraStoryAnalysisTool(mavera=_unreachable(), persona_id=A), {"story_id": "st_1"}
+    elif which == "story_chat":
+        runnable, payload = MaveraStoryChatTool(mavera=_unreachable()), {"story_id": "st_1", "message": "Why"}
+    else:
+        runnable, payload = MaveraResearchRetriever(mavera=_unreachable()), "refills"
+    with get_mavera_callback(budget=0), pytest.raises(MaveraBudgetExceededError):
+        runnable.invoke(payload)
+
+
+async def test_a_reached_budget_stops_paid_tools_before_their_request_async() -> None:
+    from langchain_mavera import MaveraResearchTool
+
+    async with get_mavera_callback(budget=0):
+        with pytest.raises(MaveraBudgetExceededError):
+            await MaveraResearchTool(mavera=_unreachable()).ainvoke({"query": "refills"})
+
+
+def test_credit_events_count_once_in_nested_tallies_and_reach_other_handlers() -> None:
+    from langchain_core.callbacks import BaseCallbackHandler
+    from langchain_core.callbacks.manager import CallbackManager
+
+    from langchain_mavera.callbacks import CREDITS_EVENT, credits_charged
+
+    class Seen(BaseCallbackHandler):
+        def __init__(self) -> None:
+            self.events: list[tuple[str, Any]] = []
+
+        def on_custom_event(self, name: str, data: Any, **kwargs: Any) -> None:
+            self.events.append((name, data))
+
+    seen = Seen()
+    with get_mavera_callback() as outer, get_mavera_callback() as inner:
+        manager = CallbackManager.configure([seen])
+        run = manager.on_tool_start({"name": "t"}, "q")
+        credits_charged(run, "/mave/chat", 42, usage={"input_tokens": 7, "output_tokens": 9})
+    for tally in (outer, inner):
+        assert (tally.credits_used, tally.requests, tally.by_persona) == (42, 1, {None: 42})
+        assert (tally.input_tokens, tally.output_tokens) == (7, 9)
+    assert seen.events == [
+        (
+            CREDITS_EVENT,
+            {
+                "endpoint": "/mave/chat",
+                "credits_used": 42,
+                "persona_id": None,
+                "input_tokens": 7,
+                "output_tokens": 9,
+            },
+        )
+    ]
+
+
+def test_remaining_is_the_only_string_budget_and_source_needs_it() -> None:
+    from langchain_mavera import ChatMavera
+
+    with pytest.raises(TypeError, match='"remaining"'):
+        get_mavera_callback(budget="all")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="source"):
+        get_mavera_callback(budget=10, source=ChatMavera(api_key="mvra_test_unit_budget"))
