@@ -12,7 +12,7 @@ with one it calls the live API.
 
 from __future__ import annotations
 
-from _offline import offline_or_live
+import _replay  # noqa: F401  (no MAVERA_API_KEY: replays cassettes/examples/agent.yaml)
 from _personas import personas_to_ask
 from langchain.agents import create_agent
 from langchain_core.messages import AIMessage, ToolMessage
@@ -46,12 +46,11 @@ def count_reviews(product: str, min_stars: int) -> str:
 
 
 def main() -> None:
-    with offline_or_live("agent"):
-        model = ChatMavera(temperature=0)
-        persona = personas_to_ask(model, 1)[0]
-        ask_persona = PersonaTool(model=model, personas=[persona])
-        agent = create_agent(model, tools=[check_price, count_reviews, ask_persona])
-        result = agent.invoke({"messages": [("user", QUESTION)]})
+    model = ChatMavera(temperature=0)
+    persona = personas_to_ask(model, 1)[0]
+    ask_persona = PersonaTool(model=model, personas=[persona])
+    agent = create_agent(model, tools=[check_price, count_reviews, ask_persona])
+    result = agent.invoke({"messages": [("user", QUESTION)]})
 
     credits = 0
     for message in result["messages"]:

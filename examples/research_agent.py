@@ -11,7 +11,7 @@ one it calls the live API.
 
 from __future__ import annotations
 
-from _offline import offline_or_live
+import _replay  # noqa: F401  (no MAVERA_API_KEY: replays cassettes/examples/research_agent.yaml)
 from langchain.agents import create_agent
 from langchain_core.messages import AIMessage, ToolMessage
 from langchain_core.tools import tool
@@ -25,17 +25,16 @@ QUESTION = (
 
 
 def main() -> None:
-    with offline_or_live("research_agent"):
-        model = ChatMavera(temperature=0)
-        research = MaveraResearchTool(mavera=model)
+    model = ChatMavera(temperature=0)
+    research = MaveraResearchTool(mavera=model)
 
-        @tool
-        def ask_persona(persona: str, question: str) -> str:
-            """Ask an audience persona (a name such as "Gen Z Consumer", or an id) a question."""
-            return str(model.with_persona(persona).invoke(question).content)
+    @tool
+    def ask_persona(persona: str, question: str) -> str:
+        """Ask an audience persona (a name such as "Gen Z Consumer", or an id) a question."""
+        return str(model.with_persona(persona).invoke(question).content)
 
-        agent = create_agent(model.with_persona("Gen Z Consumer"), [research, ask_persona])
-        result = agent.invoke({"messages": [("user", QUESTION)]})
+    agent = create_agent(model.with_persona("Gen Z Consumer"), [research, ask_persona])
+    result = agent.invoke({"messages": [("user", QUESTION)]})
 
     for message in result["messages"]:
         if isinstance(message, AIMessage) and message.tool_calls:

@@ -15,7 +15,13 @@ from typing import Any
 
 import pytest
 
-from tests.vcr_setup import CASSETTE_DIR, PUBLIC_BASE_URL, REPLAY_API_KEY, json_body_matcher, vcr_kwargs
+from cassettes.vcr_settings import (
+    CASSETTE_DIR,
+    PUBLIC_BASE_URL,
+    REPLAY_API_KEY,
+    json_body_matcher,
+    vcr_kwargs,
+)
 
 _OPENAI_VARIABLES = (
     "OPENAI_API_KEY",

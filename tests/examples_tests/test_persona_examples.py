@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.vcr_setup import ROOT
+from cassettes.vcr_settings import ROOT
 
 Run = Callable[[str], str]
 
