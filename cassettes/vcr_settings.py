@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from vcr.persisters.filesystem import FilesystemPersister
 from vcr.request import Request
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +37,10 @@ _KEPT_RESPONSE_HEADERS = frozenset(
     }
 )
 _PUBLIC = urlsplit(PUBLIC_BASE_URL)
+_EMULATOR_MARKER = "langchain-mavera-emulator"
+_PINNED_RESET = "1767225660"
+"""2026-01-01T00:01Z: the emulator's rate-limit window ends on the wall clock, which would
+change every re-recording; recordings from the emulator carry this fixed value instead."""
 
 
 def scrub_request(request: Request) -> Request:
@@ -52,11 +57,53 @@ def scrub_request(request: Request) -> Request:
 
 
 def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
-    """Keep only the response headers the package reads, plus provenance."""
-    response["headers"] = {
+    """Keep only the response headers the package reads, plus provenance.
+
+    In a response from the emulator, the rate-limit counters are pinned: its
+    window resets on the wall clock and its remaining count depends on every
+    request made before in the session, so without pinning each re-recording
+    would rewrite every cassette. An exhausted window ("0") is kept as is.
+    """
+    headers = {
         name: value for name, value in response["headers"].items() if name.lower() in _KEPT_RESPONSE_HEADERS
     }
+    named = {name.lower(): name for name in headers}
+    if _EMULATOR_MARKER in "".join(headers.get(named.get("x-served-by", ""), [])):
+        if "x-ratelimit-reset" in named:
+            headers[named["x-ratelimit-reset"]] = [_PINNED_RESET]
+        limit = headers.get(named.get("x-ratelimit-limit", ""))
+        remaining = headers.get(named.get("x-ratelimit-remaining", ""))
+        if limit and remaining and remaining != ["0"]:
+            headers[named["x-ratelimit-remaining"]] = [str(int(limit[0]) - 1)]
+    response["headers"] = headers
     return response
+
+
+class SortedPersister(FilesystemPersister):
+    """Saves a cassette's interactions sorted by method, URL and body.
+
+    Concurrent calls (a panel, a batch) reach the server in any order; sorting
+    makes a re-recording byte-identical. The sort is stable, so repeats of one
+    request keep their recorded order, and replay matches on the request, not
+    on its position.
+    """
+
+    @staticmethod
+    def save_cassette(cassette_path: Any, cassette_dict: dict[str, Any], serializer: Any) -> None:
+        pairs = sorted(
+            zip(cassette_dict["requests"], cassette_dict["responses"], strict=True),
+            key=lambda pair: _sort_key(pair[0]),
+        )
+        ordered = {
+            "requests": [request for request, _ in pairs],
+            "responses": [response for _, response in pairs],
+        }
+        FilesystemPersister.save_cassette(cassette_path, ordered, serializer)
+
+
+def _sort_key(request: Request) -> tuple[str, str, bytes]:
+    body = request.body or b""
+    return request.method, request.uri, body if isinstance(body, bytes) else str(body).encode()
 
 
 def _canonical_tool_call_ids(body: Any) -> Any:

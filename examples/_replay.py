@@ -61,6 +61,7 @@ def _start() -> None:
         os.environ["MAVERA_API_KEY"] = settings.REPLAY_API_KEY
     recorder = vcr.VCR()
     recorder.register_matcher("json_body", settings.json_body_matcher)
+    recorder.register_persister(settings.SortedPersister)
     context = recorder.use_cassette(str(cassette), **settings.vcr_kwargs("all" if recording else "none"))
     context.__enter__()
     # Runs when the script ends, after its last call: saves a recording, stops patching.

@@ -19,6 +19,7 @@ from cassettes.vcr_settings import (
     CASSETTE_DIR,
     PUBLIC_BASE_URL,
     REPLAY_API_KEY,
+    SortedPersister,
     json_body_matcher,
     vcr_kwargs,
 )
@@ -94,3 +95,4 @@ def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
 
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
     vcr.register_matcher("json_body", json_body_matcher)
+    vcr.register_persister(SortedPersister)
