@@ -90,7 +90,7 @@ def _tool_sentence(name: str, content: str) -> str:
     value = _scalar(stripped)
     if value is not None:
         return f"I ran {name} and the result is {value}."
-    returned = stripped[:200]
+    returned = stripped[:200].rstrip()
     if not returned.endswith((".", "!", "?")):
         returned += "."
     return f"I ran {name} and it returned: {returned}"
