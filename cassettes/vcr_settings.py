@@ -53,6 +53,23 @@ def scrub_request(request: Request) -> Request:
         return request  # not a Mavera call (e.g. a test's image download): keep its real URL
     path = path[api_root:]
     request.uri = urlunsplit((_PUBLIC.scheme, _PUBLIC.netloc, path, parts.query, ""))
+    return _with_numbered_call_ids(request)
+
+
+def _with_numbered_call_ids(request: Request) -> Request:
+    """Store tool-call ids as `id0, id1, ...` when the body has any.
+
+    Ids minted client-side at random (uuid4) would otherwise change the
+    recorded body on every re-recording. Replay compares bodies with the same
+    renaming (`json_body_matcher`), so a request with fresh random ids matches.
+    """
+    try:
+        body = json.loads(request.body or b"")
+    except ValueError:
+        return request
+    numbered = _canonical_tool_call_ids(body)
+    if numbered != body:
+        request.body = json.dumps(numbered, ensure_ascii=False, separators=(",", ":")).encode()
     return request
 
 
