@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from _offline import offline_or_live
+import _replay  # noqa: F401  (no MAVERA_API_KEY: replays cassettes/examples/agent.yaml)
 from _personas import personas_to_ask
 from langchain.agents import create_agent
 from langchain_core.messages import AIMessage, ToolMessage
@@ -58,18 +58,17 @@ class Audience:
 
 
 def main() -> None:
-    with offline_or_live("agent"):
-        model = ChatMavera(temperature=0)
-        voice, *others = personas_to_ask(model, 2)
-        ask_persona = PersonaTool(model=model, personas=[others[0] if others else voice])
-        agent = create_agent(
-            model,
-            tools=[check_price, count_reviews, ask_persona],
-            middleware=[MaveraPersonaMiddleware()],
-            context_schema=Audience,
-        )
-        with get_mavera_callback() as cb:
-            result = agent.invoke({"messages": [("user", QUESTION)]}, context=Audience(persona=voice))
+    model = ChatMavera(temperature=0)
+    voice, *others = personas_to_ask(model, 2)
+    ask_persona = PersonaTool(model=model, personas=[others[0] if others else voice])
+    agent = create_agent(
+        model,
+        tools=[check_price, count_reviews, ask_persona],
+        middleware=[MaveraPersonaMiddleware()],
+        context_schema=Audience,
+    )
+    with get_mavera_callback() as cb:
+        result = agent.invoke({"messages": [("user", QUESTION)]}, context=Audience(persona=voice))
 
     for message in result["messages"]:
         if isinstance(message, AIMessage):

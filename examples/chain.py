@@ -11,7 +11,7 @@ cassette; with one it calls the live API.
 
 from __future__ import annotations
 
-from _offline import offline_or_live
+import _replay  # noqa: F401  (no MAVERA_API_KEY: replays cassettes/examples/chain.yaml)
 from _personas import personas_to_ask
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
@@ -28,18 +28,17 @@ PROMPT = ChatPromptTemplate.from_messages(
 
 
 def main() -> None:
-    with offline_or_live("chain"):
-        model = ChatMavera(max_tokens=200)
-        chain = (
-            PROMPT
-            | model.configurable_fields(persona_id=ConfigurableField(id="persona_id", name="Persona id"))
-            | StrOutputParser()
-        )
-        for audience in personas_to_ask(model, 2):
-            persona_id = model.with_persona(audience).persona_id
-            config = {"configurable": {"persona_id": persona_id}}
-            answer = chain.invoke({"tagline": "Refill, don't landfill."}, config=config)
-            print(f"\n[{audience}] {answer}")
+    model = ChatMavera(max_tokens=200)
+    chain = (
+        PROMPT
+        | model.configurable_fields(persona_id=ConfigurableField(id="persona_id", name="Persona id"))
+        | StrOutputParser()
+    )
+    for audience in personas_to_ask(model, 2):
+        persona_id = model.with_persona(audience).persona_id
+        config = {"configurable": {"persona_id": persona_id}}
+        answer = chain.invoke({"tagline": "Refill, don't landfill."}, config=config)
+        print(f"\n[{audience}] {answer}")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 
-from _offline import offline_or_live
+import _replay  # noqa: F401  (no MAVERA_API_KEY: replays cassettes/examples/news_rag.yaml)
 from langchain_core.documents import Document
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.runnables import RunnablePassthrough
@@ -39,20 +39,19 @@ def _stories(docs: list[Document]) -> str:
 
 
 def main() -> None:
-    with offline_or_live("news_rag"):
-        model = ChatMavera(persona_id=PERSONA_ID, analysis_mode=True)
-        retriever = MaveraNewsRetriever(mavera=model, persona_ids=[PERSONA_ID], k=2)
-        docs = retriever.invoke(QUESTION)  # the chain below retrieves the same stories
-        perception = MaveraStoryAnalysisTool(mavera=model, persona_id=PERSONA_ID)
-        call = {
-            "name": perception.name,
-            "args": {"story_id": docs[0].metadata["id"]},
-            "id": "1",
-            "type": "tool_call",
-        }
-        analysis = perception.invoke(call).artifact  # a typed StoryAnalysis
-        chain = {"stories": retriever | _stories, "question": RunnablePassthrough()} | PROMPT | model
-        answer = chain.invoke(QUESTION)
+    model = ChatMavera(persona_id=PERSONA_ID, analysis_mode=True)
+    retriever = MaveraNewsRetriever(mavera=model, persona_ids=[PERSONA_ID], k=2)
+    docs = retriever.invoke(QUESTION)  # the chain below retrieves the same stories
+    perception = MaveraStoryAnalysisTool(mavera=model, persona_id=PERSONA_ID)
+    call = {
+        "name": perception.name,
+        "args": {"story_id": docs[0].metadata["id"]},
+        "id": "1",
+        "type": "tool_call",
+    }
+    analysis = perception.invoke(call).artifact  # a typed StoryAnalysis
+    chain = {"stories": retriever | _stories, "question": RunnablePassthrough()} | PROMPT | model
+    answer = chain.invoke(QUESTION)
 
     print("Personalized stories:")
     for doc in docs:

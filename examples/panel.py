@@ -9,7 +9,7 @@ cassette; with one it calls the live API.
 
 from __future__ import annotations
 
-from _offline import offline_or_live
+import _replay  # noqa: F401  (no MAVERA_API_KEY: replays cassettes/examples/panel.yaml)
 from _personas import personas_to_ask
 
 from langchain_mavera import ChatMavera, PersonaPanel
@@ -18,10 +18,9 @@ QUESTION = "Would you pay 10% more for soap sold in refillable packaging?"
 
 
 def main() -> None:
-    with offline_or_live("panel"):
-        model = ChatMavera(max_tokens=200)
-        panel = PersonaPanel(model=model, personas=personas_to_ask(model, 4), max_concurrency=4)
-        result = panel.invoke(QUESTION)  # panel.stream(...) yields each answer as it arrives
+    model = ChatMavera(max_tokens=200)
+    panel = PersonaPanel(model=model, personas=personas_to_ask(model, 4), max_concurrency=4)
+    result = panel.invoke(QUESTION)  # panel.stream(...) yields each answer as it arrives
 
     print(f"\nQ: {QUESTION}\n")
     print(result.to_markdown(max_chars=120))

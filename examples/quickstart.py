@@ -9,7 +9,7 @@ first persona your key can use.
 
 from __future__ import annotations
 
-from _offline import offline_or_live
+import _replay  # noqa: F401  (no MAVERA_API_KEY: replays cassettes/examples/quickstart.yaml)
 from _personas import personas_to_ask
 
 from langchain_mavera import ChatMavera, get_analysis
@@ -18,10 +18,9 @@ QUESTION = "How do you feel about brands that switch to refillable packaging?"
 
 
 def main() -> None:
-    with offline_or_live("quickstart"):
-        model = ChatMavera(analysis_mode=True)
-        model = model.with_persona(personas_to_ask(model, 1)[0])
-        message = model.invoke(QUESTION)
+    model = ChatMavera(analysis_mode=True)
+    model = model.with_persona(personas_to_ask(model, 1)[0])
+    message = model.invoke(QUESTION)
 
     print(f"\nQ: {QUESTION}\n\nA: {message.content}\n")
     analysis = get_analysis(message)

@@ -17,7 +17,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from _offline import offline_or_live
+import _replay  # noqa: F401  (no MAVERA_API_KEY: replays cassettes/examples/rag.yaml)
 from _personas import personas_to_ask
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
@@ -101,27 +101,26 @@ def _format(docs: list[Document]) -> str:
 
 def main() -> None:
     retriever = BM25Retriever(documents=load_corpus(), k=2)
-    with offline_or_live("rag"):
-        model = ChatMavera(max_tokens=250, analysis_mode=True)
-        audiences = MaveraPersonaRetriever(model=model, k=1)
-        for question in QUESTIONS:
-            # No persona matches the question: ask the first of MAVERA_PERSONAS (or of your list).
-            audience = (audiences.invoke(question) or audiences.invoke(personas_to_ask(model, 1)[0]))[0]
-            name, about = audience.metadata["name"], audience.page_content
-            # The audience shapes the search too: its description pulls in what it cares about.
-            docs = retriever.invoke(f"{question} {about}")
-            chain = (
-                {"context": lambda _, docs=docs: _format(docs), "question": RunnablePassthrough()}
-                | PROMPT
-                | model.with_persona(audience.metadata["id"]).with_analysis()
-            )
-            result = chain.invoke(question)
-            sources = ", ".join(doc.metadata["source"] for doc in docs)
-            analysis = result["analysis"]
-            confidence = analysis.confidence if analysis else None
-            print(f"\nQ: {question}\n[{name}] (sources: {sources})\n{result['text']}")
-            credits, persona_id = result["credits_used"], result["persona_id"]
-            print(f"(confidence {confidence}/10, {credits} credits, persona {persona_id})")
+    model = ChatMavera(max_tokens=250, analysis_mode=True)
+    audiences = MaveraPersonaRetriever(model=model, k=1)
+    for question in QUESTIONS:
+        # No persona matches the question: ask the first of MAVERA_PERSONAS (or of your list).
+        audience = (audiences.invoke(question) or audiences.invoke(personas_to_ask(model, 1)[0]))[0]
+        name, about = audience.metadata["name"], audience.page_content
+        # The audience shapes the search too: its description pulls in what it cares about.
+        docs = retriever.invoke(f"{question} {about}")
+        chain = (
+            {"context": lambda _, docs=docs: _format(docs), "question": RunnablePassthrough()}
+            | PROMPT
+            | model.with_persona(audience.metadata["id"]).with_analysis()
+        )
+        result = chain.invoke(question)
+        sources = ", ".join(doc.metadata["source"] for doc in docs)
+        analysis = result["analysis"]
+        confidence = analysis.confidence if analysis else None
+        print(f"\nQ: {question}\n[{name}] (sources: {sources})\n{result['text']}")
+        credits, persona_id = result["credits_used"], result["persona_id"]
+        print(f"(confidence {confidence}/10, {credits} credits, persona {persona_id})")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ calls the live API.
 
 from __future__ import annotations
 
-from _offline import offline_or_live
+import _replay  # noqa: F401  (no MAVERA_API_KEY: replays cassettes/examples/research_agent.yaml)
 from _personas import personas_to_ask
 from langchain.agents import create_agent
 from langchain_core.messages import AIMessage, ToolMessage
@@ -28,14 +28,13 @@ QUESTION = (
 
 
 def main() -> None:
-    with offline_or_live("research_agent"):
-        model = ChatMavera(temperature=0)
-        persona = personas_to_ask(model, 1)[0]
-        research = MaveraResearchTool(mavera=model)
-        ask_persona = PersonaTool(model=model, personas=[persona])
-        agent = create_agent(model, [research, ask_persona])
-        with get_mavera_callback() as cb:
-            result = agent.invoke({"messages": [("user", QUESTION)]})
+    model = ChatMavera(temperature=0)
+    persona = personas_to_ask(model, 1)[0]
+    research = MaveraResearchTool(mavera=model)
+    ask_persona = PersonaTool(model=model, personas=[persona])
+    agent = create_agent(model, [research, ask_persona])
+    with get_mavera_callback() as cb:
+        result = agent.invoke({"messages": [("user", QUESTION)]})
 
     for message in result["messages"]:
         if isinstance(message, AIMessage) and message.tool_calls:

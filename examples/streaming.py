@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from _offline import offline_or_live
+import _replay  # noqa: F401  (no MAVERA_API_KEY: replays cassettes/examples/streaming.yaml)
 from _personas import personas_to_ask
 from langchain_core.callbacks import BaseCallbackHandler
 
@@ -28,12 +28,11 @@ class PrintTokens(BaseCallbackHandler):
 
 
 def main() -> None:
-    with offline_or_live("streaming"):
-        # streaming=True streams even on invoke, so the callback sees every token.
-        model = ChatMavera(streaming=True, analysis_mode=True, callbacks=[PrintTokens()])
-        persona = personas_to_ask(model, 1)[0]
-        print(f"\nQ ({persona}): {QUESTION}\n\nA: ", end="")
-        message = model.with_persona(persona).invoke(QUESTION)
+    # streaming=True streams even on invoke, so the callback sees every token.
+    model = ChatMavera(streaming=True, analysis_mode=True, callbacks=[PrintTokens()])
+    persona = personas_to_ask(model, 1)[0]
+    print(f"\nQ ({persona}): {QUESTION}\n\nA: ", end="")
+    message = model.with_persona(persona).invoke(QUESTION)
 
     print("\n")
     analysis = get_analysis(message)

@@ -13,7 +13,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from _offline import offline_or_live
+import _replay  # noqa: F401  (no MAVERA_API_KEY: replays cassettes/examples/survey.yaml)
 
 from langchain_mavera import ChatMavera, PersonaSurvey
 
@@ -31,7 +31,7 @@ def main() -> None:
     out_dir = parser.parse_args().out_dir
     out_dir.mkdir(parents=True, exist_ok=True)
 
-    with offline_or_live("survey"), tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder:
         survey = PersonaSurvey(
             model=ChatMavera(max_tokens=120),
             questions=QUESTIONS,

@@ -167,9 +167,8 @@ class ChatMavera(BaseChatModel):
         print(message.content)
         ```
         ```txt
-        You asked about refillable packaging. Lowkey, as a Gen Z consumer, the first
-        thing I look at is authenticity. I'd rather thrift or resell than pay full
-        price for something that trends for a week. ... Show me receipts, not slogans.
+        As Gen Z Consumer (Generational), here is my answer on refillable packaging.
+        What decides it for me on refillable packaging is value for money. ...
         ```
 
     Stream:
@@ -181,7 +180,7 @@ class ChatMavera(BaseChatModel):
         full.response_metadata["credits_used"]  # the same as on invoke
         ```
         ```txt
-        You asked| about| the ideal sneaker| launch.| Ngl,| as a| ...   (31 chunks)
+        As| Gen| Z Consumer (Generational),| here is| my answer| on| the ideal| ...   (24 chunks)
         2
         ```
         The aggregate equals the `invoke` result on content, analysis, credits,
@@ -268,16 +267,16 @@ class ChatMavera(BaseChatModel):
         ```txt
         (6, 3.8, ['Status quo bias', 'Optimism bias'])
         {'confidence': 6, 'emotion': {'emotional_valence': 3.8, 'arousal': 2.9, 'dominance': 3.1},
-         'biases': [{'name': 'Status quo bias', 'description': 'Prefers the current approach ...'}, ...],
-         'insights': ['Refillable packaging is judged primarily on authenticity.', ...]}
+         'biases': [{'name': 'Status quo bias', 'description': 'Status quo bias shapes how ...'}, ...],
+         'insights': ['Gen Z Consumer judges refillable packaging mainly on value for money.', ...]}
         ```
 
     Token usage:
         ```python
         message.usage_metadata
-        # {'input_tokens': 131, 'output_tokens': 79, 'total_tokens': 210}
+        # {'input_tokens': 131, 'output_tokens': 32, 'total_tokens': 163}
         message.response_metadata["credits_used"]
-        # 3
+        # 2
         ```
         When Mavera reports only credits, `usage_metadata` is None (no invented zeros).
 
@@ -292,9 +291,9 @@ class ChatMavera(BaseChatModel):
         ```
         ```txt
         {'model_name': 'mavera-1', 'model_provider': 'mavera', 'id': 'chatcmpl_22c412dab4e1b27f3414707f',
-         'finish_reason': 'stop', 'persona_id': 'clx1abc2d0001abcdef123456', 'credits_used': 3,
-         'token_usage': {'prompt_tokens': 131, 'completion_tokens': 79, 'total_tokens': 210,
-                         'credits_used': 3},
+         'finish_reason': 'stop', 'persona_id': 'clx1abc2d0001abcdef123456', 'credits_used': 2,
+         'token_usage': {'prompt_tokens': 131, 'completion_tokens': 32, 'total_tokens': 163,
+                         'credits_used': 2},
          'rate_limit': {'limit': 600, 'remaining': 599, 'reset': 1795701932}}
         ```
 

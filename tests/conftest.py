@@ -15,7 +15,14 @@ from typing import Any
 
 import pytest
 
-from tests.vcr_setup import CASSETTE_DIR, PUBLIC_BASE_URL, REPLAY_API_KEY, json_body_matcher, vcr_kwargs
+from cassettes.vcr_settings import (
+    CASSETTE_DIR,
+    PUBLIC_BASE_URL,
+    REPLAY_API_KEY,
+    SortedPersister,
+    json_body_matcher,
+    vcr_kwargs,
+)
 
 _OPENAI_VARIABLES = (
     "OPENAI_API_KEY",
@@ -88,3 +95,4 @@ def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
 
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
     vcr.register_matcher("json_body", json_body_matcher)
+    vcr.register_persister(SortedPersister)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.vcr_setup import CASSETTE_DIR
+from cassettes.vcr_settings import CASSETTE_DIR
 
 CASSETTES = sorted(CASSETTE_DIR.rglob("*.yaml"))
 KEY_LIKE = re.compile(

@@ -114,8 +114,38 @@ def parse_chat_request(body: Any) -> ChatRequest:
         tool_choice=_tool_choice(body.get("tool_choice"), tools),
         parallel_tool_calls=_boolean(body, "parallel_tool_calls", default=True),
         response_format=_response_format(body.get("response_format")),
-        fingerprint=digest(canonical_json(content_fields)),
+        fingerprint=digest(canonical_json(_numbered_call_ids(content_fields))),
     )
+
+
+def _numbered_call_ids(fields: dict[str, Any]) -> dict[str, Any]:
+    """Tool-call ids renamed id0, id1, ... in order of first appearance.
+
+    Clients often mint these ids at random (uuid4), which would change the
+    answer's ids on every recording; the numbering still ties each tool
+    result to its call.
+    """
+    messages = fields.get("messages")
+    if not isinstance(messages, list):
+        return fields
+    names: dict[str, str] = {}
+
+    def number(value: Any) -> Any:
+        return names.setdefault(value, f"id{len(names)}") if isinstance(value, str) else value
+
+    numbered = []
+    for message in messages:
+        if isinstance(message, dict):
+            message = dict(message)
+            if isinstance(message.get("tool_calls"), list):
+                message["tool_calls"] = [
+                    {**call, "id": number(call.get("id"))} if isinstance(call, dict) else call
+                    for call in message["tool_calls"]
+                ]
+            if "tool_call_id" in message:
+                message["tool_call_id"] = number(message["tool_call_id"])
+        numbered.append(message)
+    return {**fields, "messages": numbered}
 
 
 def _check_model(body: Mapping[str, Any]) -> None:

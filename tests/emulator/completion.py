@@ -15,7 +15,6 @@ from .replies import chooser_for, compose_reply, question_of
 from .structured import structured_content
 from .tool_calls import ToolCall, plan_tool_calls
 from .usage import count_tokens, limit_text, usage_body
-from .voices import voice_for
 
 MODEL = "mavera-1"
 # Fixed so bodies are byte-identical between recordings (2026-01-01T00:00Z).
@@ -34,7 +33,6 @@ class Completion:
 
 def complete(req: ChatRequest) -> Completion:
     prompt = read_prompt(question_of(req).text)
-    voice = voice_for(req.persona.id if req.persona else None)
     chooser = chooser_for(req, prompt)
     calls = plan_tool_calls(req, prompt)
     content: str | None
@@ -43,14 +41,14 @@ def complete(req: ChatRequest) -> Completion:
         finish_reason = "tool_calls"
         spoken = sum(count_tokens(f"{c.name} {c.arguments}") for c in calls)
     else:
-        text = structured_content(req, prompt, voice, chooser)
+        text = structured_content(req, prompt, chooser)
         if text is None:
             text = compose_reply(req)
         content, finish_reason = limit_text(text, req.stop, req.max_tokens)
         spoken = count_tokens(content)
     analysis = None
     if req.analysis_mode:
-        analysis = build_analysis(req.persona, voice, prompt, chooser)
+        analysis = build_analysis(req.persona, prompt, chooser)
     return Completion(
         id="chatcmpl_" + req.fingerprint[:24],
         content=content,

@@ -1,15 +1,12 @@
 """Cheap reading of the conversation: what was asked and under which rules.
 
 This is keyword matching, not understanding. It only has to be good enough
-for replies to mention the right topic and for synthesized arguments to
+for replies to echo the right topic and for synthesized arguments to
 pick up the numbers and quoted names a test put in its prompt.
 """
 
 import re
 from dataclasses import dataclass
-from typing import Literal, TypeAlias
-
-Intent: TypeAlias = Literal["greeting", "joke", "creative", "yes_no", "question"]
 
 # Word lists read better packed than one per line.
 # fmt: off
@@ -42,19 +39,9 @@ _AUXILIARIES = frozenset(
     )
 )
 # fmt: on
-_GREETING = re.compile(
-    r"^(hi|hello|hey|yo|hiya|howdy|good (morning|afternoon|evening)|how are you"
-    r"|how's it going|what's up|sup|thanks|thank you)\b",
-    re.IGNORECASE,
-)
-_CREATIVE = re.compile(
-    r"^(please\s+)?(write|draft|compose|create|generate|come up with|make me|"
-    r"give me|suggest|brainstorm)\b",
-    re.IGNORECASE,
-)
 _ABOUT = re.compile(
     r"\b(?:about|regarding|on the topic of)\s+(.+?)"
-    r"(?=[.?!,;:()]|\s+(?:and|but|so|because|for|with|in|that|which)\s|$)",
+    r"(?=[.?!,;:()]|\s+(?:and|but|so|because|for|with|in)\s|$)",
     re.IGNORECASE,
 )
 _ARTICLES = frozenset(("a", "an", "the"))
@@ -68,30 +55,15 @@ _QUOTED = re.compile(
     r"""(?!\w)"""
 )
 _WORD = re.compile(r"[\w$%&+'-]+")
-_LANGUAGES = ("french", "spanish", "german", "italian", "portuguese")
-_LANGUAGE = re.compile(
-    r"\b(?:in|speak|using)\s+(" + "|".join(_LANGUAGES) + r")\b",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
 class Prompt:
     text: str
     focus: str  # a short phrase naming the topic, safe to splice into a sentence
-    intent: Intent
+    yes_no: bool  # a question such as "Would you pay more?"
     numbers: tuple[int | float, ...]
     quotes: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Instructions:
-    """What system/developer messages ask for, as far as we can tell."""
-
-    one_word: bool = False
-    language: str | None = None
-    verbosity: str | None = None
-    bullets: bool = False
 
 
 def read_prompt(text: str) -> Prompt:
@@ -99,25 +71,9 @@ def read_prompt(text: str) -> Prompt:
     return Prompt(
         text=cleaned,
         focus=focus_of(cleaned),
-        intent=_intent(cleaned),
+        yes_no=_is_yes_no(cleaned),
         numbers=tuple(_number(m) for m in _NUMBER.findall(cleaned)),
         quotes=tuple(next(g for g in m if g) for m in _QUOTED.findall(cleaned)),
-    )
-
-
-def read_instructions(texts: list[str]) -> Instructions:
-    joined = " ".join(texts).lower()
-    language = _LANGUAGE.search(joined)
-    verbosity = None
-    if re.search(r"\b(concise|brief|short|succinct|terse)\b", joined):
-        verbosity = "low"
-    elif re.search(r"\b(detailed|thorough|comprehensive|in depth|in-depth)\b", joined):
-        verbosity = "high"
-    return Instructions(
-        one_word=bool(re.search(r"\b(one|single|1)[- ]word\b", joined)),
-        language=language.group(1) if language else None,
-        verbosity=verbosity,
-        bullets=bool(re.search(r"\bbullet", joined)),
     )
 
 
@@ -170,33 +126,10 @@ def _is_content(word: str) -> bool:
     return len(word) >= 3 and not word.isdigit()
 
 
-def _intent(text: str) -> Intent:
-    lowered = text.lower()
-    if _GREETING.match(lowered) and len(lowered.split()) <= 6:
-        return "greeting"
-    # Only a request for a joke; "are jokes effective in ads?" is a question.
-    if re.search(r"\b(tell|give|write|share|make|need|want)\b[^.?!]*\bjokes?\b", lowered):
-        return "joke"
-    if _CREATIVE.match(lowered):
-        return "creative"
-    first = lowered.split()[0] if lowered.split() else ""
-    if first in _AUXILIARIES and lowered.rstrip().endswith("?"):
-        return "yes_no"
-    return "question"
+def _is_yes_no(text: str) -> bool:
+    words = text.lower().split()
+    return bool(words) and words[0] in _AUXILIARIES and text.rstrip().endswith("?")
 
 
 def _number(raw: str) -> int | float:
     return float(raw) if "." in raw else int(raw)
-
-
-def singular(phrase: str) -> str:
-    """Naive singular of the last word: 'cats' -> 'cat', 'glass' stays."""
-    words = phrase.split()
-    if not words:
-        return phrase
-    last = words[-1]
-    if last.lower().endswith("ies") and len(last) > 4:
-        last = last[:-3] + "y"
-    elif last.lower().endswith("s") and not last.lower().endswith("ss"):
-        last = last[:-1]
-    return " ".join([*words[:-1], last])

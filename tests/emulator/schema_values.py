@@ -3,7 +3,7 @@
 Used for both tool-call arguments and ``response_format`` JSON. The schema
 walk is generic; *what* goes into each leaf is decided by a
 :class:`ValueSource`, so tools can echo numbers from the prompt while
-structured output writes persona-flavoured prose.
+structured output writes sentences naming the persona and topic.
 """
 
 from collections.abc import Mapping

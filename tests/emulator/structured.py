@@ -1,7 +1,7 @@
 """Content for ``response_format`` json_schema and json_object requests.
 
-Values are persona-flavoured so a structured answer still reads like the
-persona wrote it; numbers come from the prompt like tool arguments do.
+String values name the persona and the topic, like the prose template;
+numbers come from the prompt like tool arguments do.
 """
 
 import json
@@ -12,9 +12,8 @@ from typing import Any
 from .chat_request import ChatRequest
 from .hashing import Chooser
 from .prompt import Prompt
-from .replies import compose_reply, joke, persona_sentence
+from .replies import compose_reply, speaker
 from .schema_values import synthesize
-from .voices import Voice
 
 _TITLE_NAMES = ("name", "title", "label", "headline", "subject", "topic")
 _KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,40}$")
@@ -27,10 +26,10 @@ _FORMATS = {
 }
 
 
-def structured_content(req: ChatRequest, prompt: Prompt, voice: Voice, chooser: Chooser) -> str | None:
+def structured_content(req: ChatRequest, prompt: Prompt, chooser: Chooser) -> str | None:
     """JSON text for the requested format, or None for plain text."""
     fmt = req.response_format
-    source = _StructuredSource(prompt, voice, chooser)
+    source = _StructuredSource(prompt, speaker(req.persona), chooser)
     if fmt.kind == "json_schema":
         value = synthesize(fmt.schema or {}, source)
     elif fmt.kind == "json_object":
@@ -46,9 +45,9 @@ def structured_content(req: ChatRequest, prompt: Prompt, voice: Voice, chooser: 
 
 
 class _StructuredSource:
-    def __init__(self, prompt: Prompt, voice: Voice, chooser: Chooser) -> None:
+    def __init__(self, prompt: Prompt, speaker: str, chooser: Chooser) -> None:
         self._prompt = prompt
-        self._voice = voice
+        self._speaker = speaker
         self._chooser = chooser
         self._numbers: Iterator[int | float] = iter(prompt.numbers)
 
@@ -58,17 +57,11 @@ class _StructuredSource:
             return _FORMATS[fmt]
         if fmt in ("uri", "url"):
             return "https://example.com/" + re.sub(r"\W+", "-", self._prompt.focus)
+        focus = self._prompt.focus
         lowered = name.lower()
-        about = f"{lowered} {schema.get('description', '')}".lower()
-        setup, punchline = joke(self._voice, self._prompt.focus)
-        if "punchline" in lowered:
-            return punchline
-        if "setup" in lowered or "joke" in about:
-            return setup
         if lowered in _TITLE_NAMES or lowered.endswith(("_name", "_title")):
-            focus = self._prompt.focus
             return focus[:1].upper() + focus[1:]
-        return persona_sentence(self._voice, self._prompt.focus, self._chooser, name)
+        return f"{self._speaker}, {name.replace('_', ' ')} on {focus}."
 
     def integer(self, name: str, schema: Mapping[str, Any]) -> int:
         number = next(self._numbers, None)

@@ -372,25 +372,25 @@ def test_same_request_gives_byte_identical_body(emu: Emulator) -> None:
     assert post_chat(emu, body).body == post_chat(emu, body).body
 
 
-def test_persona_voice_and_topic(emu: Emulator) -> None:
+def test_reply_names_the_persona_and_echoes_the_topic(emu: Emulator) -> None:
     gen_z = content_of(post_chat(emu, chat_body(persona_id=PERSONA_GEN_Z)))
     cmo = content_of(post_chat(emu, chat_body(persona_id=PERSONA_CMO)))
     generic = content_of(post_chat(emu, chat_body()))
-    assert "Gen Z consumer" in gen_z
-    assert "SaaS CMO" in cmo
-    assert len({gen_z, cmo, generic}) == 3
+    assert gen_z.startswith("As Gen Z Consumer (Generational), ")
+    assert cmo.startswith("As SaaS CMO (IndustrySpecific), ")
+    assert "Gen Z" not in generic and "CMO" not in generic
     for text in (gen_z, cmo, generic):
         assert "sustainability" in text
-        assert 40 <= len(text.split()) <= 120
 
 
-def test_phrasing_varies_with_the_question(emu: Emulator) -> None:
-    questions = [
-        f"What do you think about {topic}?" for topic in ("pricing", "loyalty apps", "podcasts", "AI tutors")
-    ]
-    replies = [content_of(post_chat(emu, chat_body(q, persona_id=PERSONA_GEN_Z))) for q in questions]
-    openings = {reply.split(".")[0].split(",")[0] for reply in replies}
-    assert len(openings) > 1
+def test_reply_follows_the_question(emu: Emulator) -> None:
+    topics = ("pricing", "loyalty apps", "podcasts", "AI tutors")
+    for topic in topics:
+        reply = content_of(
+            post_chat(emu, chat_body(f"What do you think about {topic}?", persona_id=PERSONA_GEN_Z))
+        )
+        assert f"here is my answer on {topic}." in reply
+        assert not any(other in reply for other in topics if other != topic)
 
 
 def test_verbosity_and_reasoning_effort(emu: Emulator) -> None:
@@ -403,23 +403,23 @@ def test_verbosity_and_reasoning_effort(emu: Emulator) -> None:
     assert "I weighed" not in words(reasoning_effort="low")
 
 
-def test_system_instructions_are_acknowledged(emu: Emulator) -> None:
+def test_one_word_instruction_is_followed(emu: Emulator) -> None:
     def reply(system: str, user: str = "Should brands post on TikTok?") -> str:
         messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
         return content_of(post_chat(emu, chat_body(messages=messages, persona_id=PERSONA_GEN_Z)))
 
     assert reply("Answer in one word.") in {"Yes.", "No."}
-    assert len(reply("Answer in one word.", "What do you think of NFTs?").split()) == 1
-    assert "Gen Z Consumer" in reply("Always respond in French.")
-    assert "Bonne question" in reply("Always respond in French.")
+    assert reply("Answer in one word.", "What do you think of NFTs?") == "NFTs."
+    assert len(reply("Answer in full sentences.").split()) > 10
 
 
 def test_stop_sequences(emu: Emulator) -> None:
     full = content_of(post_chat(emu, chat_body("hi", persona_id=PERSONA_GEN_Z)))
-    for stop in ("you", ["zzz", "you"]):
+    assert "answer" in full
+    for stop in ("answer", ["zzz", "answer"]):
         cut = post_chat(emu, chat_body("hi", persona_id=PERSONA_GEN_Z, stop=stop)).json()["choices"][0]
         assert cut["finish_reason"] == "stop"
-        assert "you" not in cut["message"]["content"]
+        assert "answer" not in cut["message"]["content"]
         assert full.startswith(cut["message"]["content"])
 
 

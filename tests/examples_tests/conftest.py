@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.vcr_setup import ROOT
+from cassettes.vcr_settings import ROOT
 
 REPLAY_LINE = "No MAVERA_API_KEY: replaying cassettes/examples/"
 

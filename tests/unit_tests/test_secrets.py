@@ -12,10 +12,10 @@ import pytest
 import vcr
 from langchain_core.load import dumpd, dumps
 
+from cassettes.vcr_settings import json_body_matcher, vcr_kwargs
 from langchain_mavera import ChatMavera, MaveraAuthenticationError
 from tests.fault_tests._loopback import run_loopback
 from tests.fault_tests._scripted import API_KEY, ok, scripted, status
-from tests.vcr_setup import json_body_matcher, vcr_kwargs
 
 OPENAI_DECOYS = {
     "OPENAI_API_KEY": "sk-DECOY-openai-key-must-not-be-sent",

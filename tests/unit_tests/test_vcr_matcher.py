@@ -7,7 +7,7 @@ import json
 import pytest
 from vcr.request import Request
 
-from tests.vcr_setup import json_body_matcher
+from cassettes.vcr_settings import json_body_matcher
 
 
 def _request(first_id: str, second_id: str, answered: str) -> Request:
