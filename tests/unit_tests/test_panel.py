@@ -141,7 +141,8 @@ class PanelAPI:
     def _pause(self, request: httpx2.Request) -> float:
         if request.url.path.endswith("/personas"):
             return 0
-        return 0.1 if json.loads(request.content)["persona_id"] in self.slow else 0
+        # Long enough that a loaded machine still answers every other seat first.
+        return 0.5 if json.loads(request.content)["persona_id"] in self.slow else 0
 
     def _reply(self, request: httpx2.Request) -> httpx2.Response:
         if request.url.path.endswith("/personas"):
