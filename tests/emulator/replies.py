@@ -90,8 +90,11 @@ def _tool_sentence(name: str, content: str) -> str:
     value = _scalar(stripped)
     if value is not None:
         return f"I ran {name} and the result is {value}."
-    returned = stripped[:200].rstrip()
-    if not returned.endswith((".", "!", "?")):
+    # A tool's first paragraph is its answer; later ones (a persona tool's summary line) are notes.
+    returned = stripped.split("\n\n", 1)[0].strip()
+    if len(returned) > 200:
+        returned = returned[:200].rsplit(" ", 1)[0] + " ..."
+    elif not returned.endswith((".", "!", "?")):
         returned += "."
     return f"I ran {name} and it returned: {returned}"
 
