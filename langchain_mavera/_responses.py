@@ -27,19 +27,9 @@ from langchain_core.messages import BaseMessage, SystemMessage, ToolMessage
 from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 
+from langchain_mavera._deferred import api_error, error_from_stream_event, malformed_reply
 from langchain_mavera._messages import role_of, to_wire_message
-
-# These helpers import the openai SDK only when a reply is bad, so importing
-# ChatMavera stays free of the SDK's import cost.
-from langchain_mavera._replies import (
-    StreamState,
-    answer,
-    decode_event,
-    delta_chunk,
-    error_from_stream_event,
-    malformed_reply,
-    text_or_none,
-)
+from langchain_mavera._replies import StreamState, answer, decode_event, delta_chunk, text_or_none
 from langchain_mavera._sse import DONE, ServerSentEvent
 
 if TYPE_CHECKING:
@@ -182,10 +172,8 @@ class Responses:
         """An AIMessage with text, tool calls, usage and the metadata contract."""
         _raise_if_failed(body, response)
         if body.get("status") == "in_progress":
-            from langchain_mavera.errors import MaveraAPIError, make_error
-
             msg = f"Mavera returned response {body.get('id')!r} still in_progress; the answer is incomplete."
-            raise make_error(MaveraAPIError, msg, request=response.request, raw_text=response.text)
+            raise api_error(msg, response.request, response.text)
         output = body.get("output")
         if not isinstance(output, list):
             raise malformed_reply(response, "the response has no output list", response.text)

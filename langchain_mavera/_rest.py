@@ -15,8 +15,8 @@ import httpx2
 import openai
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from langchain_mavera._error_mapping import error_from_openai, malformed_guard
 from langchain_mavera._http import JSONReply, decode_json
-from langchain_mavera.errors import error_from_openai, malformed_guard
 
 if TYPE_CHECKING:
     from langchain_mavera.chat_models import ChatMavera

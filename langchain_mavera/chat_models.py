@@ -27,6 +27,7 @@ from typing_extensions import Self
 from langchain_mavera._base_url import DEFAULT_BASE_URL, BaseURL, warn_if_insecure
 from langchain_mavera._chat_completions import CHAT_COMPLETIONS
 from langchain_mavera._concurrency import with_default_concurrency
+from langchain_mavera._deferred import stream_interrupted
 from langchain_mavera._params import (
     ApiKey,
     AsyncHTTPClient,
@@ -55,8 +56,9 @@ if TYPE_CHECKING:
     import openai
 
 # The openai SDK (and httpx2) take ~40% of this module's import time, yet are only
-# needed to send a request. `_http`, `_client` and `errors` import them, so they
-# are imported inside the methods that send requests (a dict lookup once loaded).
+# needed to send a request. `_http`, `_client` and the error modules import them, so
+# they are imported inside the methods that send requests (a dict lookup once loaded);
+# errors built elsewhere on this path go through `_deferred`.
 
 if TYPE_CHECKING:
     from langchain_core.tools import BaseTool
@@ -807,7 +809,7 @@ class ChatMavera(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         from langchain_mavera import _http
-        from langchain_mavera.errors import malformed_guard
+        from langchain_mavera._error_mapping import malformed_guard
 
         params = self._call_params(stop, kwargs)
         body = self._wire.build_payload(messages, params, stream=False)
@@ -823,7 +825,7 @@ class ChatMavera(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         from langchain_mavera import _http
-        from langchain_mavera.errors import malformed_guard
+        from langchain_mavera._error_mapping import malformed_guard
 
         params = self._call_params(stop, kwargs)
         body = self._wire.build_payload(messages, params, stream=False)
@@ -841,7 +843,8 @@ class ChatMavera(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         from langchain_mavera import _http
-        from langchain_mavera.errors import MaveraError, malformed_guard
+        from langchain_mavera._error_mapping import malformed_guard
+        from langchain_mavera.errors import MaveraError
 
         params = self._call_params(stop, kwargs)
         body = self._wire.build_payload(messages, params, stream=True)
@@ -883,7 +886,8 @@ class ChatMavera(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         from langchain_mavera import _http
-        from langchain_mavera.errors import MaveraError, malformed_guard
+        from langchain_mavera._error_mapping import malformed_guard
+        from langchain_mavera.errors import MaveraError
 
         params = self._call_params(stop, kwargs)
         body = self._wire.build_payload(messages, params, stream=True)
@@ -919,10 +923,7 @@ class ChatMavera(BaseChatModel):
 def _check_complete(parser: StreamParser, response: Any) -> None:
     """A stream that stopped without a finish reason or [DONE] was cut short."""
     if not parser.complete:
-        from langchain_mavera.errors import MaveraStreamInterruptedError, make_error
-
-        raise make_error(
-            MaveraStreamInterruptedError,
+        raise stream_interrupted(
             "The stream ended before Mavera sent a finish_reason or [DONE]; the answer is incomplete.",
-            request=response.request,
+            response.request,
         )

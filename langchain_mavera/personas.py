@@ -17,12 +17,8 @@ from urllib.parse import quote
 from pydantic import BaseModel, ConfigDict
 
 from langchain_mavera import _http
-from langchain_mavera.errors import (
-    MaveraNotFoundError,
-    MaveraPersonaNotFoundError,
-    malformed_guard,
-    malformed_reply,
-)
+from langchain_mavera._error_mapping import malformed_guard, malformed_reply
+from langchain_mavera.errors import MaveraNotFoundError, MaveraPersonaLookupError, MaveraPersonaNotFoundError
 
 if TYPE_CHECKING:
     import openai
@@ -57,22 +53,6 @@ class Persona(BaseModel):
     is_expert: bool = False
     created_at: int | None = None
     """Unix seconds."""
-
-
-class MaveraPersonaLookupError(LookupError):
-    """No persona, or more than one, matches a name (or an id is unknown).
-
-    `matches` holds the personas that matched exactly (several when the name is
-    ambiguous) and `suggestions` the closest names when nothing matched.
-    """
-
-    def __init__(
-        self, query: str, message: str, matches: list[Persona], suggestions: list[str] | None = None
-    ) -> None:
-        super().__init__(message)
-        self.query = query
-        self.matches = matches
-        self.suggestions = suggestions or []
 
 
 def close_names(query: str, names: Iterable[str], n: int = 5, cutoff: float = 0.5) -> list[str]:

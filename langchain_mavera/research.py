@@ -38,6 +38,7 @@ from langchain_core.tools import BaseTool
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from langchain_mavera import _http, _rest
+from langchain_mavera._error_mapping import error_from_stream_event, make_error, malformed_guard
 from langchain_mavera._sse import DONE
 from langchain_mavera.callbacks import (
     acredits_charged,
@@ -45,13 +46,7 @@ from langchain_mavera.callbacks import (
     credits_charged,
     request_starting,
 )
-from langchain_mavera.errors import (
-    MaveraError,
-    MaveraStreamInterruptedError,
-    error_from_stream_event,
-    make_error,
-    malformed_guard,
-)
+from langchain_mavera.errors import MaveraError, MaveraStreamInterruptedError
 
 __all__ = [
     "MaveValidation",

@@ -29,9 +29,12 @@ from langchain_mavera._pacing import Pacer
 from langchain_mavera._survey_store import StoredCell, SurveyStore, cell_key
 from langchain_mavera.analysis import Analysis
 from langchain_mavera.chat_models import ChatMavera
-from langchain_mavera.errors import MaveraInsufficientCreditsError, MaveraRateLimitError
+from langchain_mavera.errors import (
+    MaveraInsufficientCreditsError,
+    MaveraPersonaLookupError,
+    MaveraRateLimitError,
+)
 from langchain_mavera.panel import PersonaPanel
-from langchain_mavera.personas import MaveraPersonaLookupError
 
 __all__ = ["PersonaSurvey", "SurveyAnswer", "SurveyResult"]
 

@@ -135,7 +135,7 @@ def _check_outputs(args: argparse.Namespace) -> None:
 
 def _survey(args: argparse.Namespace) -> Any:
     from langchain_mavera.chat_models import ChatMavera
-    from langchain_mavera.personas import MaveraPersonaLookupError
+    from langchain_mavera.errors import MaveraPersonaLookupError
     from langchain_mavera.survey import PersonaSurvey
 
     questions = read_texts(args.questions, "question")
