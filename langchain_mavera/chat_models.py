@@ -29,6 +29,7 @@ from langchain_mavera._chat_completions import CHAT_COMPLETIONS
 from langchain_mavera._concurrency import with_default_concurrency
 from langchain_mavera._deferred import stream_interrupted
 from langchain_mavera._params import (
+    MODEL_BODY_FIELDS,
     ApiKey,
     AsyncHTTPClient,
     Headers,
@@ -121,7 +122,7 @@ def _joined(chunks: list[BaseMessageChunk]) -> BaseMessageChunk | None:
 
 
 class ChatMavera(BaseChatModel):
-    """Mavera chat model: answers as an audience persona, with optional analysis.
+    r"""Mavera chat model: answers as an audience persona, with optional analysis.
 
     Setup:
         Install `langchain-mavera` and set the `MAVERA_API_KEY` environment variable.
@@ -135,22 +136,22 @@ class ChatMavera(BaseChatModel):
         | arg | type | meaning |
         |---|---|---|
         | `model` | `str` | Model name; Mavera serves `"mavera-1"`. |
-        | `persona_id` | `str \\| None` | The audience persona that answers (ids from `GET /personas`). |
+        | `persona_id` | `str \| None` | The audience persona that answers (ids from `GET /personas`). |
         | `analysis_mode` | `bool` | Ask for a structured `analysis` of the answer. |
-        | `reasoning_effort` | `"low" \\| "medium" \\| "high"` | How hard the model thinks. |
-        | `verbosity` | `"low" \\| "medium" \\| "high"` | How long the answer is. |
+        | `reasoning_effort` | `"low" \| "medium" \| "high"` | How hard the model thinks. |
+        | `verbosity` | `"low" \| "medium" \| "high"` | How long the answer is. |
         | `temperature` | `float` 0 to 2 | Randomness. |
         | `max_tokens` | `int >= 1` | Cap on the answer's tokens. |
-        | `stop` | `str \\| list[str]` | Stop sequences. |
+        | `stop` | `str \| list[str]` | Stop sequences. |
 
     Key init args — client params:
         | arg | type | meaning |
         |---|---|---|
         | `api_key` | `SecretStr` | Defaults to `MAVERA_API_KEY`. Never read from `OPENAI_API_KEY`. |
         | `base_url` | `str` | Defaults to `MAVERA_BASE_URL`, else `https://app.mavera.io/api/v1`. |
-        | `timeout` | `float \\| httpx2.Timeout \\| None` | Request timeout in seconds. |
-        | `stream_chunk_timeout` | `float \\| None` | Longest wait for the next stream chunk. |
-        | `total_timeout` | `float \\| None` | Upper bound on one reply, stream or invoke. |
+        | `timeout` | `float \| httpx2.Timeout \| None` | Request timeout in seconds. |
+        | `stream_chunk_timeout` | `float \| None` | Longest wait for the next stream chunk. |
+        | `total_timeout` | `float \| None` | Upper bound on one reply, stream or invoke. |
         | `max_retries` | `int` | Retries of 429, 5xx, timeouts and connection errors (default 2). |
         | `use_responses_api` | `bool` | Send `POST /responses` instead of `/chat/completions`. |
         | `extra_body` | `dict` | Extra JSON body fields; merged per key with a call's `extra_body`. |
@@ -546,14 +547,17 @@ class ChatMavera(BaseChatModel):
 
     @classmethod
     def is_lc_serializable(cls) -> bool:
+        """True: ChatMavera serializes with `dumpd` (the key as a secret reference)."""
         return True
 
     @classmethod
     def get_lc_namespace(cls) -> list[str]:
+        """The namespace `dumpd` records: `["langchain_mavera", "chat_models"]`."""
         return ["langchain_mavera", "chat_models"]
 
     @property
     def lc_secrets(self) -> dict[str, str]:
+        """The API key is serialized as a reference to `MAVERA_API_KEY`, never its value."""
         return {"mavera_api_key": "MAVERA_API_KEY"}
 
     def __getstate__(self) -> dict[Any, Any]:
@@ -655,12 +659,10 @@ class ChatMavera(BaseChatModel):
     def _default_params(self) -> dict[str, Any]:
         """The instance's request settings, set values only."""
         params: dict[str, Any] = {"model": self.model_name}
-        for key in ("persona_id", "reasoning_effort", "verbosity", "temperature", "max_tokens", "stop"):
-            value = getattr(self, key)
-            if value is not None:
-                params[key] = value
-        if self.analysis_mode:
-            params["analysis_mode"] = True
+        for field in MODEL_BODY_FIELDS:
+            value = getattr(self, field.name)
+            if field.is_set(value):
+                params[field.name] = value
         if self.extra_body:
             params["extra_body"] = self.extra_body
         return params
