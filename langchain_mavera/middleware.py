@@ -126,6 +126,7 @@ class MaveraPersonaMiddleware(AgentMiddleware[Any, Any]):
         request: ModelRequest[Any],
         handler: Callable[[ModelRequest[Any]], ModelResponse[Any]],
     ) -> Any:
+        """Send the model call with the persona this request asks for."""
         spec = self._requested(request)
         if spec is None or not isinstance(request.model, ChatMavera):
             return handler(request)
@@ -136,6 +137,7 @@ class MaveraPersonaMiddleware(AgentMiddleware[Any, Any]):
         request: ModelRequest[Any],
         handler: Callable[[ModelRequest[Any]], Awaitable[ModelResponse[Any]]],
     ) -> Any:
+        """Async twin of `wrap_model_call`."""
         spec = self._requested(request)
         if spec is None or not isinstance(request.model, ChatMavera):
             return await handler(request)

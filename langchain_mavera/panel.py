@@ -84,14 +84,17 @@ class PanelAnswer(BaseModel):
 
     @property
     def ok(self) -> bool:
+        """True when the persona answered."""
         return self.error is None
 
     @property
     def text(self) -> str:
+        """The answer's text, or "" when the persona failed."""
         return self.message.text if self.message is not None else ""
 
     @classmethod
     def answered(cls, persona: _Seat, message: BaseMessage) -> PanelAnswer:
+        """The answer of a persona that replied."""
         cached = message.response_metadata.get("cached") is True
         credits = 0 if cached else message.response_metadata.get("credits_used")
         return cls(
@@ -106,6 +109,7 @@ class PanelAnswer(BaseModel):
 
     @classmethod
     def failed(cls, persona: _Seat, error: Exception) -> PanelAnswer:
+        """The answer of a persona whose call failed, keeping the error."""
         return cls(persona_id=persona.id, persona_name=persona.name, error=error, seat=persona.index)
 
     def __add__(self, other: PanelAnswer | PanelResult) -> PanelResult:
@@ -125,10 +129,12 @@ class PanelResult(BaseModel):
 
     @property
     def succeeded(self) -> list[PanelAnswer]:
+        """The answers that arrived."""
         return [answer for answer in self.answers if answer.ok]
 
     @property
     def failed(self) -> list[PanelAnswer]:
+        """The answers whose calls failed."""
         return [answer for answer in self.answers if not answer.ok]
 
     @property
@@ -302,6 +308,7 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
 
     @property
     def OutputType(self) -> type[PanelResult]:
+        """`PanelResult`: what `invoke` returns."""
         return PanelResult
 
     # -- persona resolution -------------------------------------------------------------------
@@ -478,6 +485,7 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
     def transform(  # type: ignore[override]
         self, input: Iterator[LanguageModelInput], config: RunnableConfig | None = None, **kwargs: Any | None
     ) -> Iterator[PanelAnswer]:
+        """Stream each persona's `PanelAnswer` as it arrives, for each input."""
         # The helper is typed for Output chunks; a panel streams answers that add up to its Output.
         answers = self._transform_stream_with_config(input, cast("Any", self._transform), config, **kwargs)
         yield from cast("Iterator[PanelAnswer]", answers)
@@ -488,6 +496,7 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
         config: RunnableConfig | None = None,
         **kwargs: Any | None,
     ) -> AsyncIterator[PanelAnswer]:
+        """Async twin of `transform`."""
         answers = self._atransform_stream_with_config(input, cast("Any", self._atransform), config, **kwargs)
         async for answer in cast("AsyncIterator[PanelAnswer]", answers):
             yield answer

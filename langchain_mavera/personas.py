@@ -264,7 +264,7 @@ class MaveraPersonas:
     # -- custom personas -------------------------------------------------------------------------
 
     def create(self, *, timeout: float | None = _CREATE_TIMEOUT, **fields: Any) -> CustomPersona:
-        """Create a custom persona (`POST /personas`). **Costs 300 credits.**
+        """Create a custom persona (`POST /personas`), which **costs 300 credits**.
 
         Args:
             timeout: Seconds to wait; the whole profile is generated on creation.
@@ -314,7 +314,7 @@ class MaveraPersonas:
         return _rest.parse(CustomPersona, reply)
 
     async def acreate(self, *, timeout: float | None = _CREATE_TIMEOUT, **fields: Any) -> CustomPersona:
-        """Async twin of `create`. **Costs 300 credits.**"""
+        """Async twin of `create`, which **costs 300 credits**."""
         from langchain_mavera import _rest
         from langchain_mavera.custom_personas import CustomPersona, CustomPersonaSpec, validated
 

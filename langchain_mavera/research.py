@@ -128,6 +128,7 @@ class ResearchResult(_Lenient):
 
     @classmethod
     def from_reply(cls, body: dict[str, Any]) -> ResearchResult:
+        """The result read from a research reply body."""
         usage = body.get("usage")
         credits = usage.get("credits_used") if isinstance(usage, dict) else None
         fields = {key: value for key, value in body.items() if key not in ("usage", "object", "role")}
@@ -314,7 +315,7 @@ class _ResearchInput(BaseModel):
 
 
 class MaveraResearchTool(_rest.MaveraConnection, BaseTool):
-    """Mave research as a tool: a question in, a researched answer with citations out.
+    r"""Mave research as a tool: a question in, a researched answer with citations out.
 
     Setup:
         ```python

@@ -126,21 +126,26 @@ class SurveyResult(BaseModel):
 
     @property
     def succeeded(self) -> list[SurveyAnswer]:
+        """The answers that are done."""
         return [answer for answer in self.answers if answer.status == "done"]
 
     @property
     def failed(self) -> list[SurveyAnswer]:
+        """The answers that failed, or whose outcome is in doubt."""
         return [answer for answer in self.answers if answer.status in ("failed", "in_doubt")]
 
     @property
     def pending(self) -> list[SurveyAnswer]:
+        """The answers not yet asked."""
         return [answer for answer in self.answers if answer.status == "pending"]
 
     @property
     def total_credits(self) -> float:
+        """Credits used by every answer that reported them."""
         return sum(answer.credits for answer in self.answers if answer.credits is not None)
 
     def to_records(self) -> list[dict[str, Any]]:
+        """One flat dict per answer (for a DataFrame or a CSV file)."""
         return [answer.to_record() for answer in self.answers]
 
     def to_pandas(self) -> Any:
