@@ -45,7 +45,7 @@ class ChatCompletions:
         body["messages"] = to_wire_messages(messages)
         for field in REQUEST_FIELDS:
             value = params.get(field.name)
-            if field.is_set(value):
+            if value is not None and (value is not False or field.sends_false):  # field.is_set, inlined
                 body[field.name] = value
         if stream:
             body["stream"] = True

@@ -182,7 +182,7 @@ class Responses:
             body["instructions"] = f"{earlier}\n\n{instructions}" if earlier else instructions
         for field in REQUEST_FIELDS:
             value = params.get(field.name)
-            if not field.is_set(value):
+            if value is None or (value is False and not field.sends_false):  # not field.is_set, inlined
                 continue
             translate = _TRANSLATED.get(field.name)
             if translate is None:

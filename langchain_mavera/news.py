@@ -296,7 +296,7 @@ class MaveraNews:
         if source is not None and settings:
             msg = "Pass either a ChatMavera to share or connection settings, not both."
             raise TypeError(msg)
-        self._source = source if source is not None else _rest.chat_model(settings)
+        self._source = source if source is not None else _rest.connection(settings)
 
     def personalized(self, persona_ids: str | Sequence[str], size: int = 15) -> list[NewsStory]:
         """Stories matched to these personas (`GET /news/stories/personalized`)."""

@@ -24,14 +24,12 @@ from langchain_core.runnables.config import ContextThreadPoolExecutor, patch_con
 from langchain_core.tools import BaseTool
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-from langchain_mavera._params import looks_like_persona_id, validate_overrides
+from langchain_mavera._params import validate_overrides
+from langchain_mavera._persona_resolver import PersonaResolver
 from langchain_mavera.analysis import Analysis, get_analysis
 from langchain_mavera.chat_models import ChatMavera
 from langchain_mavera.personas import (
-    MaveraPersonaLookupError,
     Persona,
-    match_id,
-    match_name,
 )
 
 __all__ = ["PanelAnswer", "PanelResult", "PersonaPanel", "Spread"]
@@ -304,7 +302,7 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
     """Opt-in pre-flight check: before asking anyone, `GET /usage` must show at least this many
     credits remaining, else `MaveraCreditCheckError` is raised and no persona is asked."""
 
-    _seats: dict[str, _Seat] = PrivateAttr(default_factory=dict)
+    _resolver: PersonaResolver = PrivateAttr(default_factory=PersonaResolver)
 
     @property
     def OutputType(self) -> type[PanelResult]:
@@ -314,14 +312,20 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
     # -- persona resolution -------------------------------------------------------------------
 
     def _pending(self) -> list[str]:
-        return [spec for spec in dict.fromkeys(self.personas) if spec not in self._seats]
+        return [spec for spec in dict.fromkeys(self.personas) if self._resolver.found(spec) is None]
 
     def _seated(self, catalogue: list[Persona] | Exception) -> list[_Seat]:
         """Every distinct persona, in order; successes are cached, failures retried next call."""
-        fresh = {spec: _seat(spec, catalogue) for spec in self._pending()}
-        self._seats.update({spec: seat for spec, seat in fresh.items() if seat.error is None})
-        seats = [self._seats.get(spec) or fresh[spec] for spec in dict.fromkeys(self.personas)]
+        seats = [self._seat(spec, catalogue) for spec in dict.fromkeys(self.personas)]
         return [seat.model_copy(update={"index": index}) for index, seat in enumerate(seats)]
+
+    def _seat(self, spec: str, catalogue: list[Persona] | Exception) -> _Seat:
+        """Resolve one name or id against the persona list (or the error fetching it)."""
+        try:
+            persona_id, name = self._resolver.resolve_in(spec, catalogue)
+        except Exception as exc:  # the lookup error, or the list's own error
+            return _Seat(id="", name=spec, error=exc)
+        return _Seat(id=persona_id, name=name)
 
     def _resolve(self) -> list[_Seat]:
         catalogue: list[Persona] | Exception = []
@@ -555,19 +559,6 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
 def _check_call_kwargs(kwargs: dict[str, Any]) -> None:
     """Refuse bad call kwargs once, before any request, rather than as every persona's failure."""
     validate_overrides(kwargs)
-
-
-def _seat(spec: str, catalogue: list[Persona] | Exception) -> _Seat:
-    """Resolve one name or id against the persona list (or the error fetching it)."""
-    is_id = looks_like_persona_id(spec)
-    if isinstance(catalogue, Exception):
-        return _Seat(id=spec, name=spec) if is_id else _Seat(id="", name=spec, error=catalogue)
-    try:
-        persona = match_id(catalogue, spec) if is_id else match_name(catalogue, spec)
-    except MaveraPersonaLookupError as exc:
-        # An id missing from the list may still be usable (the call will tell); a name cannot be.
-        return _Seat(id=spec, name=spec) if is_id else _Seat(id="", name=spec, error=exc)
-    return _Seat(id=persona.id, name=persona.name)
 
 
 def _in_seat_order(answers: list[PanelAnswer]) -> list[PanelAnswer]:

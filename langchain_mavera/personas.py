@@ -17,13 +17,13 @@ from urllib.parse import quote
 from pydantic import BaseModel, ConfigDict
 
 from langchain_mavera import _http
+from langchain_mavera._client import client_settings
 from langchain_mavera._error_mapping import malformed_guard, malformed_reply
 from langchain_mavera.errors import MaveraNotFoundError, MaveraPersonaLookupError, MaveraPersonaNotFoundError
 
 if TYPE_CHECKING:
     import openai
 
-    from langchain_mavera.chat_models import ChatMavera
     from langchain_mavera.custom_personas import CustomPersona
 
 __all__ = ["MaveraPersonaLookupError", "MaveraPersonas", "Persona"]
@@ -194,15 +194,17 @@ class MaveraPersonas:
         """Share `source`'s clients (a `ChatMavera`), or build them from ChatMavera's client settings.
 
         Args:
-            source: An object with `client` and `async_client` properties, usually a `ChatMavera`.
-            **settings: With no source: `api_key`, `base_url`, `timeout`, `max_retries`,
-                `default_headers`, `http_client`, `http_async_client`, validated as by `ChatMavera`.
+            source: An object with `client` and `async_client` properties: a `ChatMavera`
+                or its `client_settings`.
+            **settings: With no source, the `ClientSettings`: `api_key`, `base_url`, `timeout`,
+                `max_retries`, `default_headers`, `http_client`, `http_async_client`, validated
+                as by `ChatMavera`.
         """
         if source is not None and settings:
             msg = "Pass either a ChatMavera to share or client settings, not both."
             raise TypeError(msg)
         if source is None:
-            source = _standalone_source(settings)
+            source = client_settings("MaveraPersonas", settings)
         self._source = source
 
     # -- sync ------------------------------------------------------------------------------------
@@ -399,19 +401,3 @@ def _matched_or_raise(personas: list[Persona], persona_id: str, cause: Exception
         return match_id(personas, persona_id)
     except MaveraPersonaLookupError as exc:
         raise exc from cause
-
-
-_CLIENT_SETTINGS = frozenset(
-    {"api_key", "base_url", "timeout", "max_retries", "default_headers", "http_client", "http_async_client"}
-)
-
-
-def _standalone_source(settings: dict[str, Any]) -> ChatMavera:
-    """A ChatMavera used only as a client holder, so key, URL and retries resolve exactly alike."""
-    unknown = sorted(set(settings) - _CLIENT_SETTINGS)
-    if unknown:
-        msg = f"Unknown MaveraPersonas setting(s): {', '.join(unknown)}; allowed: {sorted(_CLIENT_SETTINGS)}."
-        raise TypeError(msg)
-    from langchain_mavera.chat_models import ChatMavera
-
-    return ChatMavera(**settings)

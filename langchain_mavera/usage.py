@@ -94,7 +94,7 @@ def _source(source: _ClientSource | None, settings: dict[str, Any]) -> _ClientSo
     if source is not None and settings:
         msg = "Pass either a ChatMavera to share or connection settings, not both."
         raise TypeError(msg)
-    return source if source is not None else _rest.chat_model(settings)
+    return source if source is not None else _rest.connection(settings)
 
 
 def fetch_usage(source: _ClientSource | None = None, **settings: Any) -> MaveraUsage:
