@@ -12,7 +12,6 @@ from langchain_mavera._version import __version__
 
 if TYPE_CHECKING:
     from langchain_mavera._analysis_output import AnalysisOutputParser
-    from langchain_mavera._messages import UnsupportedContentError
     from langchain_mavera.analysis import Analysis, Bias, Emotion, get_analysis
     from langchain_mavera.callbacks import MaveraCreditsCallbackHandler, get_mavera_callback
     from langchain_mavera.chat_models import ChatMavera
@@ -22,16 +21,19 @@ if TYPE_CHECKING:
         MaveraAuthenticationError,
         MaveraBudgetExceededError,
         MaveraConnectionError,
+        MaveraCreditCheckError,
         MaveraError,
         MaveraInsufficientCreditsError,
         MaveraInvalidRequestError,
         MaveraNotFoundError,
         MaveraPermissionDeniedError,
+        MaveraPersonaLookupError,
         MaveraPersonaNotFoundError,
         MaveraRateLimitError,
         MaveraServerError,
         MaveraStreamInterruptedError,
         MaveraTimeoutError,
+        UnsupportedContentError,
     )
     from langchain_mavera.middleware import MaveraPersonaMiddleware
     from langchain_mavera.news import (
@@ -48,7 +50,7 @@ if TYPE_CHECKING:
     )
     from langchain_mavera.panel import PanelAnswer, PanelResult, PersonaPanel, Spread
     from langchain_mavera.persona_retriever import MaveraPersonaRetriever
-    from langchain_mavera.personas import MaveraPersonaLookupError, MaveraPersonas, Persona
+    from langchain_mavera.personas import MaveraPersonas, Persona
     from langchain_mavera.research import (
         MaveraResearchRetriever,
         MaveraResearchTool,
@@ -62,7 +64,6 @@ if TYPE_CHECKING:
     from langchain_mavera.usage import (
         BillingPeriod,
         CreditUsage,
-        MaveraCreditCheckError,
         MaveraUsage,
         RateLimit,
         afetch_usage,
@@ -77,12 +78,11 @@ _EXPORTS: dict[str, str] = {
     "Bias": "langchain_mavera.analysis",
     "Emotion": "langchain_mavera.analysis",
     "get_analysis": "langchain_mavera.analysis",
-    "UnsupportedContentError": "langchain_mavera._messages",
     "AnalysisOutputParser": "langchain_mavera._analysis_output",
     "MaveraCreditsCallbackHandler": "langchain_mavera.callbacks",
     "get_mavera_callback": "langchain_mavera.callbacks",
     "MaveraPersonaMiddleware": "langchain_mavera.middleware",
-    **dict.fromkeys(["MaveraPersonaLookupError", "MaveraPersonas", "Persona"], "langchain_mavera.personas"),
+    **dict.fromkeys(["MaveraPersonas", "Persona"], "langchain_mavera.personas"),
     **dict.fromkeys(["PanelAnswer", "PanelResult", "PersonaPanel", "Spread"], "langchain_mavera.panel"),
     **dict.fromkeys(["PersonaPanelTool", "PersonaTool"], "langchain_mavera.tools"),
     "MaveraPersonaRetriever": "langchain_mavera.persona_retriever",
@@ -119,7 +119,6 @@ _EXPORTS: dict[str, str] = {
         [
             "BillingPeriod",
             "CreditUsage",
-            "MaveraCreditCheckError",
             "MaveraUsage",
             "RateLimit",
             "afetch_usage",
@@ -136,16 +135,19 @@ _EXPORTS: dict[str, str] = {
             "MaveraAuthenticationError",
             "MaveraBudgetExceededError",
             "MaveraConnectionError",
+            "MaveraCreditCheckError",
             "MaveraError",
             "MaveraInsufficientCreditsError",
             "MaveraInvalidRequestError",
             "MaveraNotFoundError",
             "MaveraPermissionDeniedError",
+            "MaveraPersonaLookupError",
             "MaveraPersonaNotFoundError",
             "MaveraRateLimitError",
             "MaveraServerError",
             "MaveraStreamInterruptedError",
             "MaveraTimeoutError",
+            "UnsupportedContentError",
         ],
         "langchain_mavera.errors",
     ),

@@ -15,20 +15,10 @@ from langchain_core.messages import BaseMessage
 from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 
+from langchain_mavera._deferred import error_from_stream_event, malformed_reply
 from langchain_mavera._messages import to_wire_messages
-from langchain_mavera._params import BODY_KEYS
-
-# These helpers import the openai SDK only when a reply is bad, so importing
-# ChatMavera stays free of the SDK's import cost.
-from langchain_mavera._replies import (
-    StreamState,
-    answer,
-    decode_event,
-    delta_chunk,
-    error_from_stream_event,
-    malformed_reply,
-    text_or_none,
-)
+from langchain_mavera._params import REQUEST_FIELDS
+from langchain_mavera._replies import StreamState, answer, decode_event, delta_chunk, text_or_none
 from langchain_mavera._sse import DONE, ServerSentEvent
 
 if TYPE_CHECKING:
@@ -53,12 +43,10 @@ class ChatCompletions:
         body: dict[str, Any] = dict(extra) if extra else {}
         body["model"] = params["model"]
         body["messages"] = to_wire_messages(messages)
-        for key in BODY_KEYS:
-            value = params.get(key)
-            if value is not None and value is not False:
-                body[key] = value
-        if params.get("parallel_tool_calls") is False:
-            body["parallel_tool_calls"] = False
+        for field in REQUEST_FIELDS:
+            value = params.get(field.name)
+            if value is not None and (value is not False or field.sends_false):  # field.is_set, inlined
+                body[field.name] = value
         if stream:
             body["stream"] = True
         return body

@@ -1,4 +1,4 @@
-"""Construction of the openai SDK clients that carry every Mavera request.
+"""The client settings (`ClientSettings`) and the openai SDK clients built from them.
 
 The SDK is only the transport: it supplies connection pooling, retries with
 backoff that honours Retry-After, and timeouts. It also reads OPENAI_* variables
@@ -15,31 +15,40 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Hashable, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import httpx2
-import openai
+from langchain_core.utils import from_env, secret_from_env
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from typing_extensions import Self
 
+from langchain_mavera._base_url import DEFAULT_BASE_URL, BaseURL, warn_if_insecure
+from langchain_mavera._params import ApiKey, AsyncHTTPClient, Headers, RequestTimeout, SyncHTTPClient
 from langchain_mavera._version import __version__
 
-# The SDK would otherwise fill these from OPENAI_ORG_ID / OPENAI_PROJECT_ID.
-_SUPPRESSED_HEADERS: dict[str, Any] = {
-    "OpenAI-Organization": openai.Omit(),
-    "OpenAI-Project": openai.Omit(),
-}
+if TYPE_CHECKING:
+    import httpx2
+    import openai
 
+# The openai SDK and httpx2 are imported inside the functions that build clients: settings are
+# made and compared without them, so `ChatMavera` is constructed without loading the SDK.
 
-_ClientT = TypeVar("_ClientT", openai.OpenAI, openai.AsyncOpenAI)
+_ClientT = TypeVar("_ClientT", "openai.OpenAI", "openai.AsyncOpenAI")
 
 
 def _sdk_timeout(timeout: Any) -> Any:
     """`None` means the SDK default; anything else is passed through."""
+    import openai
+
     return openai.NOT_GIVEN if timeout is None else timeout
 
 
 def _headers(default_headers: Mapping[str, str] | None) -> dict[str, Any]:
+    import openai
+
     return {
-        **_SUPPRESSED_HEADERS,
+        # The SDK would otherwise fill these from OPENAI_ORG_ID / OPENAI_PROJECT_ID.
+        "OpenAI-Organization": openai.Omit(),
+        "OpenAI-Project": openai.Omit(),
         "User-Agent": f"langchain-mavera/{__version__}",
         **(default_headers or {}),
     }
@@ -64,6 +73,8 @@ def _shared_sync_http_client() -> httpx2.Client:
     sharing it keeps first calls cheap and reuses warm connections. The SDK
     sends its timeout with each request, so one client serves every timeout.
     """
+    import openai
+
     return openai.DefaultHttpxClient()
 
 
@@ -92,6 +103,8 @@ def _configured(
 
 def build_sync_client(*, http_client: Any = None, **settings: Any) -> openai.OpenAI:
     """An `openai.OpenAI` pointed at Mavera and nothing else."""
+    import openai
+
     shared = http_client if http_client is not None else _shared_sync_http_client()
     return _configured(openai.OpenAI, http_client=shared, **settings)
 
@@ -102,6 +115,8 @@ def build_async_client(*, http_client: Any = None, **settings: Any) -> openai.As
     Async HTTP clients are bound to the event loop that first uses them, so no
     shared default is kept across instances.
     """
+    import openai
+
     return _configured(openai.AsyncOpenAI, http_client=http_client, **settings)
 
 
@@ -112,7 +127,7 @@ _CACHE_SIZE = 64
 _cache_lock = threading.Lock()
 _sync_clients: OrderedDict[Hashable, openai.OpenAI] = OrderedDict()
 # (the loop, its client, the async generator that closes the client when the loop shuts down)
-_AsyncEntry = tuple[weakref.ref[asyncio.AbstractEventLoop], openai.AsyncOpenAI, Any]
+_AsyncEntry = tuple[weakref.ref[asyncio.AbstractEventLoop], "openai.AsyncOpenAI", Any]
 _async_clients: OrderedDict[Hashable, _AsyncEntry] = OrderedDict()
 
 
@@ -141,6 +156,8 @@ def _close_with_loop(client: openai.AsyncOpenAI) -> Any:
 
 
 def _settings_key(settings: Mapping[str, Any]) -> Hashable:
+    import httpx2
+
     timeout = settings["timeout"]
     if isinstance(timeout, httpx2.Timeout):  # not hashable itself
         timeout = ("Timeout", timeout.connect, timeout.read, timeout.write, timeout.pool)
@@ -197,3 +214,122 @@ def _drop_closed_loops() -> None:
         loop = loop_ref()
         if loop is None or loop.is_closed():
             del _async_clients[key]
+
+
+class ClientSettings(BaseModel):
+    """Everything an SDK client is built from: key, base URL, timeout, retries, headers, HTTP clients.
+
+    One object for the chat model, persona discovery, the panel and the REST
+    tools alike, validated once with the same rules as `ChatMavera`'s fields,
+    and holding the SDK clients built from it: settings that compare equal share
+    one client (through the module's bounded cache), so a copy or a per-call
+    model never builds its own.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
+
+    api_key: ApiKey | None = Field(
+        default_factory=secret_from_env("MAVERA_API_KEY", default=None), validate_default=True
+    )
+    base_url: BaseURL = Field(
+        default_factory=from_env("MAVERA_BASE_URL", default=DEFAULT_BASE_URL), validate_default=True
+    )
+    timeout: RequestTimeout = None
+    max_retries: int = Field(default=2, ge=0)
+    default_headers: Headers | None = None
+    http_client: SyncHTTPClient = None
+    http_async_client: AsyncHTTPClient = None
+
+    _client: openai.OpenAI | None = PrivateAttr(default=None)
+    _async_client: openai.AsyncOpenAI | None = PrivateAttr(default=None)
+    # (event loop, its shared client): the last one looked up, so a call on the same loop
+    # skips the shared cache's key building and lock. One attribute, so threads see a pair.
+    _async_entry: tuple[weakref.ref[asyncio.AbstractEventLoop], openai.AsyncOpenAI] | None = PrivateAttr(
+        default=None
+    )
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+
+    @model_validator(mode="after")
+    def _warn_if_insecure(self) -> Self:
+        warn_if_insecure(self.base_url)
+        return self
+
+    def _sdk_settings(self) -> dict[str, Any]:
+        if self.api_key is None:
+            msg = "No Mavera API key: pass api_key=... or set the MAVERA_API_KEY environment variable."
+            raise ValueError(msg)
+        return {
+            "api_key": self.api_key.get_secret_value(),
+            "base_url": self.base_url,
+            "timeout": self.timeout,
+            "max_retries": self.max_retries,
+            "default_headers": self.default_headers,
+        }
+
+    @property
+    def client(self) -> openai.OpenAI:
+        """The sync openai SDK client, shared by equal settings, kept once looked up."""
+        client = self._client
+        if client is None:
+            with self._lock:
+                client = self._client
+                if client is None:
+                    client = self._client = sync_client(**self._sdk_settings(), http_client=self.http_client)
+        return client
+
+    @property
+    def async_client(self) -> openai.AsyncOpenAI:
+        """The async openai SDK client for the running event loop.
+
+        Without `http_async_client`, equal settings share one client per event
+        loop, so successive `asyncio.run` calls each get a client of their own.
+        A given `http_async_client` is used as is.
+        """
+        if self.http_async_client is None:
+            entry = self._async_entry
+            loop = _running_loop()
+            if entry is not None and loop is not None and entry[0]() is loop:
+                return entry[1]
+            client = async_client(**self._sdk_settings())
+            if loop is not None:
+                self._async_entry = (weakref.ref(loop), client)
+            return client
+        if self._async_client is None:
+            with self._lock:
+                if self._async_client is None:
+                    self._async_client = async_client(
+                        **self._sdk_settings(), http_client=self.http_async_client
+                    )
+        return self._async_client
+
+    def __getstate__(self) -> dict[Any, Any]:
+        """Pickle without live clients or locks; they are rebuilt on first use."""
+        state = super().__getstate__()
+        state["__pydantic_private__"] = {"_client": None, "_async_client": None, "_async_entry": None}
+        return state
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        super().__setstate__(state)
+        self._lock = threading.Lock()
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+SETTING_NAMES = frozenset(ClientSettings.model_fields)
+"""The names `ClientSettings` takes, for the classes that accept them as keyword arguments."""
+
+
+def client_settings(
+    owner: str, settings: Mapping[str, Any], allowed: frozenset[str] = SETTING_NAMES
+) -> ClientSettings:
+    """`settings` as a `ClientSettings`, refusing unknown names with a TypeError naming `owner`."""
+    unknown = sorted(set(settings) - allowed)
+    if unknown:
+        msg = f"Unknown {owner} setting(s): {', '.join(unknown)}; allowed: {sorted(allowed)}."
+        raise TypeError(msg)
+    return ClientSettings(**settings)

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 import httpx2
 import openai
 
+from langchain_mavera._error_mapping import error_from_openai, make_error, malformed_reply
 from langchain_mavera._params import check_json_body
 from langchain_mavera._sse import DONE, LineReader, ServerSentEvent, SSEDecoder
 from langchain_mavera.errors import (
@@ -24,9 +25,6 @@ from langchain_mavera.errors import (
     MaveraError,
     MaveraStreamInterruptedError,
     MaveraTimeoutError,
-    error_from_openai,
-    make_error,
-    malformed_reply,
 )
 
 

@@ -21,6 +21,8 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
+from langchain_mavera._deferred import unsupported_content
+
 _ROLES: dict[type[BaseMessage], str] = {
     HumanMessage: "user",
     SystemMessage: "system",
@@ -44,10 +46,6 @@ _IMAGE_URL_PREFIXES = ("https://", "http://", "data:image/")
 # Media a tool result may carry; Mavera's tool messages are text only.
 _MEDIA_BLOCKS = frozenset({"image", "image_url", "audio", "input_audio", "file", "video"})
 _UNSUPPORTED_HINT = "Mavera accepts text and images (http(s) or data URLs) only."
-
-
-class UnsupportedContentError(ValueError):
-    """A content block Mavera cannot take; raised before any request is sent."""
 
 
 def _image_url(block: Mapping[str, Any]) -> str | None:
@@ -80,7 +78,7 @@ def _split_content(content: str | list[Any], role: str) -> tuple[str, list[dict[
             continue
         if not isinstance(block, Mapping):
             msg = f"Unsupported content block of type {type(block).__name__}. {_UNSUPPORTED_HINT}"
-            raise UnsupportedContentError(msg)
+            raise unsupported_content(msg)
         block_type = block.get("type")
         if block_type == "text":
             texts.append(_block_text(block))
@@ -89,13 +87,13 @@ def _split_content(content: str | list[Any], role: str) -> tuple[str, list[dict[
             if url is None or not url.startswith(_IMAGE_URL_PREFIXES):
                 shown = url[:60] if url else f"keys {sorted(block)}"
                 msg = f"Image block without a usable http(s) or data:image URL ({shown}). {_UNSUPPORTED_HINT}"
-                raise UnsupportedContentError(msg)
+                raise unsupported_content(msg)
             attachments.append({"type": "image", "url": url})
         elif role == "assistant" and block_type in _ASSISTANT_SKIPPED_BLOCKS:
             continue
         else:
             msg = f"Unsupported content block type {block_type!r} in a {role} message. {_UNSUPPORTED_HINT}"
-            raise UnsupportedContentError(msg)
+            raise unsupported_content(msg)
     return "\n".join(texts), attachments
 
 
@@ -104,7 +102,7 @@ def _block_text(block: Mapping[str, Any]) -> str:
     text = block.get("text", "")
     if not isinstance(text, str):
         msg = f"A text content block's 'text' must be a string, got {type(text).__name__}."
-        raise UnsupportedContentError(msg)
+        raise unsupported_content(msg)
     return text
 
 
@@ -145,7 +143,7 @@ def _tool_content(message: ToolMessage) -> str:
     for block in content:
         if isinstance(block, Mapping) and block.get("type") in _MEDIA_BLOCKS:
             msg = f"Unsupported content block type {block['type']!r} in a tool message: results are text."
-            raise UnsupportedContentError(msg)
+            raise unsupported_content(msg)
     texts = [
         block if isinstance(block, str) else _block_text(block)
         for block in content

@@ -12,6 +12,7 @@ import json
 import re
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -188,44 +189,61 @@ AsyncHTTPClient = Annotated[Any, _http_client_of("AsyncClient", "http_async_clie
 """The `http_async_client` field: an `httpx2.AsyncClient`."""
 
 
-# Request-body keys that ChatMavera knows, in the order they are sent.
-BODY_KEYS = (
-    "persona_id",
-    "analysis_mode",
-    "reasoning_effort",
-    "verbosity",
-    "temperature",
-    "max_tokens",
-    "stop",
-    "tools",
-    "tool_choice",
-    "parallel_tool_calls",
-    "response_format",
+@dataclass(frozen=True)
+class RequestField:
+    """One Mavera request-body field: its name (as sent on /chat/completions) and its type."""
+
+    name: str
+    type: Any
+    """The annotated type a value must have, at construction and per call alike."""
+    on_model: bool
+    """Also a `ChatMavera` field: part of its default parameters, and so of the LLM-cache key."""
+    sends_false: bool = False
+    """`False` asks for something and is sent; for the other fields False, like None, means unset."""
+
+    def is_set(self, value: Any) -> bool:
+        """Whether `value` goes into the request body."""
+        return value is not None and (value is not False or self.sends_false)
+
+
+REQUEST_FIELDS = (
+    RequestField("persona_id", PersonaId, on_model=True),
+    RequestField("analysis_mode", StrictBool, on_model=True),
+    RequestField("reasoning_effort", Level, on_model=True),
+    RequestField("verbosity", Level, on_model=True),
+    RequestField("temperature", Temperature, on_model=True),
+    RequestField("max_tokens", MaxTokens, on_model=True),
+    RequestField("stop", Stop | None, on_model=True),
+    RequestField("tools", list[dict[str, Any]], on_model=False),
+    RequestField("tool_choice", str | dict[str, Any], on_model=False),
+    RequestField("parallel_tool_calls", bool, on_model=False, sends_false=True),
+    RequestField("response_format", dict[str, Any], on_model=False),
 )
+"""The Mavera request-body fields this package knows, in the order they are sent: the one list.
+
+The default parameters, the per-call validation and both wire formats read it,
+so a new field is one line here (plus its translation on /responses, if any).
+"""
+
+BODY_KEYS = tuple(field.name for field in REQUEST_FIELDS)
+MODEL_BODY_FIELDS = tuple(field for field in REQUEST_FIELDS if field.on_model)
+
+# Per-call keys that are not body fields of their own: the model name, the pass-through body, streaming.
+_CALL_ONLY: dict[str, Any] = {"model": str, "extra_body": dict[str, Any], "stream": bool}
+
+# Everything a single call may override; anything else is refused. Built from the registry.
+_CALL_FIELDS: dict[str, Any] = {**{field.name: field.type for field in REQUEST_FIELDS}, **_CALL_ONLY}
 
 
-class CallOverrides(TypedDict, total=False):
-    """Everything a single call may override; anything else is refused."""
-
-    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
-
-    model: str
-    persona_id: PersonaId
-    analysis_mode: StrictBool
-    reasoning_effort: Level
-    verbosity: Level
-    temperature: Temperature
-    max_tokens: MaxTokens
-    stop: Stop | None
-    extra_body: dict[str, Any]
-    tools: list[dict[str, Any]]
-    tool_choice: str | dict[str, Any]
-    parallel_tool_calls: bool
-    response_format: dict[str, Any]
-    stream: bool
+def _call_overrides() -> Any:
+    typed: Any = TypedDict("CallOverrides", _CALL_FIELDS, total=False)  # type: ignore[misc]
+    typed.__pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[attr-defined]
+    return typed
 
 
-_OVERRIDES = TypeAdapter(CallOverrides)
+CallOverrides = _call_overrides()
+
+_OVERRIDES: TypeAdapter[dict[str, Any]] = TypeAdapter(CallOverrides)
 
 
 def validate_overrides(kwargs: Mapping[str, Any]) -> dict[str, Any]:

@@ -16,30 +16,13 @@ from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.output_parsers.openai_tools import make_invalid_tool_call, parse_tool_call
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
+from langchain_mavera._deferred import malformed_reply
 from langchain_mavera._metadata import response_metadata, usage_metadata_from
 
 if TYPE_CHECKING:
     import httpx2
 
     from langchain_mavera._sse import ServerSentEvent
-    from langchain_mavera.errors import MaveraAPIError, MaveraError
-
-
-# `errors` subclasses the openai exceptions, so importing it imports the SDK;
-# these two are needed only when a reply is bad, so they import it on demand and
-# `from langchain_mavera import ChatMavera` stays free of the SDK's import cost.
-def error_from_stream_event(
-    payload: Mapping[str, Any], response: httpx2.Response, partial: None
-) -> MaveraError:
-    from langchain_mavera import errors
-
-    return errors.error_from_stream_event(payload, response, partial)
-
-
-def malformed_reply(response: httpx2.Response, what: str, raw_text: str) -> MaveraAPIError:
-    from langchain_mavera import errors
-
-    return errors.malformed_reply(response, what, raw_text)
 
 
 def text_or_none(value: Any) -> str | None:

@@ -20,33 +20,22 @@ leave open, and what we decided:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import BaseMessage, SystemMessage, ToolMessage
 from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 
+from langchain_mavera._deferred import api_error, error_from_stream_event, malformed_reply
 from langchain_mavera._messages import role_of, to_wire_message
-
-# These helpers import the openai SDK only when a reply is bad, so importing
-# ChatMavera stays free of the SDK's import cost.
-from langchain_mavera._replies import (
-    StreamState,
-    answer,
-    decode_event,
-    delta_chunk,
-    error_from_stream_event,
-    malformed_reply,
-    text_or_none,
-)
+from langchain_mavera._params import REQUEST_FIELDS
+from langchain_mavera._replies import StreamState, answer, decode_event, delta_chunk, text_or_none
 from langchain_mavera._sse import DONE, ServerSentEvent
 
 if TYPE_CHECKING:
     import httpx2
 
-# Sent as they are, top level, when set.
-_PLAIN_KEYS = ("persona_id", "analysis_mode", "reasoning_effort", "verbosity", "temperature", "stop")
 _TOOL_CHOICE_MODES = frozenset({"auto", "none", "required"})
 
 
@@ -140,6 +129,39 @@ def text_format(response_format: Mapping[str, Any]) -> dict[str, Any]:
     return dict(response_format)
 
 
+def _max_output_tokens(body: dict[str, Any], value: Any) -> None:
+    body["max_output_tokens"] = value
+
+
+def _tools(body: dict[str, Any], value: Any) -> None:
+    if value:
+        body["tools"] = [flat_tool(tool) for tool in value]
+
+
+def _tool_choice(body: dict[str, Any], value: Any) -> None:
+    body["tool_choice"] = flat_tool_choice(value)
+
+
+def _parallel_tool_calls(body: dict[str, Any], value: Any) -> None:
+    if value is False:  # true is the default, so only a refusal is sent
+        body["parallel_tool_calls"] = False
+
+
+def _text_format(body: dict[str, Any], value: Any) -> None:
+    if value:
+        body["text"] = {**(body.get("text") or {}), "format": text_format(value)}
+
+
+# Request fields spelled or shaped differently on /responses; the others are sent as they are.
+_TRANSLATED: dict[str, Callable[[dict[str, Any], Any], None]] = {
+    "max_tokens": _max_output_tokens,
+    "tools": _tools,
+    "tool_choice": _tool_choice,
+    "parallel_tool_calls": _parallel_tool_calls,
+    "response_format": _text_format,
+}
+
+
 class Responses:
     """The Responses wire format (stateless; one shared instance)."""
 
@@ -158,20 +180,15 @@ class Responses:
             # Mavera appends `instructions` to the persona prompt; keep any from extra_body first.
             earlier = body.get("instructions")
             body["instructions"] = f"{earlier}\n\n{instructions}" if earlier else instructions
-        for key in _PLAIN_KEYS:
-            value = params.get(key)
-            if value is not None and value is not False:
-                body[key] = value
-        if params.get("max_tokens") is not None:
-            body["max_output_tokens"] = params["max_tokens"]
-        if params.get("tools"):
-            body["tools"] = [flat_tool(tool) for tool in params["tools"]]
-        if params.get("tool_choice") is not None:
-            body["tool_choice"] = flat_tool_choice(params["tool_choice"])
-        if params.get("parallel_tool_calls") is False:
-            body["parallel_tool_calls"] = False
-        if params.get("response_format"):
-            body["text"] = {**(body.get("text") or {}), "format": text_format(params["response_format"])}
+        for field in REQUEST_FIELDS:
+            value = params.get(field.name)
+            if value is None or (value is False and not field.sends_false):  # not field.is_set, inlined
+                continue
+            translate = _TRANSLATED.get(field.name)
+            if translate is None:
+                body[field.name] = value
+            else:
+                translate(body, value)
         if stream:
             body["stream"] = True
         return body
@@ -182,10 +199,8 @@ class Responses:
         """An AIMessage with text, tool calls, usage and the metadata contract."""
         _raise_if_failed(body, response)
         if body.get("status") == "in_progress":
-            from langchain_mavera.errors import MaveraAPIError, make_error
-
             msg = f"Mavera returned response {body.get('id')!r} still in_progress; the answer is incomplete."
-            raise make_error(MaveraAPIError, msg, request=response.request, raw_text=response.text)
+            raise api_error(msg, response.request, response.text)
         output = body.get("output")
         if not isinstance(output, list):
             raise malformed_reply(response, "the response has no output list", response.text)

@@ -8,24 +8,21 @@ becomes the same typed `MaveraError` the chat model raises (`errors.py`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx2
 import openai
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from langchain_mavera._client import SETTING_NAMES, ClientSettings, client_settings
+from langchain_mavera._error_mapping import error_from_openai, malformed_guard
 from langchain_mavera._http import JSONReply, decode_json
-from langchain_mavera.errors import error_from_openai, malformed_guard
-
-if TYPE_CHECKING:
-    from langchain_mavera.chat_models import ChatMavera
 
 _ModelT = TypeVar("_ModelT", bound=BaseModel)
 
-_CONNECTION_SETTINGS = frozenset(
-    {"api_key", "base_url", "max_retries", "default_headers", "http_client", "http_async_client"}
-)
+# A request's timeout is each tool's own setting, so it is not a connection setting here.
+_CONNECTION_SETTINGS = SETTING_NAMES - {"timeout"}
 
 
 def _options(query: Mapping[str, Any] | None, timeout: Any) -> Any:
@@ -90,15 +87,9 @@ def segment(value: object, name: str, example: str) -> str:
     return quote(value, safe="")
 
 
-def chat_model(settings: Mapping[str, Any]) -> ChatMavera:
-    """A ChatMavera used only as a client holder, so key, URL and retries resolve as for chat."""
-    from langchain_mavera.chat_models import ChatMavera
-
-    unknown = sorted(set(settings) - _CONNECTION_SETTINGS)
-    if unknown:
-        msg = f"Unknown connection setting(s): {', '.join(unknown)}; allowed: {sorted(_CONNECTION_SETTINGS)}."
-        raise TypeError(msg)
-    return ChatMavera(**settings)
+def connection(settings: Mapping[str, Any]) -> ClientSettings:
+    """The client settings these keyword arguments name, resolved and validated as for chat."""
+    return client_settings("connection", settings, _CONNECTION_SETTINGS)
 
 
 class MaveraConnection(BaseModel):
@@ -112,7 +103,7 @@ class MaveraConnection(BaseModel):
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     mavera: Any = Field(default=None, exclude=True, repr=False)
-    """The `ChatMavera` whose key, base URL and HTTP clients are used."""
+    """The `ChatMavera` (or `ClientSettings`) whose key, base URL and HTTP clients are used."""
 
     @model_validator(mode="before")
     @classmethod
@@ -126,7 +117,7 @@ class MaveraConnection(BaseModel):
             msg = "Pass either mavera=ChatMavera(...) or connection settings, not both."
             raise TypeError(msg)
         rest = {key: value for key, value in values.items() if key not in _CONNECTION_SETTINGS}
-        return {**rest, "mavera": chat_model(settings)}
+        return {**rest, "mavera": connection(settings)}
 
     @property
     def client(self) -> openai.OpenAI:

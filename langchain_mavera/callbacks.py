@@ -108,6 +108,7 @@ class MaveraCreditsCallbackHandler(BaseCallbackHandler):
 
     @property
     def total_tokens(self) -> int:
+        """Input plus output tokens."""
         return self.input_tokens + self.output_tokens
 
     def __repr__(self) -> str:
@@ -144,6 +145,7 @@ class MaveraCreditsCallbackHandler(BaseCallbackHandler):
         metadata: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
+        """Note a Mavera chat run starting; past the budget, refuse it before its request is sent."""
         if (metadata or {}).get("ls_provider") != "mavera":
             return
         with self._lock:
@@ -151,6 +153,7 @@ class MaveraCreditsCallbackHandler(BaseCallbackHandler):
             self._runs.add(run_id)
 
     def on_llm_end(self, response: LLMResult, *, run_id: UUID, **kwargs: Any) -> None:
+        """Add the finished reply's credits and tokens to the tally."""
         with self._lock:
             if run_id not in self._runs:
                 return
@@ -159,6 +162,7 @@ class MaveraCreditsCallbackHandler(BaseCallbackHandler):
             self.record(generation)
 
     def on_llm_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
+        """Forget the failed run: it is not counted as a reply."""
         with self._lock:
             self._runs.discard(run_id)
 

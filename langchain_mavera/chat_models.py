@@ -1,16 +1,15 @@
 """`ChatMavera`: the LangChain chat model for Mavera's persona-intelligence API.
 
-This module is glue. Parameters live in `_params`, message conversion in
-`_messages`, the wire format in `_chat_completions`, the HTTP exchange in
-`_http`, client construction in `_client` and errors in `errors`.
+This module is glue. Request fields and their validation live in `_params`,
+message conversion in `_messages`, the wire formats in `_chat_completions` and
+`_responses`, the HTTP exchange in `_http`, the client settings and SDK clients
+in `_client`, copies in `_copies`, persona names in `_persona_resolver`, and
+errors in `errors` (built by `_error_mapping`, lazily through `_deferred`).
 """
 
 from __future__ import annotations
 
-import asyncio
-import copy
 import threading
-import weakref
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -26,8 +25,13 @@ from typing_extensions import Self
 
 from langchain_mavera._base_url import DEFAULT_BASE_URL, BaseURL, warn_if_insecure
 from langchain_mavera._chat_completions import CHAT_COMPLETIONS
+from langchain_mavera._client import SETTING_NAMES as CLIENT_SETTING_NAMES
+from langchain_mavera._client import ClientSettings
 from langchain_mavera._concurrency import with_default_concurrency
+from langchain_mavera._copies import fresh_copy
+from langchain_mavera._deferred import stream_interrupted
 from langchain_mavera._params import (
+    MODEL_BODY_FIELDS,
     ApiKey,
     AsyncHTTPClient,
     Headers,
@@ -39,12 +43,12 @@ from langchain_mavera._params import (
     Stop,
     SyncHTTPClient,
     Temperature,
-    looks_like_persona_id,
     merge,
     unknown_parameters_message,
     validate_overrides,
     validate_stop,
 )
+from langchain_mavera._persona_resolver import PersonaResolver
 from langchain_mavera._responses import RESPONSES
 from langchain_mavera._structured import Method, structured_output
 from langchain_mavera._tools import ToolChoice, ToolLike, format_tool_choice, format_tools, tool_names
@@ -55,8 +59,9 @@ if TYPE_CHECKING:
     import openai
 
 # The openai SDK (and httpx2) take ~40% of this module's import time, yet are only
-# needed to send a request. `_http`, `_client` and `errors` import them, so they
-# are imported inside the methods that send requests (a dict lookup once loaded).
+# needed to send a request. `_http`, `_client` and the error modules import them, so
+# they are imported inside the methods that send requests (a dict lookup once loaded);
+# errors built elsewhere on this path go through `_deferred`.
 
 if TYPE_CHECKING:
     from langchain_core.tools import BaseTool
@@ -66,48 +71,11 @@ if TYPE_CHECKING:
 __all__ = ["ChatMavera"]
 
 
-# Settings an SDK client is built from: a copy that changes one gets clients of its own.
-_CLIENT_FIELDS = (
-    "mavera_api_key",
-    "mavera_api_base",
-    "request_timeout",
-    "max_retries",
-    "default_headers",
-    "http_client",
-    "http_async_client",
-)
-# Live objects a deep copy shares rather than clones (connection pools, caches, handlers).
-_LIVE_FIELDS = frozenset(
-    {"http_client", "http_async_client", "cache", "callbacks", "rate_limiter", "custom_get_token_ids"}
-)
-
-
-def _deep(name: str, value: Any) -> Any:
-    return value if name in _LIVE_FIELDS else copy.deepcopy(value)
-
-
-def _shared_private(source: ChatMavera, fresh: ChatMavera) -> dict[str, Any]:
-    """The copy's private state: resolved persona names always, clients only for the same settings."""
-    private = dict(fresh.__pydantic_private__ or {})
-    mine = source.__pydantic_private__ or {}
-    private["_persona_ids"] = mine["_persona_ids"]
-    if all(getattr(fresh, name) == getattr(source, name) for name in _CLIENT_FIELDS):
-        private.update({key: mine[key] for key in ("_client", "_async_client", "_async_entry")})
-    return private
-
-
 def _served_from_cache(generation: ChatGeneration) -> ChatGeneration:
     """A copy marked `cached`; the cache's own object is left as stored."""
     metadata = {**generation.message.response_metadata, "cached": True, "credits_used": 0}
     message = generation.message.model_copy(update={"response_metadata": metadata})
     return generation.model_copy(update={"message": message})
-
-
-def _running_loop() -> asyncio.AbstractEventLoop | None:
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
 
 
 def _joined(chunks: list[BaseMessageChunk]) -> BaseMessageChunk | None:
@@ -119,7 +87,7 @@ def _joined(chunks: list[BaseMessageChunk]) -> BaseMessageChunk | None:
 
 
 class ChatMavera(BaseChatModel):
-    """Mavera chat model: answers as an audience persona, with optional analysis.
+    r"""Mavera chat model: answers as an audience persona, with optional analysis.
 
     Setup:
         Install `langchain-mavera` and set the `MAVERA_API_KEY` environment variable.
@@ -133,22 +101,22 @@ class ChatMavera(BaseChatModel):
         | arg | type | meaning |
         |---|---|---|
         | `model` | `str` | Model name; Mavera serves `"mavera-1"`. |
-        | `persona_id` | `str \\| None` | The audience persona that answers (ids from `GET /personas`). |
+        | `persona_id` | `str \| None` | The audience persona that answers (ids from `GET /personas`). |
         | `analysis_mode` | `bool` | Ask for a structured `analysis` of the answer. |
-        | `reasoning_effort` | `"low" \\| "medium" \\| "high"` | How hard the model thinks. |
-        | `verbosity` | `"low" \\| "medium" \\| "high"` | How long the answer is. |
+        | `reasoning_effort` | `"low" \| "medium" \| "high"` | How hard the model thinks. |
+        | `verbosity` | `"low" \| "medium" \| "high"` | How long the answer is. |
         | `temperature` | `float` 0 to 2 | Randomness. |
         | `max_tokens` | `int >= 1` | Cap on the answer's tokens. |
-        | `stop` | `str \\| list[str]` | Stop sequences. |
+        | `stop` | `str \| list[str]` | Stop sequences. |
 
     Key init args — client params:
         | arg | type | meaning |
         |---|---|---|
         | `api_key` | `SecretStr` | Defaults to `MAVERA_API_KEY`. Never read from `OPENAI_API_KEY`. |
         | `base_url` | `str` | Defaults to `MAVERA_BASE_URL`, else `https://app.mavera.io/api/v1`. |
-        | `timeout` | `float \\| httpx2.Timeout \\| None` | Request timeout in seconds. |
-        | `stream_chunk_timeout` | `float \\| None` | Longest wait for the next stream chunk. |
-        | `total_timeout` | `float \\| None` | Upper bound on one reply, stream or invoke. |
+        | `timeout` | `float \| httpx2.Timeout \| None` | Request timeout in seconds. |
+        | `stream_chunk_timeout` | `float \| None` | Longest wait for the next stream chunk. |
+        | `total_timeout` | `float \| None` | Upper bound on one reply, stream or invoke. |
         | `max_retries` | `int` | Retries of 429, 5xx, timeouts and connection errors (default 2). |
         | `use_responses_api` | `bool` | Send `POST /responses` instead of `/chat/completions`. |
         | `extra_body` | `dict` | Extra JSON body fields; merged per key with a call's `extra_body`. |
@@ -370,15 +338,10 @@ class ChatMavera(BaseChatModel):
     http_async_client: AsyncHTTPClient = Field(default=None, exclude=True)
     """An `httpx2.AsyncClient` to use for async calls."""
 
-    _client: openai.OpenAI | None = PrivateAttr(default=None)
-    _async_client: openai.AsyncOpenAI | None = PrivateAttr(default=None)
-    # (event loop, its shared client): the last one looked up, so a call on the same loop
-    # skips the shared cache's key building and lock. One attribute, so threads see a pair.
-    _async_entry: tuple[weakref.ref[asyncio.AbstractEventLoop], openai.AsyncOpenAI] | None = PrivateAttr(
-        default=None
-    )
+    _settings: ClientSettings | None = PrivateAttr(default=None)
+    """The client settings (and the SDK clients they hold), built on first use."""
     _client_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
-    _persona_ids: dict[str, str] = PrivateAttr(default_factory=dict)
+    _persona_resolver: PersonaResolver = PrivateAttr(default_factory=PersonaResolver)
     """Persona names already resolved by `with_persona`, shared with the copies it makes."""
 
     _known_inputs: ClassVar[frozenset[str] | None] = None
@@ -432,16 +395,7 @@ class ChatMavera(BaseChatModel):
         SDK clients), so a copy with another persona could be served the original
         persona's cached answer, or a copy with another key or URL reuse the old client.
         """
-        fields = type(self).model_fields
-        by_alias = {field.alias: name for name, field in fields.items() if field.alias}
-        changes = {by_alias.get(key, key): value for key, value in (update or {}).items()}
-        values = {name: getattr(self, name) for name in fields}
-        if deep:
-            values = {name: _deep(name, value) for name, value in values.items()}
-        fresh = type(self)(**{**values, **changes})
-        fresh.__pydantic_fields_set__ = self.model_fields_set | set(changes)
-        fresh.__pydantic_private__ = _shared_private(self, fresh)
-        return fresh
+        return fresh_copy(self, update, deep=deep, client_fields=_CLIENT_FIELDS)
 
     def __copy__(self) -> Self:
         return self.model_copy()
@@ -457,7 +411,7 @@ class ChatMavera(BaseChatModel):
             if name == "use_responses_api":
                 self._rederive_profile()
             if name in _CLIENT_FIELDS:
-                self._client = self._async_client = self._async_entry = None
+                self._settings = None
 
     def _rederive_profile(self) -> None:
         """The default profile follows the transport; a profile the user gave stays."""
@@ -543,21 +497,24 @@ class ChatMavera(BaseChatModel):
 
     @classmethod
     def is_lc_serializable(cls) -> bool:
+        """True: ChatMavera serializes with `dumpd` (the key as a secret reference)."""
         return True
 
     @classmethod
     def get_lc_namespace(cls) -> list[str]:
+        """The namespace `dumpd` records: `["langchain_mavera", "chat_models"]`."""
         return ["langchain_mavera", "chat_models"]
 
     @property
     def lc_secrets(self) -> dict[str, str]:
+        """The API key is serialized as a reference to `MAVERA_API_KEY`, never its value."""
         return {"mavera_api_key": "MAVERA_API_KEY"}
 
     def __getstate__(self) -> dict[Any, Any]:
         """Pickle without live clients or locks; they are rebuilt on first use."""
         state = super().__getstate__()
         private = dict(state.get("__pydantic_private__") or {})
-        private.update(_client=None, _async_client=None, _async_entry=None, _client_lock=None)
+        private.update(_settings=None, _client_lock=None)
         state["__pydantic_private__"] = private
         return state
 
@@ -567,28 +524,27 @@ class ChatMavera(BaseChatModel):
 
     # -- clients ----------------------------------------------------------------------------
 
-    def _client_kwargs(self) -> dict[str, Any]:
-        if self.mavera_api_key is None:
-            msg = "No Mavera API key: pass api_key=... or set the MAVERA_API_KEY environment variable."
-            raise ValueError(msg)
-        return {
-            "api_key": self.mavera_api_key.get_secret_value(),
-            "base_url": self.mavera_api_base,
-            "timeout": self.request_timeout,
-            "max_retries": self.max_retries,
-            "default_headers": self.default_headers,
-        }
+    @property
+    def client_settings(self) -> ClientSettings:
+        """Key, base URL, timeout, retries, headers and HTTP clients, as one `ClientSettings`.
+
+        Built on first use from this model's fields (already validated) and shared
+        by its copies with the same settings, together with the SDK clients it holds.
+        """
+        settings = self._settings
+        if settings is None:
+            with self._client_lock:
+                settings = self._settings
+                if settings is None:
+                    values = {setting: getattr(self, name) for name, setting in _CLIENT_FIELDS.items()}
+                    settings = self._settings = ClientSettings.model_construct(**values)
+        return settings
 
     @property
     def client(self) -> openai.OpenAI:
         """The sync openai SDK client, shared by models with the same settings, kept once looked up."""
-        if self._client is None:
-            with self._client_lock:
-                if self._client is None:
-                    from langchain_mavera._client import sync_client
-
-                    self._client = sync_client(**self._client_kwargs(), http_client=self.http_client)
-        return self._client
+        settings = self._settings  # one lookup on the hot path; built on first use
+        return (settings if settings is not None else self.client_settings).client
 
     @property
     def async_client(self) -> openai.AsyncOpenAI:
@@ -598,24 +554,8 @@ class ChatMavera(BaseChatModel):
         client per event loop, so successive `asyncio.run` calls each get a
         client of their own. A given `http_async_client` is used as is.
         """
-        from langchain_mavera._client import async_client
-
-        if self.http_async_client is None:
-            entry = self._async_entry
-            loop = _running_loop()
-            if entry is not None and loop is not None and entry[0]() is loop:
-                return entry[1]
-            client = async_client(**self._client_kwargs())
-            if loop is not None:
-                self._async_entry = (weakref.ref(loop), client)
-            return client
-        if self._async_client is None:
-            with self._client_lock:
-                if self._async_client is None:
-                    self._async_client = async_client(
-                        **self._client_kwargs(), http_client=self.http_async_client
-                    )
-        return self._async_client
+        settings = self._settings
+        return (settings if settings is not None else self.client_settings).async_client
 
     # -- personas ---------------------------------------------------------------------------
 
@@ -637,27 +577,17 @@ class ChatMavera(BaseChatModel):
         Raises:
             MaveraPersonaLookupError: No persona, or several, carry that name.
         """
-        persona_id = name_or_id if looks_like_persona_id(name_or_id) else self._resolve_persona(name_or_id)
-        return self.model_copy(update={"persona_id": persona_id})
-
-    def _resolve_persona(self, name: str) -> str:
-        key = name.strip().casefold()
-        cached = self._persona_ids.get(key)
-        if cached is None:
-            cached = self._persona_ids[key] = self.personas.find(name).id
-        return cached
+        return self.model_copy(update={"persona_id": self._persona_resolver.resolve(name_or_id, self)})
 
     # -- request parameters -----------------------------------------------------------------
 
     def _default_params(self) -> dict[str, Any]:
         """The instance's request settings, set values only."""
         params: dict[str, Any] = {"model": self.model_name}
-        for key in ("persona_id", "reasoning_effort", "verbosity", "temperature", "max_tokens", "stop"):
-            value = getattr(self, key)
-            if value is not None:
-                params[key] = value
-        if self.analysis_mode:
-            params["analysis_mode"] = True
+        for field in MODEL_BODY_FIELDS:
+            value = getattr(self, field.name)
+            if value is not None and (value is not False or field.sends_false):  # field.is_set, inlined
+                params[field.name] = value
         if self.extra_body:
             params["extra_body"] = self.extra_body
         return params
@@ -806,7 +736,7 @@ class ChatMavera(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         from langchain_mavera import _http
-        from langchain_mavera.errors import malformed_guard
+        from langchain_mavera._error_mapping import malformed_guard
 
         params = self._call_params(stop, kwargs)
         body = self._wire.build_payload(messages, params, stream=False)
@@ -822,7 +752,7 @@ class ChatMavera(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         from langchain_mavera import _http
-        from langchain_mavera.errors import malformed_guard
+        from langchain_mavera._error_mapping import malformed_guard
 
         params = self._call_params(stop, kwargs)
         body = self._wire.build_payload(messages, params, stream=False)
@@ -840,7 +770,8 @@ class ChatMavera(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         from langchain_mavera import _http
-        from langchain_mavera.errors import MaveraError, malformed_guard
+        from langchain_mavera._error_mapping import malformed_guard
+        from langchain_mavera.errors import MaveraError
 
         params = self._call_params(stop, kwargs)
         body = self._wire.build_payload(messages, params, stream=True)
@@ -882,7 +813,8 @@ class ChatMavera(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         from langchain_mavera import _http
-        from langchain_mavera.errors import MaveraError, malformed_guard
+        from langchain_mavera._error_mapping import malformed_guard
+        from langchain_mavera.errors import MaveraError
 
         params = self._call_params(stop, kwargs)
         body = self._wire.build_payload(messages, params, stream=True)
@@ -918,10 +850,16 @@ class ChatMavera(BaseChatModel):
 def _check_complete(parser: StreamParser, response: Any) -> None:
     """A stream that stopped without a finish reason or [DONE] was cut short."""
     if not parser.complete:
-        from langchain_mavera.errors import MaveraStreamInterruptedError, make_error
-
-        raise make_error(
-            MaveraStreamInterruptedError,
+        raise stream_interrupted(
             "The stream ended before Mavera sent a finish_reason or [DONE]; the answer is incomplete.",
-            request=response.request,
+            response.request,
         )
+
+
+# ChatMavera's fields that are client settings (by their alias, the `ClientSettings` name):
+# a copy or an assignment that changes one gets clients of its own.
+_CLIENT_FIELDS: dict[str, str] = {
+    name: field.alias or name
+    for name, field in ChatMavera.model_fields.items()
+    if (field.alias or name) in CLIENT_SETTING_NAMES
+}

@@ -1,22 +1,40 @@
-"""Typed Mavera errors.
+"""The public exceptions of langchain-mavera, and nothing else.
 
-Every error is a `MaveraError`, *and* the matching `openai` exception, *and*
-the matching `langchain_core.exceptions` `Model*Error`, so `except` clauses
-written for any of the three keep working. Each keeps what the server said:
-`status_code`, `error_type` (the server's `type`), `code`, `param` and
-`server_message`. Errors raised part-way through a stream carry the message
-chunk that had already arrived in `.partial`: nothing that was received is lost.
+Every error for a failed Mavera call is a `MaveraError`, *and* the matching
+`openai` exception, *and* the matching `langchain_core.exceptions` `Model*Error`,
+so `except` clauses written for any of the three keep working. Each keeps what
+the server said: `status_code`, `error_type` (the server's `type`), `code`,
+`param` and `server_message`. Errors raised part-way through a stream carry the
+message chunk that had already arrived in `.partial`: nothing that was received
+is lost. Building them from responses lives in the private `_error_mapping`.
+
+Hierarchy (the second and third bases in brackets)::
+
+    Exception
+    ├── MaveraError
+    │   ├── MaveraAuthenticationError      401  [openai.AuthenticationError, ModelAuthenticationError]
+    │   ├── MaveraPermissionDeniedError    403  [openai.PermissionDeniedError, ModelPermissionDeniedError]
+    │   ├── MaveraInvalidRequestError      400/409/422  [openai.BadRequestError, ModelInvalidRequestError]
+    │   │   └── MaveraPersonaNotFoundError 400 invalid_persona
+    │   ├── MaveraNotFoundError            404  [openai.NotFoundError, ModelNotFoundError]
+    │   ├── MaveraInsufficientCreditsError 402  [openai.APIStatusError, ModelError]
+    │   ├── MaveraRateLimitError           429  [openai.RateLimitError, ModelRateLimitError]
+    │   ├── MaveraAPIError                 any other failure  [openai.APIError, ModelAPIError]
+    │   │   ├── MaveraServerError          5xx  [openai.InternalServerError]
+    │   │   └── MaveraStreamInterruptedError  a stream cut short
+    │   ├── MaveraTimeoutError             [openai.APITimeoutError, ModelTimeoutError]
+    │   ├── MaveraConnectionError          [openai.APIConnectionError, ModelConnectionError]
+    │   ├── MaveraBudgetExceededError      a get_mavera_callback budget reached (no request sent)
+    │   └── MaveraCreditCheckError         require_credits refused (no request sent)  [RuntimeError]
+    ├── LookupError
+    │   └── MaveraPersonaLookupError       no persona, or several, carry a name
+    └── ValueError
+        └── UnsupportedContentError        a content block Mavera cannot take (no request sent)
 """
 
 from __future__ import annotations
 
-import datetime
-import email.utils
-import json
-import math
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import httpx2
 import openai
@@ -35,21 +53,27 @@ from langchain_core.exceptions import (
 if TYPE_CHECKING:
     from langchain_core.messages import BaseMessageChunk
 
+    from langchain_mavera.personas import Persona
+    from langchain_mavera.usage import MaveraUsage
+
 __all__ = [
     "MaveraAPIError",
     "MaveraAuthenticationError",
     "MaveraBudgetExceededError",
     "MaveraConnectionError",
+    "MaveraCreditCheckError",
     "MaveraError",
     "MaveraInsufficientCreditsError",
     "MaveraInvalidRequestError",
     "MaveraNotFoundError",
     "MaveraPermissionDeniedError",
+    "MaveraPersonaLookupError",
     "MaveraPersonaNotFoundError",
     "MaveraRateLimitError",
     "MaveraServerError",
     "MaveraStreamInterruptedError",
     "MaveraTimeoutError",
+    "UnsupportedContentError",
 ]
 
 
@@ -166,200 +190,38 @@ class MaveraConnectionError(MaveraError, openai.APIConnectionError, ModelConnect
     """Mavera could not be reached."""
 
 
-_BY_STATUS: dict[int, type[MaveraError]] = {
-    400: MaveraInvalidRequestError,
-    401: MaveraAuthenticationError,
-    402: MaveraInsufficientCreditsError,
-    403: MaveraPermissionDeniedError,
-    404: MaveraNotFoundError,
-    409: MaveraInvalidRequestError,
-    422: MaveraInvalidRequestError,
-    429: MaveraRateLimitError,
-}
+class MaveraCreditCheckError(MaveraError, RuntimeError):
+    """Raised by `require_credits` before any paid request: fewer credits remain than needed.
 
-# An error object inside a stream has no HTTP status, so its code or type decides.
-_BY_CODE: dict[str, type[MaveraError]] = {
-    "invalid_persona": MaveraPersonaNotFoundError,
-    "missing_api_key": MaveraAuthenticationError,
-    "invalid_api_key": MaveraAuthenticationError,
-    "revoked_api_key": MaveraAuthenticationError,
-    "expired_api_key": MaveraAuthenticationError,
-    "authentication_error": MaveraAuthenticationError,
-    "credits_exhausted": MaveraInsufficientCreditsError,
-    "budget_exceeded": MaveraInsufficientCreditsError,
-    "insufficient_credits": MaveraInsufficientCreditsError,
-    "rate_limit_exceeded": MaveraRateLimitError,
-    "rate_limit_error": MaveraRateLimitError,
-    "forbidden": MaveraPermissionDeniedError,
-    "internal_error": MaveraServerError,
-    "service_unavailable": MaveraServerError,
-}
-
-
-def _error_fields(body: object) -> dict[str, Any]:
-    """The documented `{"error": {message, type, code, param}}` object, or {}."""
-    if isinstance(body, Mapping):
-        inner = body.get("error", body)
-        if isinstance(inner, Mapping):
-            return dict(inner)
-        if isinstance(inner, str) and inner:  # `{"error": "<message>"}`: the string is the message
-            return {"message": inner}
-    return {}
-
-
-def _class_for(status: int | None, fields: Mapping[str, Any]) -> type[MaveraError]:
-    code = fields.get("code")
-    if code == "invalid_persona" or (status in (400, 404) and fields.get("param") == "persona_id"):
-        return MaveraPersonaNotFoundError
-    if status is not None:
-        if status in _BY_STATUS:
-            return _BY_STATUS[status]
-        if status >= 500:
-            return MaveraServerError
-        return MaveraAPIError
-    for key in (code, fields.get("type")):
-        if isinstance(key, str) and key in _BY_CODE:
-            return _BY_CODE[key]
-    return MaveraAPIError
-
-
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    """Retry-After as finite, non-negative seconds (an HTTP date is converted), else None."""
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        seconds: float | None = float(value)
-    except ValueError:
-        seconds = _seconds_until(value)
-    if seconds is None or not math.isfinite(seconds):
-        return None
-    return max(seconds, 0.0)
-
-
-def _seconds_until(http_date: str) -> float | None:
-    try:
-        when = email.utils.parsedate_to_datetime(http_date)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:  # an HTTP date is GMT even when it does not say so
-        when = when.replace(tzinfo=datetime.UTC)
-    return (when - datetime.datetime.now(datetime.UTC)).total_seconds()
-
-
-def _describe(server_message: str, status: int | None, fields: Mapping[str, Any]) -> str:
-    details = [f"HTTP {status}"] if status is not None else []
-    details += [f"{key}={fields[key]}" for key in ("type", "code", "param") if fields.get(key)]
-    return f"{server_message} ({', '.join(details)})" if details else server_message
-
-
-def make_error(
-    cls: type[MaveraError] | None,
-    server_message: str,
-    *,
-    request: httpx2.Request,
-    response: httpx2.Response | None = None,
-    body: object = None,
-    raw_text: str | None = None,
-    partial: BaseMessageChunk | None = None,
-) -> MaveraError:
-    """Build a typed error; `cls=None` picks the class from status and body.
-
-    The openai base initialisers are called directly because their signatures
-    differ per class, while ours all carry the same fields.
+    A `MaveraError`, like `MaveraBudgetExceededError`, so one `except MaveraError`
+    covers every refusal this package makes on the user's behalf.
     """
-    status = response.status_code if response is not None and response.status_code >= 400 else None
-    fields = _error_fields(body)
-    if cls is None:
-        cls = _class_for(status, fields)
-    message = _describe(server_message, status, fields)
-    error: Any = cls.__new__(cls)
-    if isinstance(error, openai.APIStatusError) and response is not None:
-        openai.APIStatusError.__init__(error, message, response=response, body=fields or body)
-    else:
-        openai.APIError.__init__(error, message, request, body=fields or body)
-    error.status_code = status
-    error.error_type = fields.get("type")
-    error.code = fields.get("code")
-    error.param = fields.get("param")
-    error.server_message = server_message
-    error.raw_text = raw_text
-    error.partial = partial
-    if isinstance(error, MaveraRateLimitError) and response is not None:
-        error.retry_after = _retry_after(response.headers)
-    return cast("MaveraError", error)
+
+    def __init__(self, needed: float, usage: MaveraUsage) -> None:
+        self.needed = needed
+        self.remaining = usage.credits_remaining
+        self.usage = usage
+        super().__init__(
+            f"{needed:g} credits are needed but only {self.remaining:g} remain this billing period "
+            "(GET /usage); nothing was sent."
+        )
 
 
-def error_from_status(response: httpx2.Response, *, partial: BaseMessageChunk | None = None) -> MaveraError:
-    """The typed error for a 4xx/5xx response, keeping the server's message."""
-    text = response.text
-    try:
-        body: object = json.loads(text)
-    except ValueError:
-        body = None
-    fields = _error_fields(body)
-    server_message = fields.get("message") or text.strip()[:500] or response.reason_phrase
-    return make_error(
-        None,
-        str(server_message),
-        request=response.request,
-        response=response,
-        body=body,
-        raw_text=None if fields else text,
-        partial=partial,
-    )
+class MaveraPersonaLookupError(LookupError):
+    """No persona, or more than one, matches a name (or an id is unknown).
 
-
-def error_from_openai(exc: openai.APIError) -> MaveraError:
-    """Translate an exception raised by the openai SDK into our typed error."""
-    if isinstance(exc, MaveraError):
-        return exc
-    if isinstance(exc, openai.APIStatusError):
-        return error_from_status(exc.response)
-    if isinstance(exc, openai.APITimeoutError):
-        return make_error(MaveraTimeoutError, "Request to Mavera timed out.", request=exc.request)
-    if isinstance(exc, openai.APIConnectionError):
-        cause = exc.__cause__
-        # Some transport errors have an empty message; their type still says what happened.
-        reason = f": {str(cause) or type(cause).__name__}" if cause else ""
-        return make_error(MaveraConnectionError, f"Could not connect to Mavera{reason}", request=exc.request)
-    return make_error(MaveraAPIError, exc.message, request=exc.request, body=exc.body)
-
-
-def error_from_stream_event(
-    payload: Mapping[str, Any], response: httpx2.Response, partial: BaseMessageChunk | None
-) -> MaveraError:
-    """The typed error for an `{"error": {...}}` object received inside a stream."""
-    fields = _error_fields(payload)
-    message = str(fields.get("message") or "Mavera reported an error mid-stream.")
-    # The response rides along so the openai status-error classes get `.response` and `.request_id`.
-    return make_error(
-        None, message, request=response.request, response=response, body=payload, partial=partial
-    )
-
-
-@contextmanager
-def malformed_guard(response: httpx2.Response, raw_text: str) -> Iterator[None]:
-    """Turn a shape error while reading a reply into a `MaveraAPIError` with the raw text.
-
-    A reply of an unexpected shape (a string where an object belongs, a number
-    as content) must surface as Mavera's fault, never as a KeyError or
-    TypeError that looks like a bug in the caller's code.
+    `matches` holds the personas that matched exactly (several when the name is
+    ambiguous) and `suggestions` the closest names when nothing matched.
     """
-    try:
-        yield
-    except MaveraError:
-        raise
-    except (KeyError, IndexError, TypeError, AttributeError, ValueError) as exc:
-        first_line = str(exc).splitlines()[0] if str(exc) else ""
-        what = f"unexpected shape ({type(exc).__name__}: {first_line})"
-        raise malformed_reply(response, what, raw_text) from exc
+
+    def __init__(
+        self, query: str, message: str, matches: list[Persona], suggestions: list[str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.query = query
+        self.matches = matches
+        self.suggestions = suggestions or []
 
 
-def malformed_reply(response: httpx2.Response, what: str, raw_text: str) -> MaveraAPIError:
-    """A `MaveraAPIError` for a reply we cannot use, with its raw text attached."""
-    preview = raw_text.strip()[:200]
-    message = f"Malformed reply from Mavera: {what}. Body starts: {preview!r}"
-    return cast(
-        "MaveraAPIError", make_error(MaveraAPIError, message, request=response.request, raw_text=raw_text)
-    )
+class UnsupportedContentError(ValueError):
+    """A content block Mavera cannot take; raised before any request is sent."""

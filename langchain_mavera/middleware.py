@@ -10,7 +10,6 @@ Needs the `langchain` package (`pip install "langchain-mavera[agents]"`).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -23,7 +22,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     )
     raise ImportError(msg) from exc
 
-from langchain_mavera._params import looks_like_persona_id
+from langchain_mavera._persona_resolver import PersonaResolver
 from langchain_mavera.chat_models import ChatMavera
 
 __all__ = ["MaveraPersonaMiddleware"]
@@ -76,8 +75,7 @@ class MaveraPersonaMiddleware(AgentMiddleware[Any, Any]):
             msg = f"key must be a non-empty string naming the context/configurable entry, got {key!r}"
             raise TypeError(msg)
         self.key = key
-        self._ids: dict[str, str] = {}
-        self._lock = threading.Lock()
+        self._resolver = PersonaResolver()
 
     # -- which persona ------------------------------------------------------------------------
 
@@ -94,24 +92,11 @@ class MaveraPersonaMiddleware(AgentMiddleware[Any, Any]):
             raise TypeError(msg)
         return value
 
-    def _cached(self, name: str) -> str | None:
-        with self._lock:
-            return self._ids.get(name.strip().casefold())
-
-    def _remember(self, name: str, persona_id: str) -> str:
-        with self._lock:
-            self._ids[name.strip().casefold()] = persona_id
-        return persona_id
-
     def _resolve(self, model: ChatMavera, spec: str) -> str:
-        if looks_like_persona_id(spec):
-            return spec
-        return self._cached(spec) or self._remember(spec, model.personas.find(spec).id)
+        return self._resolver.resolve(spec, model)
 
     async def _aresolve(self, model: ChatMavera, spec: str) -> str:
-        if looks_like_persona_id(spec):
-            return spec
-        return self._cached(spec) or self._remember(spec, (await model.personas.afind(spec)).id)
+        return await self._resolver.aresolve(spec, model)
 
     @staticmethod
     def _with_persona(request: ModelRequest[Any], persona_id: str) -> ModelRequest[Any]:
@@ -126,6 +111,7 @@ class MaveraPersonaMiddleware(AgentMiddleware[Any, Any]):
         request: ModelRequest[Any],
         handler: Callable[[ModelRequest[Any]], ModelResponse[Any]],
     ) -> Any:
+        """Send the model call with the persona this request asks for."""
         spec = self._requested(request)
         if spec is None or not isinstance(request.model, ChatMavera):
             return handler(request)
@@ -136,6 +122,7 @@ class MaveraPersonaMiddleware(AgentMiddleware[Any, Any]):
         request: ModelRequest[Any],
         handler: Callable[[ModelRequest[Any]], Awaitable[ModelResponse[Any]]],
     ) -> Any:
+        """Async twin of `wrap_model_call`."""
         spec = self._requested(request)
         if spec is None or not isinstance(request.model, ChatMavera):
             return await handler(request)

@@ -90,6 +90,8 @@ class NewsStory(_Lenient):
 
 
 class StoryKeyPoint(_Lenient):
+    """One key point of a story and the references behind it."""
+
     point: str = ""
     references: list[str] = Field(default_factory=list)
 
@@ -158,6 +160,7 @@ class StoryAnalysis(_Lenient):
 
     @property
     def credits_used(self) -> int | float | None:
+        """The credits this request used, when the reply said."""
         return self.usage.credits_used
 
     def as_text(self) -> str:
@@ -187,11 +190,13 @@ class StoryChatReply(_Lenient):
 
     @property
     def content(self) -> str:
+        """The reply's text."""
         content = self.message.get("content")
         return content if isinstance(content, str) else ""
 
     @property
     def credits_used(self) -> int | float | None:
+        """The credits this request used, when the reply said."""
         return self.usage.credits_used
 
 
@@ -291,7 +296,7 @@ class MaveraNews:
         if source is not None and settings:
             msg = "Pass either a ChatMavera to share or connection settings, not both."
             raise TypeError(msg)
-        self._source = source if source is not None else _rest.chat_model(settings)
+        self._source = source if source is not None else _rest.connection(settings)
 
     def personalized(self, persona_ids: str | Sequence[str], size: int = 15) -> list[NewsStory]:
         """Stories matched to these personas (`GET /news/stories/personalized`)."""
@@ -459,7 +464,7 @@ def story_document(story: NewsStory) -> Document:
 
 
 class MaveraNewsRetriever(_rest.MaveraConnection, BaseRetriever):
-    """Personalized news stories for one or more personas, as `Document`s.
+    r"""Personalized news stories for one or more personas, as `Document`s.
 
     Setup:
         ```python
@@ -471,7 +476,7 @@ class MaveraNewsRetriever(_rest.MaveraConnection, BaseRetriever):
     Invoke:
         ```python
         docs = retriever.invoke("AI regulation")
-        docs[0].page_content  # 'EU finalizes AI Act guidance\\n\\nThe European Commission ...'
+        docs[0].page_content  # 'EU finalizes AI Act guidance\n\nThe European Commission ...'
 
         docs[0].metadata["id"], docs[0].metadata["categories"], docs[0].metadata["sentiment"]
         details = retriever.details(docs[0].metadata["id"])  # the full story, on demand
@@ -551,7 +556,7 @@ class _AnalysisInput(BaseModel):
 
 
 class MaveraStoryAnalysisTool(_rest.MaveraConnection, BaseTool):
-    """How a persona perceives a news story (`POST /news/stories/{id}/analyze`).
+    r"""How a persona perceives a news story (`POST /news/stories/{id}/analyze`).
 
     Setup:
         ```python
@@ -563,7 +568,7 @@ class MaveraStoryAnalysisTool(_rest.MaveraConnection, BaseTool):
     Invoke:
         ```python
         tool.invoke({"story_id": "st_9f2"})
-        # "How Gen Z Consumer perceives 'EU finalizes AI Act guidance':\\nQuick view: ...\\nConfidence: 78"
+        # "How Gen Z Consumer perceives 'EU finalizes AI Act guidance':\nQuick view: ...\nConfidence: 78"
         ```
         As a `ToolCall` the `ToolMessage.artifact` is the typed `StoryAnalysis`
         (persona, the six perception fields, `confidence`, token usage and

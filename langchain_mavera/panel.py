@@ -24,14 +24,12 @@ from langchain_core.runnables.config import ContextThreadPoolExecutor, patch_con
 from langchain_core.tools import BaseTool
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-from langchain_mavera._params import looks_like_persona_id, validate_overrides
+from langchain_mavera._params import validate_overrides
+from langchain_mavera._persona_resolver import PersonaResolver
 from langchain_mavera.analysis import Analysis, get_analysis
 from langchain_mavera.chat_models import ChatMavera
 from langchain_mavera.personas import (
-    MaveraPersonaLookupError,
     Persona,
-    match_id,
-    match_name,
 )
 
 __all__ = ["PanelAnswer", "PanelResult", "PersonaPanel", "Spread"]
@@ -84,14 +82,17 @@ class PanelAnswer(BaseModel):
 
     @property
     def ok(self) -> bool:
+        """True when the persona answered."""
         return self.error is None
 
     @property
     def text(self) -> str:
+        """The answer's text, or "" when the persona failed."""
         return self.message.text if self.message is not None else ""
 
     @classmethod
     def answered(cls, persona: _Seat, message: BaseMessage) -> PanelAnswer:
+        """The answer of a persona that replied."""
         cached = message.response_metadata.get("cached") is True
         credits = 0 if cached else message.response_metadata.get("credits_used")
         return cls(
@@ -106,6 +107,7 @@ class PanelAnswer(BaseModel):
 
     @classmethod
     def failed(cls, persona: _Seat, error: Exception) -> PanelAnswer:
+        """The answer of a persona whose call failed, keeping the error."""
         return cls(persona_id=persona.id, persona_name=persona.name, error=error, seat=persona.index)
 
     def __add__(self, other: PanelAnswer | PanelResult) -> PanelResult:
@@ -125,10 +127,12 @@ class PanelResult(BaseModel):
 
     @property
     def succeeded(self) -> list[PanelAnswer]:
+        """The answers that arrived."""
         return [answer for answer in self.answers if answer.ok]
 
     @property
     def failed(self) -> list[PanelAnswer]:
+        """The answers whose calls failed."""
         return [answer for answer in self.answers if not answer.ok]
 
     @property
@@ -298,23 +302,30 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
     """Opt-in pre-flight check: before asking anyone, `GET /usage` must show at least this many
     credits remaining, else `MaveraCreditCheckError` is raised and no persona is asked."""
 
-    _seats: dict[str, _Seat] = PrivateAttr(default_factory=dict)
+    _resolver: PersonaResolver = PrivateAttr(default_factory=PersonaResolver)
 
     @property
     def OutputType(self) -> type[PanelResult]:
+        """`PanelResult`: what `invoke` returns."""
         return PanelResult
 
     # -- persona resolution -------------------------------------------------------------------
 
     def _pending(self) -> list[str]:
-        return [spec for spec in dict.fromkeys(self.personas) if spec not in self._seats]
+        return [spec for spec in dict.fromkeys(self.personas) if self._resolver.found(spec) is None]
 
     def _seated(self, catalogue: list[Persona] | Exception) -> list[_Seat]:
         """Every distinct persona, in order; successes are cached, failures retried next call."""
-        fresh = {spec: _seat(spec, catalogue) for spec in self._pending()}
-        self._seats.update({spec: seat for spec, seat in fresh.items() if seat.error is None})
-        seats = [self._seats.get(spec) or fresh[spec] for spec in dict.fromkeys(self.personas)]
+        seats = [self._seat(spec, catalogue) for spec in dict.fromkeys(self.personas)]
         return [seat.model_copy(update={"index": index}) for index, seat in enumerate(seats)]
+
+    def _seat(self, spec: str, catalogue: list[Persona] | Exception) -> _Seat:
+        """Resolve one name or id against the persona list (or the error fetching it)."""
+        try:
+            persona_id, name = self._resolver.resolve_in(spec, catalogue)
+        except Exception as exc:  # the lookup error, or the list's own error
+            return _Seat(id="", name=spec, error=exc)
+        return _Seat(id=persona_id, name=name)
 
     def _resolve(self) -> list[_Seat]:
         catalogue: list[Persona] | Exception = []
@@ -478,6 +489,7 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
     def transform(  # type: ignore[override]
         self, input: Iterator[LanguageModelInput], config: RunnableConfig | None = None, **kwargs: Any | None
     ) -> Iterator[PanelAnswer]:
+        """Stream each persona's `PanelAnswer` as it arrives, for each input."""
         # The helper is typed for Output chunks; a panel streams answers that add up to its Output.
         answers = self._transform_stream_with_config(input, cast("Any", self._transform), config, **kwargs)
         yield from cast("Iterator[PanelAnswer]", answers)
@@ -488,6 +500,7 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
         config: RunnableConfig | None = None,
         **kwargs: Any | None,
     ) -> AsyncIterator[PanelAnswer]:
+        """Async twin of `transform`."""
         answers = self._atransform_stream_with_config(input, cast("Any", self._atransform), config, **kwargs)
         async for answer in cast("AsyncIterator[PanelAnswer]", answers):
             yield answer
@@ -546,19 +559,6 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
 def _check_call_kwargs(kwargs: dict[str, Any]) -> None:
     """Refuse bad call kwargs once, before any request, rather than as every persona's failure."""
     validate_overrides(kwargs)
-
-
-def _seat(spec: str, catalogue: list[Persona] | Exception) -> _Seat:
-    """Resolve one name or id against the persona list (or the error fetching it)."""
-    is_id = looks_like_persona_id(spec)
-    if isinstance(catalogue, Exception):
-        return _Seat(id=spec, name=spec) if is_id else _Seat(id="", name=spec, error=catalogue)
-    try:
-        persona = match_id(catalogue, spec) if is_id else match_name(catalogue, spec)
-    except MaveraPersonaLookupError as exc:
-        # An id missing from the list may still be usable (the call will tell); a name cannot be.
-        return _Seat(id=spec, name=spec) if is_id else _Seat(id="", name=spec, error=exc)
-    return _Seat(id=persona.id, name=persona.name)
 
 
 def _in_seat_order(answers: list[PanelAnswer]) -> list[PanelAnswer]:

@@ -17,17 +17,13 @@ from urllib.parse import quote
 from pydantic import BaseModel, ConfigDict
 
 from langchain_mavera import _http
-from langchain_mavera.errors import (
-    MaveraNotFoundError,
-    MaveraPersonaNotFoundError,
-    malformed_guard,
-    malformed_reply,
-)
+from langchain_mavera._client import client_settings
+from langchain_mavera._error_mapping import malformed_guard, malformed_reply
+from langchain_mavera.errors import MaveraNotFoundError, MaveraPersonaLookupError, MaveraPersonaNotFoundError
 
 if TYPE_CHECKING:
     import openai
 
-    from langchain_mavera.chat_models import ChatMavera
     from langchain_mavera.custom_personas import CustomPersona
 
 __all__ = ["MaveraPersonaLookupError", "MaveraPersonas", "Persona"]
@@ -57,22 +53,6 @@ class Persona(BaseModel):
     is_expert: bool = False
     created_at: int | None = None
     """Unix seconds."""
-
-
-class MaveraPersonaLookupError(LookupError):
-    """No persona, or more than one, matches a name (or an id is unknown).
-
-    `matches` holds the personas that matched exactly (several when the name is
-    ambiguous) and `suggestions` the closest names when nothing matched.
-    """
-
-    def __init__(
-        self, query: str, message: str, matches: list[Persona], suggestions: list[str] | None = None
-    ) -> None:
-        super().__init__(message)
-        self.query = query
-        self.matches = matches
-        self.suggestions = suggestions or []
 
 
 def close_names(query: str, names: Iterable[str], n: int = 5, cutoff: float = 0.5) -> list[str]:
@@ -214,15 +194,17 @@ class MaveraPersonas:
         """Share `source`'s clients (a `ChatMavera`), or build them from ChatMavera's client settings.
 
         Args:
-            source: An object with `client` and `async_client` properties, usually a `ChatMavera`.
-            **settings: With no source: `api_key`, `base_url`, `timeout`, `max_retries`,
-                `default_headers`, `http_client`, `http_async_client`, validated as by `ChatMavera`.
+            source: An object with `client` and `async_client` properties: a `ChatMavera`
+                or its `client_settings`.
+            **settings: With no source, the `ClientSettings`: `api_key`, `base_url`, `timeout`,
+                `max_retries`, `default_headers`, `http_client`, `http_async_client`, validated
+                as by `ChatMavera`.
         """
         if source is not None and settings:
             msg = "Pass either a ChatMavera to share or client settings, not both."
             raise TypeError(msg)
         if source is None:
-            source = _standalone_source(settings)
+            source = client_settings("MaveraPersonas", settings)
         self._source = source
 
     # -- sync ------------------------------------------------------------------------------------
@@ -284,7 +266,7 @@ class MaveraPersonas:
     # -- custom personas -------------------------------------------------------------------------
 
     def create(self, *, timeout: float | None = _CREATE_TIMEOUT, **fields: Any) -> CustomPersona:
-        """Create a custom persona (`POST /personas`). **Costs 300 credits.**
+        """Create a custom persona (`POST /personas`), which **costs 300 credits**.
 
         Args:
             timeout: Seconds to wait; the whole profile is generated on creation.
@@ -334,7 +316,7 @@ class MaveraPersonas:
         return _rest.parse(CustomPersona, reply)
 
     async def acreate(self, *, timeout: float | None = _CREATE_TIMEOUT, **fields: Any) -> CustomPersona:
-        """Async twin of `create`. **Costs 300 credits.**"""
+        """Async twin of `create`, which **costs 300 credits**."""
         from langchain_mavera import _rest
         from langchain_mavera.custom_personas import CustomPersona, CustomPersonaSpec, validated
 
@@ -419,19 +401,3 @@ def _matched_or_raise(personas: list[Persona], persona_id: str, cause: Exception
         return match_id(personas, persona_id)
     except MaveraPersonaLookupError as exc:
         raise exc from cause
-
-
-_CLIENT_SETTINGS = frozenset(
-    {"api_key", "base_url", "timeout", "max_retries", "default_headers", "http_client", "http_async_client"}
-)
-
-
-def _standalone_source(settings: dict[str, Any]) -> ChatMavera:
-    """A ChatMavera used only as a client holder, so key, URL and retries resolve exactly alike."""
-    unknown = sorted(set(settings) - _CLIENT_SETTINGS)
-    if unknown:
-        msg = f"Unknown MaveraPersonas setting(s): {', '.join(unknown)}; allowed: {sorted(_CLIENT_SETTINGS)}."
-        raise TypeError(msg)
-    from langchain_mavera.chat_models import ChatMavera
-
-    return ChatMavera(**settings)

@@ -38,6 +38,7 @@ from langchain_core.tools import BaseTool
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from langchain_mavera import _http, _rest
+from langchain_mavera._error_mapping import error_from_stream_event, make_error, malformed_guard
 from langchain_mavera._sse import DONE
 from langchain_mavera.callbacks import (
     acredits_charged,
@@ -45,13 +46,7 @@ from langchain_mavera.callbacks import (
     credits_charged,
     request_starting,
 )
-from langchain_mavera.errors import (
-    MaveraError,
-    MaveraStreamInterruptedError,
-    error_from_stream_event,
-    make_error,
-    malformed_guard,
-)
+from langchain_mavera.errors import MaveraError, MaveraStreamInterruptedError
 
 __all__ = [
     "MaveValidation",
@@ -133,6 +128,7 @@ class ResearchResult(_Lenient):
 
     @classmethod
     def from_reply(cls, body: dict[str, Any]) -> ResearchResult:
+        """The result read from a research reply body."""
         usage = body.get("usage")
         credits = usage.get("credits_used") if isinstance(usage, dict) else None
         fields = {key: value for key, value in body.items() if key not in ("usage", "object", "role")}
@@ -319,7 +315,7 @@ class _ResearchInput(BaseModel):
 
 
 class MaveraResearchTool(_rest.MaveraConnection, BaseTool):
-    """Mave research as a tool: a question in, a researched answer with citations out.
+    r"""Mave research as a tool: a question in, a researched answer with citations out.
 
     Setup:
         ```python

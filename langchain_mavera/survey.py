@@ -29,9 +29,12 @@ from langchain_mavera._pacing import Pacer
 from langchain_mavera._survey_store import StoredCell, SurveyStore, cell_key
 from langchain_mavera.analysis import Analysis
 from langchain_mavera.chat_models import ChatMavera
-from langchain_mavera.errors import MaveraInsufficientCreditsError, MaveraRateLimitError
+from langchain_mavera.errors import (
+    MaveraInsufficientCreditsError,
+    MaveraPersonaLookupError,
+    MaveraRateLimitError,
+)
 from langchain_mavera.panel import PersonaPanel
-from langchain_mavera.personas import MaveraPersonaLookupError
 
 __all__ = ["PersonaSurvey", "SurveyAnswer", "SurveyResult"]
 
@@ -123,21 +126,26 @@ class SurveyResult(BaseModel):
 
     @property
     def succeeded(self) -> list[SurveyAnswer]:
+        """The answers that are done."""
         return [answer for answer in self.answers if answer.status == "done"]
 
     @property
     def failed(self) -> list[SurveyAnswer]:
+        """The answers that failed, or whose outcome is in doubt."""
         return [answer for answer in self.answers if answer.status in ("failed", "in_doubt")]
 
     @property
     def pending(self) -> list[SurveyAnswer]:
+        """The answers not yet asked."""
         return [answer for answer in self.answers if answer.status == "pending"]
 
     @property
     def total_credits(self) -> float:
+        """Credits used by every answer that reported them."""
         return sum(answer.credits for answer in self.answers if answer.credits is not None)
 
     def to_records(self) -> list[dict[str, Any]]:
+        """One flat dict per answer (for a DataFrame or a CSV file)."""
         return [answer.to_record() for answer in self.answers]
 
     def to_pandas(self) -> Any:

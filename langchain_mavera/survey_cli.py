@@ -1,6 +1,6 @@
-"""`mavera-survey` (or `python -m langchain_mavera.survey`): run a persona survey from files.
+r"""`mavera-survey` (or `python -m langchain_mavera.survey`): run a persona survey from files.
 
-    mavera-survey --questions questions.csv --persona "Gen Z Consumer" --persona "SaaS CMO" \\
+    mavera-survey --questions questions.csv --persona "Gen Z Consumer" --persona "SaaS CMO" \
         --store survey.sqlite --budget 200 --out answers.csv --heatmap confidence.png
 
 Everything that can be wrong with the input (a missing or empty file, a CSV
@@ -135,7 +135,7 @@ def _check_outputs(args: argparse.Namespace) -> None:
 
 def _survey(args: argparse.Namespace) -> Any:
     from langchain_mavera.chat_models import ChatMavera
-    from langchain_mavera.personas import MaveraPersonaLookupError
+    from langchain_mavera.errors import MaveraPersonaLookupError
     from langchain_mavera.survey import PersonaSurvey
 
     questions = read_texts(args.questions, "question")

@@ -18,7 +18,7 @@ from langchain_core.tools import BaseTool
 from pydantic import BaseModel, Field, PrivateAttr, create_model, model_validator
 from typing_extensions import Self
 
-from langchain_mavera._params import looks_like_persona_id
+from langchain_mavera._persona_resolver import PersonaResolver
 from langchain_mavera.analysis import get_analysis
 from langchain_mavera.chat_models import ChatMavera
 from langchain_mavera.panel import PanelAnswer, PanelResult, PersonaPanel
@@ -105,7 +105,7 @@ class PersonaTool(BaseTool):
     analysis_mode: bool = True
     """Ask for an analysis (confidence, emotion, biases) with every answer."""
 
-    _ids: dict[str, str] = PrivateAttr(default_factory=dict)
+    _resolver: PersonaResolver = PrivateAttr(default_factory=PersonaResolver)
 
     @model_validator(mode="after")
     def _check_personas(self) -> Self:
@@ -185,18 +185,10 @@ class PersonaTool(BaseTool):
         return self._result(spec, persona_id, message)
 
     def _id(self, spec: str) -> str:
-        if looks_like_persona_id(spec):
-            return spec
-        if spec not in self._ids:
-            self._ids[spec] = self.model.personas.find(spec).id
-        return self._ids[spec]
+        return self._resolver.resolve(spec, self.model)
 
     async def _aid(self, spec: str) -> str:
-        if looks_like_persona_id(spec):
-            return spec
-        if spec not in self._ids:
-            self._ids[spec] = (await self.model.personas.afind(spec)).id
-        return self._ids[spec]
+        return await self._resolver.aresolve(spec, self.model)
 
 
 class PersonaPanelTool(BaseTool):

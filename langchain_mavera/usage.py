@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from pydantic import BaseModel, ConfigDict
 
 from langchain_mavera import _rest
-from langchain_mavera.errors import MaveraError
+from langchain_mavera.errors import MaveraCreditCheckError
 
 if TYPE_CHECKING:
     import openai
@@ -82,23 +82,6 @@ class MaveraUsage(_Block):
         return None if self.credits is None else self.credits.remaining
 
 
-class MaveraCreditCheckError(MaveraError, RuntimeError):
-    """Raised by `require_credits` before any paid request: fewer credits remain than needed.
-
-    A `MaveraError`, like `MaveraBudgetExceededError`, so one `except MaveraError`
-    covers every refusal this package makes on the user's behalf.
-    """
-
-    def __init__(self, needed: float, usage: MaveraUsage) -> None:
-        self.needed = needed
-        self.remaining = usage.credits_remaining
-        self.usage = usage
-        super().__init__(
-            f"{needed:g} credits are needed but only {self.remaining:g} remain this billing period "
-            "(GET /usage); nothing was sent."
-        )
-
-
 class _ClientSource(Protocol):
     @property
     def client(self) -> openai.OpenAI: ...
@@ -111,7 +94,7 @@ def _source(source: _ClientSource | None, settings: dict[str, Any]) -> _ClientSo
     if source is not None and settings:
         msg = "Pass either a ChatMavera to share or connection settings, not both."
         raise TypeError(msg)
-    return source if source is not None else _rest.chat_model(settings)
+    return source if source is not None else _rest.connection(settings)
 
 
 def fetch_usage(source: _ClientSource | None = None, **settings: Any) -> MaveraUsage:

@@ -125,7 +125,7 @@ def test_pickle_round_trip_after_use(server: Loopback) -> None:
     model = _model(server, persona_id="clx1abc2d0001abcdef123456", temperature=0.2)
     model.invoke("warm up the client")
     restored = pickle.loads(pickle.dumps(model))
-    assert restored._client is None  # clients are rebuilt lazily, never pickled
+    assert restored._settings is None  # clients are rebuilt lazily, never pickled
     assert restored.persona_id == model.persona_id
     assert restored.temperature == 0.2
     assert restored.invoke("hi").content == "Hello from the persona."

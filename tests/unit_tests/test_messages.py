@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from langchain_core.messages import AIMessage, ChatMessage, HumanMessage, SystemMessage, ToolMessage
 
-from langchain_mavera._messages import UnsupportedContentError, to_wire_message, to_wire_messages
+from langchain_mavera._messages import to_wire_message, to_wire_messages
+from langchain_mavera.errors import UnsupportedContentError
 
 
 def test_plain_roles() -> None:
