@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import hashlib
 import threading
 import weakref
 from collections import OrderedDict
@@ -265,6 +266,17 @@ class ClientSettings(BaseModel):
             "max_retries": self.max_retries,
             "default_headers": self.default_headers,
         }
+
+    @property
+    def account(self) -> tuple[str, str]:
+        """Which account these settings speak for: the base URL and a digest of the key.
+
+        Persona names are per account (custom personas, and each host's own
+        catalogue), so a name resolved for one account is never reused for another.
+        The key is kept only as a digest, so this can sit in caches and reprs safely.
+        """
+        key = self.api_key.get_secret_value() if self.api_key is not None else ""
+        return (self.base_url.rstrip("/"), hashlib.sha256(key.encode()).hexdigest())
 
     @property
     def client(self) -> openai.OpenAI:

@@ -7,7 +7,11 @@
 - a name is matched case-insensitively and exactly (`MaveraPersonas.find`, or
   the same match in a list already fetched), once: the persona is cached under
   the name's stripped, case-folded form;
-- a lookup that fails is not cached, so a persona created later is found.
+- a lookup that fails is not cached, so a persona created later is found;
+- every cached name belongs to one account (base URL and key, see
+  `ClientSettings.account`): two accounts can hold personas of the same name with
+  different ids, so a copy, a panel or a middleware serving another account looks
+  the name up again rather than sending the first account's id.
 """
 
 from __future__ import annotations
@@ -18,19 +22,25 @@ from typing import TYPE_CHECKING, Protocol
 from langchain_mavera._params import looks_like_persona_id
 
 if TYPE_CHECKING:
+    from langchain_mavera._client import ClientSettings
     from langchain_mavera.personas import MaveraPersonas, Persona
 
 _Found = tuple[str, str]
 """A resolved persona: its id and its display name."""
+Account = tuple[str, str]
+"""`ClientSettings.account`: the base URL and a digest of the key."""
 
 
 class _HasPersonas(Protocol):
     @property
     def personas(self) -> MaveraPersonas: ...
 
+    @property
+    def client_settings(self) -> ClientSettings: ...
 
-def _key(name: str) -> str:
-    return name.strip().casefold()
+
+def _key(name: str, account: Account) -> tuple[Account, str]:
+    return (account, name.strip().casefold())
 
 
 class PersonaResolver:
@@ -39,7 +49,7 @@ class PersonaResolver:
     __slots__ = ("_found", "_lock")
 
     def __init__(self) -> None:
-        self._found: dict[str, _Found] = {}
+        self._found: dict[tuple[Account, str], _Found] = {}
         self._lock = threading.Lock()
 
     def __copy__(self) -> PersonaResolver:
@@ -51,27 +61,27 @@ class PersonaResolver:
     def __reduce__(self) -> tuple[type[PersonaResolver], tuple[()]]:
         return (PersonaResolver, ())  # pickled empty: ids are cheap to look up again
 
-    def found(self, spec: str) -> _Found | None:
-        """The (id, name) already resolved for `spec`, else None."""
+    def found(self, spec: str, account: Account) -> _Found | None:
+        """The (id, name) already resolved for `spec` on `account`, else None."""
         with self._lock:
-            return self._found.get(_key(spec))
+            return self._found.get(_key(spec, account))
 
-    def cached(self, name: str) -> str | None:
-        """The id already resolved for `name`, else None."""
-        found = self.found(name)
+    def cached(self, name: str, account: Account) -> str | None:
+        """The id already resolved for `name` on `account`, else None."""
+        found = self.found(name, account)
         return found[0] if found else None
 
-    def remember(self, persona: Persona, name: str | None = None) -> str:
-        """Cache `persona` under `name` (default: its own name) and return its id."""
-        self._remember(name if name is not None else persona.name, (persona.id, persona.name))
+    def remember(self, persona: Persona, account: Account, name: str | None = None) -> str:
+        """Cache `persona` for `account` under `name` (default: its own name) and return its id."""
+        self._remember(name if name is not None else persona.name, account, (persona.id, persona.name))
         return persona.id
 
-    def _remember(self, spec: str, found: _Found) -> _Found:
+    def _remember(self, spec: str, account: Account, found: _Found) -> _Found:
         with self._lock:
-            self._found[_key(spec)] = found
+            self._found[_key(spec, account)] = found
         return found
 
-    def resolve_in(self, spec: str, catalogue: list[Persona] | Exception) -> _Found:
+    def resolve_in(self, spec: str, catalogue: list[Persona] | Exception, account: Account) -> _Found:
         """`spec`'s (id, name) from a persona list already fetched (or the error fetching it).
 
         For the panel, which lists once for all its members and shows names: an id
@@ -82,19 +92,19 @@ class PersonaResolver:
             MaveraPersonaLookupError: No persona, or several, carry that name.
             Exception: The error fetching the list, for a name.
         """
-        known = self.found(spec)
+        known = self.found(spec, account)
         if known is not None:
             return known
         if looks_like_persona_id(spec):
             listed = [] if isinstance(catalogue, Exception) else catalogue
             name = next((persona.name for persona in listed if persona.id == spec), spec)
-            return self._remember(spec, (spec, name))
+            return self._remember(spec, account, (spec, name))
         if isinstance(catalogue, Exception):
             raise catalogue
         from langchain_mavera.personas import match_name
 
         persona = match_name(catalogue, spec)
-        return self._remember(spec, (persona.id, persona.name))
+        return self._remember(spec, account, (persona.id, persona.name))
 
     def resolve(self, spec: str, source: _HasPersonas) -> str:
         """The id for `spec` (an id or a name), looking a name up with `source.personas.find` once.
@@ -104,10 +114,12 @@ class PersonaResolver:
         """
         if looks_like_persona_id(spec):
             return spec
-        return self.cached(spec) or self.remember(source.personas.find(spec), spec)
+        account = source.client_settings.account
+        return self.cached(spec, account) or self.remember(source.personas.find(spec), account, spec)
 
     async def aresolve(self, spec: str, source: _HasPersonas) -> str:
         """Async twin of `resolve`."""
         if looks_like_persona_id(spec):
             return spec
-        return self.cached(spec) or self.remember(await source.personas.afind(spec), spec)
+        account = source.client_settings.account
+        return self.cached(spec, account) or self.remember(await source.personas.afind(spec), account, spec)

@@ -312,7 +312,8 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
     # -- persona resolution -------------------------------------------------------------------
 
     def _pending(self) -> list[str]:
-        return [spec for spec in dict.fromkeys(self.personas) if self._resolver.found(spec) is None]
+        account = self.model.client_settings.account
+        return [spec for spec in dict.fromkeys(self.personas) if self._resolver.found(spec, account) is None]
 
     def _seated(self, catalogue: list[Persona] | Exception) -> list[_Seat]:
         """Every distinct persona, in order; successes are cached, failures retried next call."""
@@ -322,7 +323,7 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
     def _seat(self, spec: str, catalogue: list[Persona] | Exception) -> _Seat:
         """Resolve one name or id against the persona list (or the error fetching it)."""
         try:
-            persona_id, name = self._resolver.resolve_in(spec, catalogue)
+            persona_id, name = self._resolver.resolve_in(spec, catalogue, self.model.client_settings.account)
         except Exception as exc:  # the lookup error, or the list's own error
             return _Seat(id="", name=spec, error=exc)
         return _Seat(id=persona_id, name=name)

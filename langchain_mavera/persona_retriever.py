@@ -24,6 +24,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import Field, PrivateAttr
 
+from langchain_mavera._persona_resolver import Account
 from langchain_mavera.chat_models import ChatMavera
 from langchain_mavera.personas import Persona, close_names
 
@@ -137,7 +138,9 @@ class MaveraPersonaRetriever(BaseRetriever):
     is_custom: bool | None = None
     """True for your custom personas only, False for Mavera's own."""
 
-    _cache: list[Persona] | None = PrivateAttr(default=None)
+    # The list and the account it belongs to: a copy onto another account (or a model whose
+    # key changed) must not rank the first account's personas.
+    _cache: tuple[Account, list[Persona]] | None = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     def refresh(self) -> None:
@@ -147,18 +150,26 @@ class MaveraPersonaRetriever(BaseRetriever):
     def _filters(self) -> dict[str, Any]:
         return {"category": self.category, "is_custom": self.is_custom, "limit": 100}
 
+    def _cached(self, account: Account) -> list[Persona] | None:
+        cache = self._cache
+        return cache[1] if cache is not None and cache[0] == account else None
+
     def _personas(self) -> list[Persona]:
+        account = self.model.client_settings.account
         with self._lock:
-            if self._cache is None:
-                self._cache = self.model.personas.list(**self._filters())
-            return self._cache
+            personas = self._cached(account)
+            if personas is None:
+                personas = self.model.personas.list(**self._filters())
+                self._cache = (account, personas)
+            return personas
 
     async def _apersonas(self) -> list[Persona]:
-        if self._cache is None:
-            fetched = await self.model.personas.alist(**self._filters())
-            if self._cache is None:
-                self._cache = fetched
-        return self._cache
+        account = self.model.client_settings.account
+        personas = self._cached(account)
+        if personas is None:
+            personas = await self.model.personas.alist(**self._filters())
+            self._cache = (account, personas)
+        return personas
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun

@@ -70,6 +70,12 @@ def test_the_resolver_passes_ids_through_and_caches_names_case_insensitively() -
         def personas(self) -> Source:
             return self
 
+        @property
+        def client_settings(self) -> Source:
+            return self
+
+        account = ("https://app.mavera.io/api/v1", "digest")
+
         def find(self, name: str) -> object:
             self.asked.append(name)
             return type("P", (), {"id": "clx9zzz9z0009abcdef999999", "name": "Gen Z Consumer"})()
