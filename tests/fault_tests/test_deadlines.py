@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from langchain_mavera import ChatMavera, MaveraTimeoutError
-from tests.fault_tests._raw import chunk, completion_bytes, event, finish, head, run_raw, sse_head
+from tests.fault_tests._raw import Step, chunk, completion_bytes, event, finish, head, run_raw, sse_head
 
 
 def _model(base_url: str, **kwargs: Any) -> ChatMavera:
@@ -95,7 +95,8 @@ async def test_total_timeout_bounds_an_async_stream() -> None:
 
 
 def test_keep_alive_comments_within_the_limits_are_tolerated() -> None:
-    script = [sse_head(), *[b": ping\n\n", 0.1] * 4, event(chunk("ok")), event(finish())]
+    ping: list[Step] = [b": ping\n\n", 0.1]
+    script: list[Step] = [sse_head(), *ping * 4, event(chunk("ok")), event(finish())]
     with run_raw(lambda _: script) as server:
         model = _model(server.base_url, stream_chunk_timeout=2, total_timeout=20)
         assert "".join(str(piece.content) for piece in model.stream("hi")) == "ok"

@@ -122,8 +122,8 @@ def test_client_errors_are_typed_and_never_retried(
     error = caught.value
     assert isinstance(error, core_cls)
     assert isinstance(error, openai.APIStatusError)
-    assert error.status_code == code  # type: ignore[attr-defined]
-    assert error.code == error_code  # type: ignore[attr-defined]
+    assert error.status_code == code
+    assert error.code == error_code
     assert error.server_message == f"server says {error_code}"  # type: ignore[attr-defined]
 
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import operator
 from functools import reduce
+from typing import Any
 
 import pytest
 from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.language_models import LanguageModelInput
 from langchain_core.messages import AIMessageChunk, BaseMessageChunk, HumanMessage, SystemMessage
 
 from langchain_mavera import Analysis, ChatMavera, get_analysis
@@ -118,7 +120,8 @@ def test_callbacks_and_events_see_every_chunk() -> None:
         def __init__(self) -> None:
             self.tokens: list[str] = []
 
-        def on_llm_new_token(self, token: str, **kwargs: object) -> None:
+        def on_llm_new_token(self, token: str | list[str | dict[str, Any]], **kwargs: Any) -> None:
+            assert isinstance(token, str)
             self.tokens.append(token)
 
     handler = Tokens()
@@ -139,6 +142,6 @@ async def test_astream_events_carry_the_analysis() -> None:
 
 def test_batch_and_abatch() -> None:
     model = ChatMavera(persona_id=GEN_Z)
-    questions = ["Is TikTok shopping trustworthy?", "Do you read product reviews?"]
+    questions: list[LanguageModelInput] = ["Is TikTok shopping trustworthy?", "Do you read product reviews?"]
     answers = model.batch(questions)
     assert [bool(answer.content) for answer in answers] == [True, True]

@@ -13,7 +13,13 @@ from functools import reduce
 from typing import Any
 
 import pytest
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessageChunk, HumanMessage, SystemMessage
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+)
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from langchain_mavera import ChatMavera, get_analysis
@@ -47,7 +53,7 @@ def _responses(**kwargs: Any) -> ChatMavera:
     return ChatMavera(persona_id=GEN_Z, use_responses_api=True, **kwargs)
 
 
-def _assert_same_answer(invoked: Any, streamed: BaseMessageChunk) -> None:
+def _assert_same_answer(invoked: Any, streamed: BaseMessage) -> None:
     assert isinstance(streamed, AIMessageChunk)
     assert streamed.content == invoked.content
     assert streamed.tool_calls == invoked.tool_calls

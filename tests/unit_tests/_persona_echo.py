@@ -32,7 +32,7 @@ def _chat(text: str, stream: bool) -> httpx2.Response:
         choice = {"index": 0, "message": message, "finish_reason": "stop"}
         body = {"id": "chatcmpl_echo", "model": "mavera-1", "choices": [choice], "usage": USAGE}
         return httpx2.Response(200, json=body)
-    events = [
+    events: list[dict[str, Any]] = [
         {"id": "chatcmpl_echo", "model": "mavera-1", "choices": [{"index": 0, "delta": {"content": text}}]},
         {
             "id": "chatcmpl_echo",
@@ -56,7 +56,7 @@ def _responses(text: str, stream: bool) -> httpx2.Response:
     }
     if not stream:
         return httpx2.Response(200, json=reply)
-    events = [
+    events: list[dict[str, Any]] = [
         {
             "type": "response.created",
             "response": {"id": "resp_echo", "model": "mavera-1", "status": "in_progress"},

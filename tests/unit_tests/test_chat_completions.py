@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx2
 import pytest
-from langchain_core.messages import AIMessageChunk, HumanMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
 
 from langchain_mavera._chat_completions import CHAT_COMPLETIONS
 from langchain_mavera._sse import ServerSentEvent
@@ -110,6 +110,7 @@ def test_explicit_fields_win_over_extra_body() -> None:
 def test_response_carries_the_metadata_contract() -> None:
     result = CHAT_COMPLETIONS.parse_response(_completion(analysis=ANALYSIS), _response(), "p1")
     message = result.generations[0].message
+    assert isinstance(message, AIMessage)
     assert message.content == "Love it."
     assert message.id == "chatcmpl_abc"
     assert message.response_metadata == {
@@ -129,6 +130,7 @@ def test_response_carries_the_metadata_contract() -> None:
 def test_credits_only_usage_gives_no_usage_metadata() -> None:
     result = CHAT_COMPLETIONS.parse_response(_completion(usage={"credits_used": 3}), _response(), None)
     message = result.generations[0].message
+    assert isinstance(message, AIMessage)
     assert message.usage_metadata is None
     assert message.response_metadata["credits_used"] == 3
     assert "persona_id" not in message.response_metadata
@@ -143,6 +145,7 @@ def test_tool_calls_valid_and_invalid() -> None:
     body = _completion()
     body["choices"][0]["message"] = {"role": "assistant", "content": None, "tool_calls": calls}
     message = CHAT_COMPLETIONS.parse_response(body, _response(), None).generations[0].message
+    assert isinstance(message, AIMessage)
     assert message.tool_calls == [
         {"name": "add", "args": {"a": 1, "b": 2}, "id": "call_1", "type": "tool_call"}
     ]
@@ -202,6 +205,7 @@ def test_stream_aggregate_equals_invoke(tail: list[ServerSentEvent]) -> None:
         .generations[0]
         .message
     )
+    assert isinstance(invoked, AIMessage)
     streamed = reduce(operator.add, chunks)
     assert streamed.content == invoked.content
     assert streamed.response_metadata == invoked.response_metadata

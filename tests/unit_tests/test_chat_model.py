@@ -35,7 +35,7 @@ class Recorder:
         persona = body.get("persona_id", "none")
         text = f"Answer from {persona}"
         if body.get("stream"):
-            lines = [
+            lines: list[dict[str, Any]] = [
                 {
                     "id": "chatcmpl_u",
                     "model": "mavera-1",
@@ -210,7 +210,10 @@ def test_stream_callbacks_fire_per_chunk(model: ChatMavera) -> None:
             self.tokens: list[str] = []
             self.chunks: list[Any] = []
 
-        def on_llm_new_token(self, token: str, *, chunk: Any = None, **kwargs: Any) -> None:
+        def on_llm_new_token(
+            self, token: str | list[str | dict[str, Any]], *, chunk: Any = None, **kwargs: Any
+        ) -> None:
+            assert isinstance(token, str)
             self.tokens.append(token)
             self.chunks.append(chunk)
 
@@ -226,7 +229,8 @@ class _TokenCounter(BaseCallbackHandler):
     def __init__(self) -> None:
         self.tokens: list[str] = []
 
-    def on_llm_new_token(self, token: str, **kwargs: Any) -> None:
+    def on_llm_new_token(self, token: str | list[str | dict[str, Any]], **kwargs: Any) -> None:
+        assert isinstance(token, str)
         self.tokens.append(token)
 
 

@@ -12,6 +12,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from langchain_core.language_models import LanguageModelInput
 from langchain_core.rate_limiters import InMemoryRateLimiter
 from langchain_core.runnables import ConfigurableField
 
@@ -207,7 +208,7 @@ async def test_abatch_with_rate_limiter_stays_under_budget(server: Loopback) -> 
         requests_per_second=per_second, check_every_n_seconds=0.01, max_bucket_size=1
     )
     model = _model(server, rate_limiter=limiter)
-    questions = [f"q{i}" for i in range(20)]
+    questions: list[LanguageModelInput] = [f"q{i}" for i in range(20)]
     answers = await model.abatch(questions, config={"max_concurrency": 4})
     assert [answer.content for answer in answers] == ["Hello from the persona."] * 20
     assert len(server.requests) == 20

@@ -25,6 +25,7 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, Generation
 from langchain_core.rate_limiters import InMemoryRateLimiter
 from langchain_core.runnables import ConfigurableField
+from langchain_core.runnables.configurable import RunnableConfigurableFields
 from pydantic import SecretStr
 
 from langchain_mavera import ChatMavera
@@ -175,6 +176,7 @@ def test_configurable_fields_equals_a_fresh_construction(field: str) -> None:
     base = ChatMavera(**settings)
     _warm(base)
     runnable = base.configurable_fields(**{field: ConfigurableField(id=field)})
+    assert isinstance(runnable, RunnableConfigurableFields)
     configured, _ = runnable.prepare({"configurable": {field: value}})
     assert isinstance(configured, ChatMavera)
     assert _observe(configured, echo) == _observe(ChatMavera(**{**settings, field: value}), echo)

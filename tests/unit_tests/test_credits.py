@@ -273,6 +273,7 @@ def test_a_reached_budget_stops_paid_tools_before_their_request(which: str) -> N
     )
 
     runnable: Any
+    payload: Any
     if which == "research":
         runnable, payload = MaveraResearchTool(mavera=_unreachable()), {"query": "refills"}
     elif which == "story_analysis":

@@ -30,7 +30,11 @@ URL = "https://example.com/cat.png"
 )
 def test_image_blocks_become_attachments(block: dict[str, Any], url: str) -> None:
     recorder = Recorder()
-    content = [{"type": "text", "text": "Describe"}, block, {"type": "text", "text": "briefly"}]
+    content: list[str | dict[str, Any]] = [
+        {"type": "text", "text": "Describe"},
+        block,
+        {"type": "text", "text": "briefly"},
+    ]
     message = HumanMessage(content=content)
     recorder.model().invoke([message])
     assert recorder.bodies[-1]["messages"] == [

@@ -67,7 +67,7 @@ def conversions(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """Every tool langchain-core is asked to convert for `bind_tools`, in order, on a fresh cache."""
     monkeypatch.setattr(_tools, "_CONVERSIONS", _tools._ConversionCache())
     seen: list[Any] = []
-    original = _tools.convert_to_openai_tool
+    original = convert_to_openai_tool  # what _tools imported
 
     def counting(tool_: Any, *, strict: bool | None = None) -> dict[str, Any]:
         seen.append(tool_)
@@ -150,7 +150,7 @@ def test_a_changed_base_tool_is_converted_again(conversions: list[Any]) -> None:
 
 
 def test_dict_tools_are_converted_every_time(conversions: list[Any]) -> None:
-    schema = {"title": "Lookup", "type": "object", "properties": {"q": {"type": "string"}}}
+    schema: dict[str, Any] = {"title": "Lookup", "type": "object", "properties": {"q": {"type": "string"}}}
     format_tools([schema])
     schema["properties"]["limit"] = {"type": "integer"}  # the owner may change a dict at will
     assert "limit" in format_tools([schema])[0]["function"]["parameters"]["properties"]

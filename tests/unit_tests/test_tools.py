@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+from langchain_core.runnables import Runnable
 from langchain_core.tools import tool
 from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
@@ -47,7 +50,7 @@ DICT_TOOL = {
 FORCE_ADD = {"type": "function", "function": {"name": "add"}}
 
 
-def _sent(recorder: Recorder, runnable, prompt: str = "hi") -> dict:  # type: ignore[no-untyped-def]
+def _sent(recorder: Recorder, runnable: Runnable[Any, Any], prompt: str = "hi") -> dict[str, Any]:
     runnable.invoke(prompt)
     return recorder.bodies[-1]
 
@@ -77,7 +80,7 @@ def test_every_tool_kind_is_sent_as_a_function_tool() -> None:
         (FORCE_ADD, FORCE_ADD),
     ],
 )
-def test_tool_choice_is_mapped_to_chat_completions(choice: object, sent: object) -> None:
+def test_tool_choice_is_mapped_to_chat_completions(choice: Any, sent: object) -> None:
     recorder = Recorder()
     body = _sent(recorder, recorder.model().bind_tools([GetWeather, add], tool_choice=choice))
     assert body["tool_choice"] == sent
