@@ -13,6 +13,7 @@ from langchain_mavera import ChatMavera
 from langchain_mavera._chat_completions import CHAT_COMPLETIONS
 from langchain_mavera._responses import RESPONSES
 from langchain_mavera.errors import MaveraStreamInterruptedError
+from tests.fake_mavera import FakeMavera, sse, sse_events
 
 BASE = "https://app.mavera.io/api/v1"
 USAGE = {"input_tokens": 4, "output_tokens": 2, "total_tokens": 6, "credits_used": 1}
@@ -26,11 +27,6 @@ REPLY = {
 }
 
 
-def _sse(*payloads: dict[str, Any], done: bool = True) -> bytes:
-    lines = [f"event: {p['type']}\ndata: {json.dumps(p)}\n\n" for p in payloads]
-    return ("".join(lines) + ("data: [DONE]\n\n" if done else "")).encode()
-
-
 STREAM = (
     {"type": "response.created", "response": {"id": "resp_1", "model": "mavera-1", "status": "in_progress"}},
     {"type": "response.output_text.delta", "output_index": 0, "content_index": 0, "delta": "Hi"},
@@ -39,35 +35,20 @@ STREAM = (
 )
 
 
-class Recorder:
-    def __init__(self, *, done: bool = True, completed: bool = True) -> None:
-        self.requests: list[httpx2.Request] = []
-        self.stream = STREAM if completed else STREAM[:-1]
-        self.done = done
+def _fake(*, done: bool = True, completed: bool = True) -> FakeMavera:
+    """Answers REPLY, or streams STREAM (without its completion or [DONE] when told)."""
+    stream = STREAM if completed else STREAM[:-1]
 
-    def __call__(self, request: httpx2.Request) -> httpx2.Response:
-        self.requests.append(request)
+    def reply(request: httpx2.Request) -> httpx2.Response:
         if json.loads(request.content).get("stream"):
-            return httpx2.Response(
-                200, content=_sse(*self.stream, done=self.done), headers={"content-type": "text/event-stream"}
-            )
+            return sse(sse_events(*stream, named=True, done=done))(request)
         return httpx2.Response(200, json=REPLY)
 
-    async def handle_async(self, request: httpx2.Request) -> httpx2.Response:
-        await request.aread()
-        return self(request)
+    return FakeMavera(reply)
 
 
-def _model(recorder: Recorder, **kwargs: Any) -> ChatMavera:
-    return ChatMavera(
-        api_key="mvra_test",
-        base_url=BASE,
-        use_responses_api=True,
-        max_retries=0,
-        http_client=httpx2.Client(transport=httpx2.MockTransport(recorder)),
-        http_async_client=httpx2.AsyncClient(transport=httpx2.MockTransport(recorder.handle_async)),
-        **kwargs,
-    )
+def _model(fake: FakeMavera, **kwargs: Any) -> ChatMavera:
+    return fake.model(api_key="mvra_test", base_url=BASE, use_responses_api=True, max_retries=0, **kwargs)
 
 
 def test_the_flag_selects_the_wire_format() -> None:
@@ -76,7 +57,7 @@ def test_the_flag_selects_the_wire_format() -> None:
 
 
 def test_invoke_posts_to_responses() -> None:
-    recorder = Recorder()
+    recorder = _fake()
     message = _model(recorder, persona_id="p1", max_tokens=9).invoke("Hello")
     request = recorder.requests[0]
     assert request.url.path == "/api/v1/responses"
@@ -90,7 +71,7 @@ def test_invoke_posts_to_responses() -> None:
 
 
 def test_stream_aggregate_equals_invoke() -> None:
-    model = _model(Recorder())
+    model = _model(_fake())
     invoked = model.invoke("Hello")
     chunks = list(model.stream("Hello"))
     total = chunks[0]
@@ -104,7 +85,7 @@ def test_stream_aggregate_equals_invoke() -> None:
 
 
 async def test_astream_aggregate_equals_ainvoke() -> None:
-    model = _model(Recorder())
+    model = _model(_fake())
     invoked = await model.ainvoke("Hello")
     total: Any = None
     async for chunk in model.astream("Hello"):
@@ -114,12 +95,12 @@ async def test_astream_aggregate_equals_ainvoke() -> None:
 
 
 def test_stream_without_done_sentinel_finishes() -> None:
-    chunks = list(_model(Recorder(done=False)).stream("Hello"))
+    chunks = list(_model(_fake(done=False)).stream("Hello"))
     assert chunks[-1].response_metadata["finish_reason"] == "stop"
 
 
 def test_stream_cut_before_completion_raises_with_partial() -> None:
     with pytest.raises(MaveraStreamInterruptedError) as caught:
-        list(_model(Recorder(done=False, completed=False)).stream("Hello"))
+        list(_model(_fake(done=False, completed=False)).stream("Hello"))
     assert caught.value.partial is not None
     assert caught.value.partial.content == "Hi!"
