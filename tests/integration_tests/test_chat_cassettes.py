@@ -6,8 +6,6 @@ them from the emulator, `--live` from the real API.
 
 from __future__ import annotations
 
-import operator
-from functools import reduce
 from typing import Any
 
 import pytest
@@ -61,25 +59,6 @@ def test_invoke_without_analysis_has_none() -> None:
     assert "analysis" not in message.response_metadata
     assert get_analysis(message) is None
     assert message.response_metadata["credits_used"] >= 1
-
-
-@pytest.mark.parametrize("analysis_mode", [True, False])
-def test_stream_aggregate_equals_invoke(analysis_mode: bool) -> None:
-    model = ChatMavera(persona_id=GEN_Z, analysis_mode=analysis_mode)
-    invoked = model.invoke(QUESTION)
-    chunks = list(model.stream(QUESTION))
-    assert len(chunks) > 3
-    assert chunks[-1].chunk_position == "last"
-    assert sum(1 for chunk in chunks if chunk.usage_metadata) == 1
-    _assert_same_answer(invoked, reduce(operator.add, chunks))
-
-
-@pytest.mark.parametrize("analysis_mode", [True, False])
-async def test_astream_aggregate_equals_ainvoke(analysis_mode: bool) -> None:
-    model = ChatMavera(persona_id=GEN_Z, analysis_mode=analysis_mode)
-    invoked = await model.ainvoke(QUESTION)
-    chunks = [chunk async for chunk in model.astream(QUESTION)]
-    _assert_same_answer(invoked, reduce(operator.add, chunks))
 
 
 def test_persona_override_per_call_changes_the_voice() -> None:

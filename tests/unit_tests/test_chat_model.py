@@ -84,6 +84,9 @@ def test_key_never_in_repr_str_or_dumps(model: ChatMavera) -> None:
         assert KEY not in text
 
 
+@pytest.mark.filterwarnings(  # langchain-core announces `load` as beta; the round trip is the point here
+    "ignore:The function `load` is in beta:langchain_core._api.beta_decorator.LangChainBetaWarning"
+)
 def test_dumpd_load_round_trip_keeps_mavera_fields(monkeypatch: pytest.MonkeyPatch) -> None:
     original = ChatMavera(api_key=KEY, persona_id="p9", analysis_mode=True, verbosity="low", temperature=0.2)
     serialized = dumpd(original)
