@@ -10,6 +10,8 @@ import pytest
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
+from langchain_mavera import ChatMavera
+from langchain_mavera._chat_completions import CHAT_COMPLETIONS
 from langchain_mavera._responses import RESPONSES
 from langchain_mavera._sse import DONE, ServerSentEvent
 from langchain_mavera.errors import (
@@ -18,6 +20,7 @@ from langchain_mavera.errors import (
     MaveraPersonaNotFoundError,
     MaveraServerError,
 )
+from tests.fake_mavera import CREDITS, FakeMavera
 
 URL = "https://app.mavera.io/api/v1/responses"
 PERSONA = "clx1abc2d0001abcdef123456"
@@ -35,6 +38,25 @@ def get_weather(city: str) -> str:
 
 
 # -- request -------------------------------------------------------------------------------
+
+
+def test_the_flag_selects_the_wire_format() -> None:
+    assert ChatMavera(api_key="k")._wire is CHAT_COMPLETIONS
+    assert ChatMavera(api_key="k", use_responses_api=True)._wire is RESPONSES
+
+
+def test_invoke_posts_to_responses() -> None:
+    fake = FakeMavera()
+    message = fake.model(persona_id="p1", max_tokens=9, use_responses_api=True).invoke("Hello")
+    request = fake.requests[0]
+    assert request.url.path == "/api/v1/responses"
+    body = json.loads(request.content)
+    text = {"type": "input_text", "text": "Hello"}
+    assert body["input"] == [{"type": "message", "role": "user", "content": [text]}]
+    assert body["persona_id"] == "p1"
+    assert body["max_output_tokens"] == 9
+    assert message.content == "Answer from p1"
+    assert message.response_metadata["credits_used"] == CREDITS
 
 
 def test_system_messages_become_instructions_and_turns_become_typed_items() -> None:
