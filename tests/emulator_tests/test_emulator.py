@@ -177,6 +177,8 @@ def test_module_entry_point_serves_until_stopped() -> None:
     finally:
         process.terminate()
         process.wait(timeout=5)
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 # --- auth -----------------------------------------------------------------

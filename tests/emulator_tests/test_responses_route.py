@@ -12,8 +12,7 @@ from typing import Any
 import openai
 import pytest
 
-emulator = pytest.importorskip("tests.emulator")
-run_emulator = emulator.run_emulator
+run_emulator = pytest.importorskip("tests.emulator").run_emulator
 
 GEN_Z = "clx1abc2d0001abcdef123456"
 QUESTION = "How do you feel about brands that switch to refillable packaging?"
@@ -62,10 +61,10 @@ def test_sdk_stream_ends_with_completed_and_text_matches(client: openai.OpenAI) 
 
 
 def test_sdk_function_call(client: openai.OpenAI) -> None:
-    response = client.responses.create(
+    response = client.responses.create(  # type: ignore[call-overload]  # the tool leaves out `strict`
         model="mavera-1",
         input="What is the weather in Paris?",
-        tools=[WEATHER_TOOL],  # type: ignore[list-item]
+        tools=[WEATHER_TOOL],
         tool_choice={"type": "function", "name": "get_weather"},
         extra_body={"persona_id": GEN_Z},
     )

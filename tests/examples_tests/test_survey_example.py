@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.vcr_setup import ROOT
+from cassettes.vcr_settings import ROOT
 
 
 def test_survey_example_replays_offline(tmp_path: Path) -> None:

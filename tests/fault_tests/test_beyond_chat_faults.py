@@ -116,7 +116,9 @@ def test_event_loop_respects_the_ten_request_cap(emu: Any, slow_mave: None) -> N
     tool = _tool(emu, keep_thread=False)
 
     async def ask_all() -> list[str]:
-        return await asyncio.gather(*(tool.ainvoke({"query": f"Async question {i}"}) for i in range(15)))
+        calls = (tool.ainvoke({"query": f"Async question {i}"}) for i in range(15))
+        answers: list[str] = await asyncio.gather(*calls)
+        return answers
 
     assert len(asyncio.run(ask_all())) == 15
     assert _mave_requests(emu) == 15

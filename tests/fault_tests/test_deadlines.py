@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from langchain_mavera import ChatMavera, MaveraTimeoutError
-from tests.fault_tests._raw import chunk, completion_bytes, event, finish, head, run_raw, sse_head
+from tests.loopback import Step, chunk, completion_bytes, event, finish, head, run_loopback, sse_head
 
 
 def _model(base_url: str, **kwargs: Any) -> ChatMavera:
@@ -37,7 +37,7 @@ def _slow_chunks(_: dict[str, Any]) -> list[Any]:
 
 
 def test_invoke_whose_body_trickles_ends_within_timeout() -> None:
-    with run_raw(_trickled_body) as server:
+    with run_loopback(_trickled_body) as server:
         started = time.monotonic()
         with pytest.raises(MaveraTimeoutError) as caught:
             _model(server.base_url, timeout=1).invoke("hi")
@@ -48,7 +48,7 @@ def test_invoke_whose_body_trickles_ends_within_timeout() -> None:
 
 
 async def test_ainvoke_whose_body_trickles_ends_within_total_timeout() -> None:
-    with run_raw(_trickled_body) as server:
+    with run_loopback(_trickled_body) as server:
         started = time.monotonic()
         with pytest.raises(MaveraTimeoutError):
             await _model(server.base_url, total_timeout=1).ainvoke("hi")
@@ -58,7 +58,7 @@ async def test_ainvoke_whose_body_trickles_ends_within_total_timeout() -> None:
 
 
 def test_keep_alive_comments_do_not_extend_the_chunk_timeout() -> None:
-    with run_raw(_pings) as server:
+    with run_loopback(_pings) as server:
         started = time.monotonic()
         with pytest.raises(MaveraTimeoutError) as caught:
             list(_model(server.base_url, stream_chunk_timeout=1).stream("hi"))
@@ -69,7 +69,7 @@ def test_keep_alive_comments_do_not_extend_the_chunk_timeout() -> None:
 
 
 async def test_keep_alive_comments_async() -> None:
-    with run_raw(_pings) as server, pytest.raises(MaveraTimeoutError) as caught:
+    with run_loopback(_pings) as server, pytest.raises(MaveraTimeoutError) as caught:
         async for _ in _model(server.base_url, stream_chunk_timeout=1).astream("hi"):
             pass
     assert caught.value.partial is not None
@@ -77,7 +77,7 @@ async def test_keep_alive_comments_async() -> None:
 
 
 def test_total_timeout_bounds_a_stream_of_real_chunks() -> None:
-    with run_raw(_slow_chunks) as server:
+    with run_loopback(_slow_chunks) as server:
         started = time.monotonic()
         with pytest.raises(MaveraTimeoutError) as caught:
             list(_model(server.base_url, total_timeout=1.5).stream("hi"))
@@ -88,21 +88,22 @@ def test_total_timeout_bounds_a_stream_of_real_chunks() -> None:
 
 
 async def test_total_timeout_bounds_an_async_stream() -> None:
-    with run_raw(_slow_chunks) as server, pytest.raises(MaveraTimeoutError) as caught:
+    with run_loopback(_slow_chunks) as server, pytest.raises(MaveraTimeoutError) as caught:
         async for _ in _model(server.base_url, total_timeout=1.5).astream("hi"):
             pass
     assert caught.value.partial is not None
 
 
 def test_keep_alive_comments_within_the_limits_are_tolerated() -> None:
-    script = [sse_head(), *[b": ping\n\n", 0.1] * 4, event(chunk("ok")), event(finish())]
-    with run_raw(lambda _: script) as server:
+    ping: list[Step] = [b": ping\n\n", 0.1]
+    script: list[Step] = [sse_head(), *ping * 4, event(chunk("ok")), event(finish())]
+    with run_loopback(lambda _: script) as server:
         model = _model(server.base_url, stream_chunk_timeout=2, total_timeout=20)
         assert "".join(str(piece.content) for piece in model.stream("hi")) == "ok"
 
 
 def test_total_timeout_leaves_a_quick_invoke_alone() -> None:
-    with run_raw(lambda _: [head(content_type="application/json"), completion_bytes()]) as server:
+    with run_loopback(lambda _: [head(content_type="application/json"), completion_bytes()]) as server:
         assert _model(server.base_url, total_timeout=5).invoke("hi").content == "Hello from the persona."
 
 

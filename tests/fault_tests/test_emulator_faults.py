@@ -6,6 +6,7 @@ socket-free in the other modules of this folder.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -42,15 +43,32 @@ def _model(emu: Any, **kwargs: Any) -> ChatMavera:
     return ChatMavera(base_url=emu.base_url, **kwargs)
 
 
-def _chat_requests(emu: Any) -> int:
-    return sum(1 for request in emu.requests if request.path == "/chat/completions")
+def _chat_requests(emu: Any, path: str = "/chat/completions") -> int:
+    return sum(1 for request in emu.requests if request.path == path)
+
+
+@dataclass(frozen=True)
+class Transport:
+    """One wire format, as the faults target it."""
+
+    path: str
+    use_responses_api: bool
+    cut_after: int
+    """Events after which a cut stream has delivered some text (Responses opens with bookkeeping events)."""
+
+
+TRANSPORTS = [
+    pytest.param(Transport("/chat/completions", False, 2), id="chat_completions"),
+    pytest.param(Transport("/responses", True, 4), id="responses"),
+]
 
 
 class Tokens(BaseCallbackHandler):
     def __init__(self) -> None:
         self.tokens: list[str] = []
 
-    def on_llm_new_token(self, token: str, **kwargs: Any) -> None:
+    def on_llm_new_token(self, token: str | list[str | dict[str, Any]], **kwargs: Any) -> None:
+        assert isinstance(token, str)
         self.tokens.append(token)
 
 
@@ -70,11 +88,12 @@ def test_429_then_success(emu: Any) -> None:
     assert _chat_requests(emu) == 2
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
 @pytest.mark.parametrize("status", [500, 503])
-def test_5xx_then_success(emu: Any, status: int) -> None:
-    emu.faults.push(Fault("status", status=status, retry_after=1))
-    assert _model(emu, max_retries=2).invoke("hi").content
-    assert _chat_requests(emu) == 2
+def test_5xx_then_success(emu: Any, status: int, transport: Transport) -> None:
+    emu.faults.push(Fault("status", path=transport.path, status=status, retry_after=1))
+    assert _model(emu, max_retries=2, use_responses_api=transport.use_responses_api).invoke("hi").content
+    assert _chat_requests(emu, transport.path) == 2
 
 
 def test_persistent_429(emu: Any) -> None:
@@ -118,18 +137,21 @@ def test_unknown_persona(emu: Any) -> None:
     assert _chat_requests(emu) == 1
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
 @pytest.mark.parametrize("graceful", [False, True], ids=["dropped", "ended-early"])
-def test_cut_stream(emu: Any, graceful: bool) -> None:
-    emu.faults.push(Fault("cut_stream", after_chunks=2, graceful=graceful))
+def test_cut_stream(emu: Any, graceful: bool, transport: Transport) -> None:
+    emu.faults.push(
+        Fault("cut_stream", path=transport.path, after_chunks=transport.cut_after, graceful=graceful)
+    )
     seen: list[str] = []
     handler = Tokens()
     with pytest.raises(MaveraStreamInterruptedError) as caught:
-        _drain(_model(emu), seen, handler)
-    assert seen
+        _drain(_model(emu, use_responses_api=transport.use_responses_api), seen, handler)
+    assert "".join(seen)
     assert handler.tokens == seen
     assert caught.value.partial is not None
     assert caught.value.partial.content == "".join(seen)
-    assert _chat_requests(emu) == 1
+    assert _chat_requests(emu, transport.path) == 1
 
 
 async def test_cut_stream_async(emu: Any) -> None:
@@ -151,20 +173,23 @@ def test_slow_stream_times_out(emu: Any) -> None:
     assert caught.value.partial.content == seen[0]
 
 
-def test_error_inside_stream(emu: Any) -> None:
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_error_inside_stream(emu: Any, transport: Transport) -> None:
     error = {"message": "Insufficient credits.", "type": "insufficient_credits", "code": "credits_exhausted"}
-    emu.faults.push(Fault("stream_error", after_chunks=2, error=error))
+    emu.faults.push(Fault("stream_error", path=transport.path, after_chunks=transport.cut_after, error=error))
     with pytest.raises(MaveraInsufficientCreditsError) as caught:
-        _drain(_model(emu), [], Tokens())
+        _drain(_model(emu, use_responses_api=transport.use_responses_api), [], Tokens())
     assert caught.value.partial is not None
 
 
-def test_sse_comments_ignored(emu: Any) -> None:
-    model = _model(emu)
-    expected = model.invoke("hi").content
-    emu.faults.push(Fault("sse_comments"))
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_sse_comments_ignored(emu: Any, transport: Transport) -> None:
+    model = _model(emu, use_responses_api=transport.use_responses_api)
+    plain = "".join(str(chunk.content) for chunk in model.stream("hi"))
+    assert plain == model.invoke("hi").content
+    emu.faults.push(Fault("sse_comments", path=transport.path))
     chunks = list(model.stream("hi"))
-    assert "".join(str(chunk.content) for chunk in chunks) == expected
+    assert "".join(str(chunk.content) for chunk in chunks) == plain
 
 
 def test_malformed_body(emu: Any) -> None:

@@ -17,7 +17,7 @@ SCRIPT = textwrap.dedent(
     """
     import asyncio, gc, warnings
     warnings.simplefilter("always")
-    from tests.fault_tests._loopback import run_loopback
+    from tests.loopback import run_loopback
     from langchain_mavera import ChatMavera
 
     async def stream(model):

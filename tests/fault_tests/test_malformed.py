@@ -16,7 +16,7 @@ from langchain_mavera import (
     MaveraServerError,
     get_analysis,
 )
-from tests.fault_tests._scripted import completion, ok, raw, scripted, sse, stream_chunks
+from tests.fake_mavera import FakeMavera, completion, ok, raw, sse, stream_chunks
 
 HTML = "<html><body><h1>502 Bad Gateway</h1></body></html>"
 
@@ -34,19 +34,19 @@ MALFORMED = {
 @pytest.mark.parametrize(("text", "content_type"), MALFORMED.values(), ids=MALFORMED.keys())
 def test_malformed_body_is_api_error_with_raw_text(text: str, content_type: str) -> None:
     with pytest.raises(MaveraAPIError) as caught:
-        scripted(raw(200, text, content_type)).model().invoke("hi")
+        FakeMavera(raw(200, text, content_type)).model().invoke("hi")
     assert caught.value.raw_text == text
     assert "Malformed reply from Mavera" in str(caught.value)
 
 
 async def test_malformed_body_async() -> None:
     with pytest.raises(MaveraAPIError) as caught:
-        await scripted(raw(200, HTML)).model().ainvoke("hi")
+        await FakeMavera(raw(200, HTML)).model().ainvoke("hi")
     assert caught.value.raw_text == HTML
 
 
 def test_html_error_page_is_server_error_with_raw_text() -> None:
-    script = scripted(raw(502, HTML))
+    script = FakeMavera(raw(502, HTML))
     with pytest.raises(MaveraServerError) as caught:
         script.model(max_retries=0).invoke("hi")
     assert caught.value.raw_text == HTML
@@ -59,7 +59,7 @@ def test_html_error_page_is_server_error_with_raw_text() -> None:
 def test_malformed_stream_chunk_is_api_error_with_partial(chunk: str) -> None:
     lines = [*stream_chunks(["ok"], finish=False), f"data: {chunk}\n\n"]
     with pytest.raises(MaveraAPIError) as caught:
-        list(scripted(sse(lines)).model().stream("hi"))
+        list(FakeMavera(sse(lines)).model().stream("hi"))
     assert caught.value.raw_text == chunk
     assert caught.value.partial.content == "ok"  # type: ignore[union-attr]
 
@@ -67,7 +67,7 @@ def test_malformed_stream_chunk_is_api_error_with_partial(chunk: str) -> None:
 @pytest.mark.parametrize("use_responses_api", [False, True], ids=["chat-completions", "responses"])
 def test_error_object_in_a_200_body_keeps_the_response(use_responses_api: bool) -> None:
     body = {"error": {"message": "bad key", "type": "authentication_error", "code": "invalid_api_key"}}
-    script = scripted(ok(body, headers={"x-request-id": "req_200_error"}))
+    script = FakeMavera(ok(body, headers={"x-request-id": "req_200_error"}))
     with pytest.raises(openai.AuthenticationError) as caught:
         script.model(use_responses_api=use_responses_api).invoke("hi")
     assert caught.value.response.headers["x-request-id"] == "req_200_error"
@@ -76,12 +76,12 @@ def test_error_object_in_a_200_body_keeps_the_response(use_responses_api: bool) 
 
 
 def test_error_null_is_not_an_error() -> None:
-    message = scripted(ok({**completion(), "error": None})).model().invoke("hi")
+    message = FakeMavera(ok({**completion(), "error": None})).model().invoke("hi")
     assert message.content == "Hello from the persona."
 
 
 def test_bad_analysis_shape_warns_and_keeps_raw() -> None:
-    script = scripted(ok({**completion(), "analysis": "analysis unavailable"}))
+    script = FakeMavera(ok({**completion(), "analysis": "analysis unavailable"}))
     with pytest.warns(UserWarning, match="analysis"):
         message = script.model(analysis_mode=True).invoke("hi")
     assert message.response_metadata["analysis"] == "analysis unavailable"
@@ -90,7 +90,7 @@ def test_bad_analysis_shape_warns_and_keeps_raw() -> None:
 
 
 def test_bad_analysis_inside_object_warns_on_get_analysis() -> None:
-    script = scripted(ok({**completion(), "analysis": {"confidence": "very", "biases": "none"}}))
+    script = FakeMavera(ok({**completion(), "analysis": {"confidence": "very", "biases": "none"}}))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         message = script.model(analysis_mode=True).invoke("hi")
@@ -129,7 +129,7 @@ def test_connection_errors_are_retried() -> None:
         attempts.append(request)
         raise httpx2.ConnectError("connection refused", request=request)
 
-    script = scripted(refuse)
+    script = FakeMavera(refuse)
     with pytest.raises(MaveraConnectionError):
         script.model(max_retries=2).invoke("hi")
     assert len(attempts) == 3

@@ -25,7 +25,7 @@ from langchain_mavera import (
     MaveraRateLimitError,
     MaveraServerError,
 )
-from tests.fault_tests._scripted import ok, scripted, status
+from tests.fake_mavera import FakeMavera, ok, status
 
 # The SDK prefers Retry-After-Ms to Retry-After, which keeps these tests fast.
 FAST = {"retry-after-ms": "5"}
@@ -36,7 +36,7 @@ def _waits(caplog: pytest.LogCaptureFixture) -> list[str]:
 
 
 def test_429_then_success_honours_retry_after(caplog: pytest.LogCaptureFixture) -> None:
-    script = scripted(
+    script = FakeMavera(
         status(429, "rate_limit_exceeded", "Rate limit exceeded.", **{"retry-after": "1"}), ok()
     )
     with caplog.at_level(logging.INFO, logger="openai"):
@@ -48,7 +48,7 @@ def test_429_then_success_honours_retry_after(caplog: pytest.LogCaptureFixture) 
 
 
 async def test_429_then_success_async() -> None:
-    script = scripted(status(429, "rate_limit_exceeded", "slow down", **FAST), ok())
+    script = FakeMavera(status(429, "rate_limit_exceeded", "slow down", **FAST), ok())
     message = await script.model(max_retries=1).ainvoke("hi")
     assert message.content == "Hello from the persona."
     assert len(script.requests) == 2
@@ -56,14 +56,14 @@ async def test_429_then_success_async() -> None:
 
 @pytest.mark.parametrize("code", [500, 503])
 def test_server_error_then_success(code: int) -> None:
-    script = scripted(status(code, "internal_error", "try again", **FAST), ok())
+    script = FakeMavera(status(code, "internal_error", "try again", **FAST), ok())
     assert script.model(max_retries=2).invoke("hi").content == "Hello from the persona."
     assert len(script.requests) == 2
 
 
 @pytest.mark.parametrize("max_retries", [1, 3])
 def test_persistent_429_gives_rate_limit_error_after_all_attempts(max_retries: int) -> None:
-    script = scripted(
+    script = FakeMavera(
         status(429, "rate_limit_exceeded", "Rate limit exceeded.", **{"retry-after": "30", **FAST})
     )
     with pytest.raises(MaveraRateLimitError) as caught:
@@ -78,23 +78,25 @@ def test_persistent_429_gives_rate_limit_error_after_all_attempts(max_retries: i
 
 
 async def test_persistent_429_async_counts_attempts() -> None:
-    script = scripted(status(429, "rate_limit_exceeded", "slow down", **FAST))
+    script = FakeMavera(status(429, "rate_limit_exceeded", "slow down", **FAST))
     with pytest.raises(MaveraRateLimitError):
         await script.model(max_retries=2).ainvoke("hi")
     assert len(script.requests) == 3
 
 
 def test_max_retries_zero_means_exactly_one_attempt() -> None:
-    script = scripted(status(503, "service_unavailable", "down", **FAST), ok())
+    script = FakeMavera(status(503, "service_unavailable", "down", **FAST), ok())
     with pytest.raises(MaveraServerError):
         script.model(max_retries=0).invoke("hi")
     assert len(script.requests) == 1
 
 
 def test_stream_is_retried_before_its_first_byte() -> None:
-    from tests.fault_tests._scripted import sse, stream_chunks
+    from tests.fake_mavera import sse, stream_chunks
 
-    script = scripted(status(429, "rate_limit_exceeded", "slow down", **FAST), sse(stream_chunks(["a", "b"])))
+    script = FakeMavera(
+        status(429, "rate_limit_exceeded", "slow down", **FAST), sse(stream_chunks(["a", "b"]))
+    )
     text = "".join(str(chunk.content) for chunk in script.model(max_retries=1).stream("hi"))
     assert text == "ab"
     assert len(script.requests) == 2
@@ -115,15 +117,15 @@ NEVER_RETRIED = [
 def test_client_errors_are_typed_and_never_retried(
     code: int, error_code: str, mavera_cls: type[Exception], core_cls: type[Exception]
 ) -> None:
-    script = scripted(status(code, error_code, f"server says {error_code}", **FAST), ok())
+    script = FakeMavera(status(code, error_code, f"server says {error_code}", **FAST), ok())
     with pytest.raises(mavera_cls) as caught:
         script.model(max_retries=3).invoke("hi")
     assert len(script.requests) == 1
     error = caught.value
     assert isinstance(error, core_cls)
     assert isinstance(error, openai.APIStatusError)
-    assert error.status_code == code  # type: ignore[attr-defined]
-    assert error.code == error_code  # type: ignore[attr-defined]
+    assert error.status_code == code
+    assert error.code == error_code
     assert error.server_message == f"server says {error_code}"  # type: ignore[attr-defined]
 
 
@@ -132,7 +134,7 @@ def test_unknown_persona_is_a_persona_error_not_model_not_found() -> None:
     body = {"error": {"message": message, "type": "invalid_request_error", "code": "invalid_persona"}}
     import httpx2
 
-    script = scripted(
+    script = FakeMavera(
         lambda request: httpx2.Response(400, json={**body, "error": {**body["error"], "param": "persona_id"}})
     )
     with pytest.raises(MaveraPersonaNotFoundError) as caught:
@@ -148,7 +150,7 @@ def test_unknown_persona_is_a_persona_error_not_model_not_found() -> None:
 
 def test_request_timeout_is_retried_then_typed() -> None:
     from langchain_mavera import ChatMavera, MaveraTimeoutError
-    from tests.fault_tests._loopback import run_loopback
+    from tests.loopback import run_loopback
 
     with run_loopback() as server:
         server.reply_delay = 1.0

@@ -19,8 +19,8 @@ from langchain_mavera import (
     MaveraStreamInterruptedError,
     MaveraTimeoutError,
 )
-from tests.fault_tests._loopback import run_loopback
-from tests.fault_tests._scripted import ok, raw, scripted, sse, stream_chunks
+from tests.fake_mavera import FakeMavera, ok, raw, sse, stream_chunks
+from tests.loopback import run_loopback
 
 CUT = httpx2.RemoteProtocolError("peer closed connection without sending complete message body")
 
@@ -29,7 +29,8 @@ class Tokens(BaseCallbackHandler):
     def __init__(self) -> None:
         self.tokens: list[str] = []
 
-    def on_llm_new_token(self, token: str, **kwargs: Any) -> None:
+    def on_llm_new_token(self, token: str | list[str | dict[str, Any]], **kwargs: Any) -> None:
+        assert isinstance(token, str)
         self.tokens.append(token)
 
 
@@ -37,7 +38,8 @@ class AsyncTokens(AsyncCallbackHandler):
     def __init__(self) -> None:
         self.tokens: list[str] = []
 
-    async def on_llm_new_token(self, token: str, **kwargs: Any) -> None:
+    async def on_llm_new_token(self, token: str | list[str | dict[str, Any]], **kwargs: Any) -> None:
+        assert isinstance(token, str)
         self.tokens.append(token)
 
 
@@ -57,7 +59,7 @@ def _unfinished(*pieces: str) -> list[str]:
 
 @pytest.mark.parametrize("error", [CUT, None], ids=["connection-dropped", "body-ended-early"])
 def test_cut_stream_raises_after_delivering_what_arrived(error: Exception | None) -> None:
-    script = scripted(sse(_unfinished("Hel", "lo, ", "wor"), error))
+    script = FakeMavera(sse(_unfinished("Hel", "lo, ", "wor"), error))
     handler = Tokens()
     seen: list[str] = []
     with pytest.raises(MaveraStreamInterruptedError) as caught:
@@ -71,7 +73,7 @@ def test_cut_stream_raises_after_delivering_what_arrived(error: Exception | None
 
 @pytest.mark.parametrize("error", [CUT, None], ids=["connection-dropped", "body-ended-early"])
 async def test_cut_stream_async(error: Exception | None) -> None:
-    script = scripted(sse(_unfinished("Hel", "lo"), error))
+    script = FakeMavera(sse(_unfinished("Hel", "lo"), error))
     handler = AsyncTokens()
     seen: list[str] = []
     with pytest.raises(MaveraStreamInterruptedError) as caught:
@@ -83,7 +85,7 @@ async def test_cut_stream_async(error: Exception | None) -> None:
 
 
 def test_cut_stream_under_invoke_keeps_the_partial() -> None:
-    script = scripted(sse(_unfinished("Hel", "lo"), CUT))
+    script = FakeMavera(sse(_unfinished("Hel", "lo"), CUT))
     with pytest.raises(MaveraStreamInterruptedError) as caught:
         script.model(streaming=True).invoke("hi")
     assert caught.value.partial is not None
@@ -92,7 +94,7 @@ def test_cut_stream_under_invoke_keeps_the_partial() -> None:
 
 def test_finish_reason_without_done_is_complete() -> None:
     lines = stream_chunks(["a", "b"])[:-1]  # no [DONE], but a finish_reason arrived
-    text = "".join(str(c.content) for c in scripted(sse(lines)).model().stream("hi"))
+    text = "".join(str(c.content) for c in FakeMavera(sse(lines)).model().stream("hi"))
     assert text == "ab"
 
 
@@ -107,7 +109,7 @@ def _error_event(code: str, message: str) -> str:
 def test_error_object_inside_stream_is_typed(code: str, expected: type[Exception]) -> None:
     lines = [*_unfinished("Par", "tial"), _error_event(code, "gone mid-answer")]
     with pytest.raises(expected) as caught:
-        list(scripted(sse(lines)).model().stream("hi"))
+        list(FakeMavera(sse(lines)).model().stream("hi"))
     assert caught.value.code == code  # type: ignore[attr-defined]
     assert caught.value.server_message == "gone mid-answer"  # type: ignore[attr-defined]
     assert caught.value.partial.content == "Partial"  # type: ignore[attr-defined]
@@ -123,7 +125,7 @@ def test_error_object_inside_stream_keeps_the_response_for_openai_handlers() -> 
         return response
 
     with pytest.raises(openai.RateLimitError) as caught:
-        list(scripted(with_request_id).model().stream("hi"))
+        list(FakeMavera(with_request_id).model().stream("hi"))
     assert caught.value.response.headers["x-request-id"] == "req_stream_1"
     assert caught.value.request_id == "req_stream_1"
     assert caught.value.status_code is None  # a 200 stream: no HTTP status to report
@@ -132,13 +134,13 @@ def test_error_object_inside_stream_keeps_the_response_for_openai_handlers() -> 
 async def test_error_object_inside_stream_async() -> None:
     lines = [*_unfinished("x"), _error_event("credits_exhausted", "no credits")]
     with pytest.raises(MaveraInsufficientCreditsError):
-        async for _ in scripted(sse(lines)).model().astream("hi"):
+        async for _ in FakeMavera(sse(lines)).model().astream("hi"):
             pass
 
 
 def test_sse_comment_lines_are_ignored() -> None:
     lines = [": keep-alive\n\n"] + [f": ping\n{line}" for line in stream_chunks(["a", "b"])]
-    chunks = list(scripted(sse(lines)).model().stream("hi"))
+    chunks = list(FakeMavera(sse(lines)).model().stream("hi"))
     assert "".join(str(c.content) for c in chunks) == "ab"
     assert chunks[-1].response_metadata["finish_reason"] == "stop"
 
@@ -196,7 +198,7 @@ def test_stream_read_timeout_is_the_stricter_of_timeout_and_stream_chunk_timeout
         seen.append(request.extensions["timeout"])
         return sse(stream_chunks(["a"]))(request)
 
-    script = scripted(record)
+    script = FakeMavera(record)
     list(script.model(timeout=timeout, stream_chunk_timeout=0.5).stream("hi"))
     assert seen == [expected]
 
@@ -216,7 +218,7 @@ def test_a_200_that_is_not_an_event_stream_is_a_malformed_reply(
     reply: Any, content_type: str, body_start: str
 ) -> None:
     with pytest.raises(MaveraAPIError) as caught:
-        list(scripted(reply).model(max_retries=0).stream("hi"))
+        list(FakeMavera(reply).model(max_retries=0).stream("hi"))
     assert not isinstance(caught.value, MaveraStreamInterruptedError)
     assert f"expected an event stream, got {content_type}" in str(caught.value)
     assert caught.value.raw_text is not None
@@ -225,7 +227,7 @@ def test_a_200_that_is_not_an_event_stream_is_a_malformed_reply(
 
 async def test_a_200_that_is_not_an_event_stream_is_a_malformed_reply_async() -> None:
     with pytest.raises(MaveraAPIError) as caught:
-        async for _ in scripted(raw(200, GATEWAY_PAGE)).model(max_retries=0).astream("hi"):
+        async for _ in FakeMavera(raw(200, GATEWAY_PAGE)).model(max_retries=0).astream("hi"):
             pass
     assert not isinstance(caught.value, MaveraStreamInterruptedError)
     assert caught.value.raw_text == GATEWAY_PAGE

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import operator
 from functools import reduce
+from typing import Any
 
 import pytest
 from langchain_core.documents import Document
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
-from langchain_core.runnables import RunnableLambda, RunnablePassthrough
+from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
 from langchain_mavera import Analysis, AnalysisOutputParser, ChatMavera
 
@@ -30,7 +31,7 @@ def _retrieve(question: str) -> str:
     return "\n".join(doc.page_content for doc in DOCS)
 
 
-def _chain(tail: object) -> object:
+def _chain(tail: Runnable[Any, Any] | None) -> Runnable[Any, Any]:
     model = ChatMavera(persona_id=PERSONA, analysis_mode=True, max_tokens=120)
     end = model.with_analysis() if tail is None else model | tail
     return {"context": RunnableLambda(_retrieve), "question": RunnablePassthrough()} | PROMPT | end
@@ -45,23 +46,23 @@ def _check(result: dict[str, object]) -> None:
 
 
 def test_invoke_keeps_analysis_credits_and_persona() -> None:
-    result = _chain(None).invoke(QUESTION)  # type: ignore[attr-defined]
+    result = _chain(None).invoke(QUESTION)
     _check(result)
     # The same chain ending in StrOutputParser gets the same text, and nothing else.
-    assert _chain(StrOutputParser()).invoke(QUESTION) == result["text"]  # type: ignore[attr-defined]
+    assert _chain(StrOutputParser()).invoke(QUESTION) == result["text"]
 
 
 def test_stream_text_arrives_first_and_the_last_item_carries_the_analysis() -> None:
-    items = list(_chain(AnalysisOutputParser()).stream(QUESTION))  # type: ignore[attr-defined]
+    items = list(_chain(AnalysisOutputParser()).stream(QUESTION))
     assert len(items) > 2
     assert all(set(item) == {"text"} and item["text"] for item in items[:-1])
     _check(items[-1] | {"text": "x"})
-    assert reduce(operator.add, items) == _chain(None).invoke(QUESTION)  # type: ignore[attr-defined]
+    assert reduce(operator.add, items) == _chain(None).invoke(QUESTION)
 
 
 async def test_astream_adds_up_to_ainvoke() -> None:
-    items = [item async for item in _chain(None).astream(QUESTION)]  # type: ignore[attr-defined]
+    items = [item async for item in _chain(None).astream(QUESTION)]
     assert set(items[-1]) == {"text", "analysis", "credits_used", "persona_id"}
     total = reduce(operator.add, items)
     _check(total)
-    assert total == await _chain(None).ainvoke(QUESTION)  # type: ignore[attr-defined]
+    assert total == await _chain(None).ainvoke(QUESTION)

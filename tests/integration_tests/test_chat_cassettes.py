@@ -6,11 +6,11 @@ them from the emulator, `--live` from the real API.
 
 from __future__ import annotations
 
-import operator
-from functools import reduce
+from typing import Any
 
 import pytest
 from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.language_models import LanguageModelInput
 from langchain_core.messages import AIMessageChunk, BaseMessageChunk, HumanMessage, SystemMessage
 
 from langchain_mavera import Analysis, ChatMavera, get_analysis
@@ -61,25 +61,6 @@ def test_invoke_without_analysis_has_none() -> None:
     assert message.response_metadata["credits_used"] >= 1
 
 
-@pytest.mark.parametrize("analysis_mode", [True, False])
-def test_stream_aggregate_equals_invoke(analysis_mode: bool) -> None:
-    model = ChatMavera(persona_id=GEN_Z, analysis_mode=analysis_mode)
-    invoked = model.invoke(QUESTION)
-    chunks = list(model.stream(QUESTION))
-    assert len(chunks) > 3
-    assert chunks[-1].chunk_position == "last"
-    assert sum(1 for chunk in chunks if chunk.usage_metadata) == 1
-    _assert_same_answer(invoked, reduce(operator.add, chunks))
-
-
-@pytest.mark.parametrize("analysis_mode", [True, False])
-async def test_astream_aggregate_equals_ainvoke(analysis_mode: bool) -> None:
-    model = ChatMavera(persona_id=GEN_Z, analysis_mode=analysis_mode)
-    invoked = await model.ainvoke(QUESTION)
-    chunks = [chunk async for chunk in model.astream(QUESTION)]
-    _assert_same_answer(invoked, reduce(operator.add, chunks))
-
-
 def test_persona_override_per_call_changes_the_voice() -> None:
     model = ChatMavera(persona_id=GEN_Z)
     default = model.invoke(QUESTION)
@@ -118,7 +99,8 @@ def test_callbacks_and_events_see_every_chunk() -> None:
         def __init__(self) -> None:
             self.tokens: list[str] = []
 
-        def on_llm_new_token(self, token: str, **kwargs: object) -> None:
+        def on_llm_new_token(self, token: str | list[str | dict[str, Any]], **kwargs: Any) -> None:
+            assert isinstance(token, str)
             self.tokens.append(token)
 
     handler = Tokens()
@@ -139,6 +121,6 @@ async def test_astream_events_carry_the_analysis() -> None:
 
 def test_batch_and_abatch() -> None:
     model = ChatMavera(persona_id=GEN_Z)
-    questions = ["Is TikTok shopping trustworthy?", "Do you read product reviews?"]
+    questions: list[LanguageModelInput] = ["Is TikTok shopping trustworthy?", "Do you read product reviews?"]
     answers = model.batch(questions)
     assert [bool(answer.content) for answer in answers] == [True, True]

@@ -6,6 +6,8 @@ re-records them from the emulator, `--live` from the real API.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from langchain_core.prompts import ChatPromptTemplate
 
@@ -58,7 +60,8 @@ async def test_astream_yields_each_answer_as_it_completes() -> None:
 def test_stream_and_lcel() -> None:
     prompt = ChatPromptTemplate.from_template("Would you pay 10% more for a product in {packaging}?")
     chain = prompt | _panel()
-    streamed = list(chain.stream({"packaging": "refillable packaging"}))
+    # A panel streams its PanelAnswer items, not its PanelResult output type.
+    streamed: list[Any] = list(chain.stream({"packaging": "refillable packaging"}))
     assert sorted(a.persona_name for a in streamed) == sorted(NAMES)
     result = chain.invoke({"packaging": "refillable packaging"})
     assert {a.text for a in result.answers} == {a.text for a in streamed}

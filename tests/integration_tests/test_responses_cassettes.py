@@ -2,7 +2,9 @@
 
 The same questions are asked over both transports: a user's code and the
 facts it reads (content, usage, credits, analysis, metadata keys) must not
-change when `use_responses_api=True` is set.
+change when `use_responses_api=True` is set. The tests that run on both
+transports replay each transport's cassette from the folder of the module that
+recorded it (cassettes/test_chat_cassettes/ for chat completions).
 """
 
 from __future__ import annotations
@@ -13,7 +15,13 @@ from functools import reduce
 from typing import Any
 
 import pytest
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessageChunk, HumanMessage, SystemMessage
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+)
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from langchain_mavera import ChatMavera, get_analysis
@@ -47,7 +55,19 @@ def _responses(**kwargs: Any) -> ChatMavera:
     return ChatMavera(persona_id=GEN_Z, use_responses_api=True, **kwargs)
 
 
-def _assert_same_answer(invoked: Any, streamed: BaseMessageChunk) -> None:
+def _case(use_responses_api: bool, *values: Any, cassette: str) -> Any:
+    """One transport's case; chat completions replays its cassette from test_chat_cassettes/."""
+    folder = "" if use_responses_api else "../test_chat_cassettes/"
+    transport = "responses" if use_responses_api else "chat_completions"
+    return pytest.param(
+        use_responses_api,
+        *values,
+        id="-".join([transport, *map(str, values)]),
+        marks=pytest.mark.default_cassette(f"{folder}{cassette}.yaml"),
+    )
+
+
+def _assert_same_answer(invoked: Any, streamed: BaseMessage) -> None:
     assert isinstance(streamed, AIMessageChunk)
     assert streamed.content == invoked.content
     assert streamed.tool_calls == invoked.tool_calls
@@ -69,9 +89,16 @@ def test_invoke_has_the_chat_completions_contract() -> None:
     assert get_analysis(responses) == get_analysis(chat)
 
 
-@pytest.mark.parametrize("analysis_mode", [True, False])
-def test_stream_aggregate_equals_invoke(analysis_mode: bool) -> None:
-    model = _responses(analysis_mode=analysis_mode)
+@pytest.mark.parametrize(
+    ("use_responses_api", "analysis_mode"),
+    [
+        _case(api, mode, cassette=f"test_stream_aggregate_equals_invoke[{mode}]")
+        for api in (False, True)
+        for mode in (True, False)
+    ],
+)
+def test_stream_aggregate_equals_invoke(use_responses_api: bool, analysis_mode: bool) -> None:
+    model = ChatMavera(persona_id=GEN_Z, analysis_mode=analysis_mode, use_responses_api=use_responses_api)
     invoked = model.invoke(QUESTION)
     chunks = list(model.stream(QUESTION))
     assert len(chunks) > 3
@@ -81,8 +108,16 @@ def test_stream_aggregate_equals_invoke(analysis_mode: bool) -> None:
     assert ("analysis" in invoked.response_metadata) is analysis_mode
 
 
-async def test_astream_aggregate_equals_ainvoke() -> None:
-    model = _responses(analysis_mode=True)
+@pytest.mark.parametrize(
+    ("use_responses_api", "analysis_mode"),
+    [
+        _case(False, True, cassette="test_astream_aggregate_equals_ainvoke[True]"),
+        _case(False, False, cassette="test_astream_aggregate_equals_ainvoke[False]"),
+        _case(True, True, cassette="test_astream_aggregate_equals_ainvoke"),
+    ],
+)
+async def test_astream_aggregate_equals_ainvoke(use_responses_api: bool, analysis_mode: bool) -> None:
+    model = ChatMavera(persona_id=GEN_Z, analysis_mode=analysis_mode, use_responses_api=use_responses_api)
     invoked = await model.ainvoke(QUESTION)
     chunks = [chunk async for chunk in model.astream(QUESTION)]
     _assert_same_answer(invoked, reduce(operator.add, chunks))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -73,7 +74,7 @@ class TestChatMaveraStandardIntegration(ChatModelIntegrationTests):
         return ChatMavera
 
     @property
-    def chat_model_params(self) -> dict:
+    def chat_model_params(self) -> dict[str, Any]:
         return {"model": "mavera-1", "persona_id": PERSONA_ID}
 
     @property

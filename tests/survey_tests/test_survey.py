@@ -20,7 +20,7 @@ QUESTIONS = ["Would you pay more for refillable soap?", "How do you rate the tag
 def survey(model: ChatMavera, store: Path | None, **options: object) -> PersonaSurvey:
     settings: dict[str, object] = {"questions": QUESTIONS, "personas": PERSONAS, "progress": False}
     settings.update(options)
-    return PersonaSurvey(model=model, store=store, **settings)  # type: ignore[arg-type]
+    return PersonaSurvey(model=model, store=store, **settings)
 
 
 def test_every_cell_is_asked_once_with_analysis(emu: Emulator, model: ChatMavera, tmp_path: Path) -> None:

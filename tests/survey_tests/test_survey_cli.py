@@ -10,10 +10,10 @@ from pathlib import Path
 import matplotlib
 import pytest
 
+from cassettes.vcr_settings import ROOT
 from langchain_mavera.survey_cli import main
 from tests.emulator import Emulator
 from tests.survey_tests.conftest import chat_posts
-from tests.vcr_setup import ROOT
 
 matplotlib.use("Agg")
 

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
+from cassettes.vcr_settings import ROOT
 from tests.emulator import Emulator, run_emulator
 from tests.survey_tests._crash_worker import PERSONAS, QUESTIONS, build
 from tests.survey_tests.conftest import cell_of, chat_posts, slow_routes
-from tests.vcr_setup import ROOT
 
 CELLS = len(QUESTIONS) * len(PERSONAS)
 

@@ -10,7 +10,7 @@ from langchain_core.runnables import ConfigurableField
 from langchain_core.tools import tool
 
 from langchain_mavera import MaveraPersonaMiddleware
-from tests.unit_tests._persona_echo import PersonaEcho
+from tests.fake_mavera import FakeMavera
 
 GEN_Z = "clx1abc2d0001abcdef123456"
 CMO = "clx2xyz9e0002abcdef789012"
@@ -25,7 +25,7 @@ def price(item: str) -> str:
 
 def test_configurable_fields_is_ignored_by_create_agent_with_tools() -> None:
     """Documented limitation: create_agent calls bind_tools on the default model."""
-    echo = PersonaEcho()
+    echo = FakeMavera()
     model = echo.model().configurable_fields(persona_id=ConfigurableField(id="persona_id"))
     agent = create_agent(model, tools=[price])
     agent.invoke(QUESTION, config={"configurable": {"persona_id": GEN_Z}})
@@ -34,7 +34,7 @@ def test_configurable_fields_is_ignored_by_create_agent_with_tools() -> None:
 
 @pytest.mark.parametrize("source", ["context", "configurable"])
 def test_middleware_sets_the_persona_with_tools_bound(source: str) -> None:
-    echo = PersonaEcho()
+    echo = FakeMavera()
     agent: Any = create_agent(echo.model(), tools=[price], middleware=[MaveraPersonaMiddleware()])
     if source == "context":
         agent.invoke(QUESTION, context={"persona": GEN_Z})
@@ -46,7 +46,7 @@ def test_middleware_sets_the_persona_with_tools_bound(source: str) -> None:
 
 
 def test_middleware_resolves_a_name_once_and_caches_it() -> None:
-    echo = PersonaEcho(catalogue={"Gen Z Consumer": GEN_Z, "SaaS CMO": CMO})
+    echo = FakeMavera(catalogue={"Gen Z Consumer": GEN_Z, "SaaS CMO": CMO})
     middleware = MaveraPersonaMiddleware()
     agent: Any = create_agent(echo.model(), tools=[price], middleware=[middleware])
     for name in ("Gen Z Consumer", "gen z consumer", "SaaS CMO", "GEN Z CONSUMER"):
@@ -56,7 +56,7 @@ def test_middleware_resolves_a_name_once_and_caches_it() -> None:
 
 
 async def test_async_middleware_resolves_a_name_once() -> None:
-    echo = PersonaEcho(catalogue={"Gen Z Consumer": GEN_Z, "SaaS CMO": CMO})
+    echo = FakeMavera(catalogue={"Gen Z Consumer": GEN_Z, "SaaS CMO": CMO})
     agent: Any = create_agent(echo.model(), middleware=[MaveraPersonaMiddleware()])
     for name in ("SaaS CMO", "saas cmo"):
         await agent.ainvoke(QUESTION, context={"persona": name})
@@ -67,14 +67,14 @@ async def test_async_middleware_resolves_a_name_once() -> None:
 
 
 def test_middleware_without_a_persona_keeps_the_model_persona() -> None:
-    echo = PersonaEcho()
+    echo = FakeMavera()
     agent: Any = create_agent(echo.model(persona_id=GEN_Z), middleware=[MaveraPersonaMiddleware()])
     agent.invoke(QUESTION)
     assert echo.bodies()[-1]["persona_id"] == GEN_Z
 
 
 def test_middleware_refuses_a_bad_persona_before_any_request() -> None:
-    echo = PersonaEcho()
+    echo = FakeMavera()
     agent: Any = create_agent(echo.model(), middleware=[MaveraPersonaMiddleware()])
     with pytest.raises(TypeError, match="'persona' must be a persona id or name"):
         agent.invoke(QUESTION, context={"persona": 42})

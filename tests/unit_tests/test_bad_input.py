@@ -10,7 +10,7 @@ from langchain_core.messages import HumanMessage
 from pydantic import ValidationError
 
 from langchain_mavera import ChatMavera
-from tests.fault_tests._scripted import API_KEY, Scripted, ok, scripted
+from tests.fake_mavera import API_KEY, FakeMavera, ok
 
 CONSTRUCTOR_CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
     "temperature=3": ({"temperature": 3}, ["temperature", "less than or equal to 2"]),
@@ -68,15 +68,15 @@ CALL_CASES: dict[str, tuple[dict[str, Any], type[Exception], list[str]]] = {
 }
 
 
-def _sync_invoke(script: Scripted, kwargs: dict[str, Any]) -> None:
+def _sync_invoke(script: FakeMavera, kwargs: dict[str, Any]) -> None:
     script.model().invoke("hi", **kwargs)
 
 
-def _sync_stream(script: Scripted, kwargs: dict[str, Any]) -> None:
+def _sync_stream(script: FakeMavera, kwargs: dict[str, Any]) -> None:
     list(script.model().stream("hi", **kwargs))
 
 
-def _bound(script: Scripted, kwargs: dict[str, Any]) -> None:
+def _bound(script: FakeMavera, kwargs: dict[str, Any]) -> None:
     script.model().bind(**kwargs).invoke("hi")
 
 
@@ -85,7 +85,7 @@ def _bound(script: Scripted, kwargs: dict[str, Any]) -> None:
 def test_per_call_values_rejected_before_any_request(
     call: Any, kwargs: dict[str, Any], error: type[Exception], fragments: list[str]
 ) -> None:
-    script = scripted(ok())
+    script = FakeMavera(ok())
     with pytest.raises(error) as caught:
         call(script, kwargs)
     for fragment in fragments:
@@ -97,7 +97,7 @@ def test_per_call_values_rejected_before_any_request(
 async def test_per_call_values_rejected_async(
     kwargs: dict[str, Any], error: type[Exception], fragments: list[str]
 ) -> None:
-    script = scripted(ok())
+    script = FakeMavera(ok())
     with pytest.raises(error):
         await script.model().ainvoke("hi", **kwargs)
     with pytest.raises(error):
@@ -116,7 +116,7 @@ UNSUPPORTED_BLOCKS = {
 
 @pytest.mark.parametrize("block", UNSUPPORTED_BLOCKS.values(), ids=UNSUPPORTED_BLOCKS.keys())
 def test_unsupported_content_blocks_rejected_before_any_request(block: dict[str, Any]) -> None:
-    script = scripted(ok())
+    script = FakeMavera(ok())
     message = HumanMessage(content=[{"type": "text", "text": "What is this?"}, block])
     with pytest.raises(ValueError, match="Unsupported content block type") as caught:
         script.model().invoke([message])
@@ -125,7 +125,7 @@ def test_unsupported_content_blocks_rejected_before_any_request(block: dict[str,
 
 
 def test_empty_message_list_rejected_before_any_request() -> None:
-    script = scripted(ok())
+    script = FakeMavera(ok())
     with pytest.raises(ValueError, match="messages must contain at least one message"):
         script.model().invoke([])
     assert script.requests == []
@@ -133,7 +133,7 @@ def test_empty_message_list_rejected_before_any_request() -> None:
 
 def test_missing_key_is_reported_before_any_request(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MAVERA_API_KEY", raising=False)
-    script = scripted(ok())
+    script = FakeMavera(ok())
     model = script.model(api_key=None)
     with pytest.raises(ValueError, match="No Mavera API key: pass api_key"):
         model.invoke("hi")

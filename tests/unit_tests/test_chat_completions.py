@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx2
 import pytest
-from langchain_core.messages import AIMessageChunk, HumanMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
 
 from langchain_mavera._chat_completions import CHAT_COMPLETIONS
 from langchain_mavera._sse import ServerSentEvent
@@ -107,49 +107,6 @@ def test_explicit_fields_win_over_extra_body() -> None:
     assert payload["persona_id"] == "p1"
 
 
-def test_response_carries_the_metadata_contract() -> None:
-    result = CHAT_COMPLETIONS.parse_response(_completion(analysis=ANALYSIS), _response(), "p1")
-    message = result.generations[0].message
-    assert message.content == "Love it."
-    assert message.id == "chatcmpl_abc"
-    assert message.response_metadata == {
-        "model_provider": "mavera",
-        "model_name": "mavera-1",
-        "id": "chatcmpl_abc",
-        "finish_reason": "stop",
-        "persona_id": "p1",
-        "token_usage": USAGE,
-        "credits_used": 2,
-        "analysis": ANALYSIS,
-        "rate_limit": {"limit": 60, "remaining": 41, "reset": 1767225660},
-    }
-    assert message.usage_metadata == {"input_tokens": 12, "output_tokens": 6, "total_tokens": 18}
-
-
-def test_credits_only_usage_gives_no_usage_metadata() -> None:
-    result = CHAT_COMPLETIONS.parse_response(_completion(usage={"credits_used": 3}), _response(), None)
-    message = result.generations[0].message
-    assert message.usage_metadata is None
-    assert message.response_metadata["credits_used"] == 3
-    assert "persona_id" not in message.response_metadata
-    assert "analysis" not in message.response_metadata
-
-
-def test_tool_calls_valid_and_invalid() -> None:
-    calls = [
-        {"id": "call_1", "type": "function", "function": {"name": "add", "arguments": '{"a": 1, "b": 2}'}},
-        {"id": "call_2", "type": "function", "function": {"name": "add", "arguments": "{not json"}},
-    ]
-    body = _completion()
-    body["choices"][0]["message"] = {"role": "assistant", "content": None, "tool_calls": calls}
-    message = CHAT_COMPLETIONS.parse_response(body, _response(), None).generations[0].message
-    assert message.tool_calls == [
-        {"name": "add", "args": {"a": 1, "b": 2}, "id": "call_1", "type": "tool_call"}
-    ]
-    assert [call["id"] for call in message.invalid_tool_calls] == ["call_2"]
-    assert message.content == ""
-
-
 @pytest.mark.parametrize(
     ("body", "what"),
     [
@@ -202,6 +159,7 @@ def test_stream_aggregate_equals_invoke(tail: list[ServerSentEvent]) -> None:
         .generations[0]
         .message
     )
+    assert isinstance(invoked, AIMessage)
     streamed = reduce(operator.add, chunks)
     assert streamed.content == invoked.content
     assert streamed.response_metadata == invoked.response_metadata

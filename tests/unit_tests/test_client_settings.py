@@ -25,6 +25,7 @@ def test_a_model_and_its_personas_share_one_settings_object_and_client() -> None
     model = ChatMavera(api_key=KEY, max_retries=5, timeout=7.0)
     settings = model.client_settings
     assert isinstance(settings, ClientSettings)
+    assert settings.api_key is not None
     assert (settings.max_retries, settings.timeout, settings.api_key.get_secret_value()) == (5, 7.0, KEY)
     assert model.personas._source.client is model.client is settings.client
 

@@ -14,7 +14,6 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
-import httpx2
 import pytest
 from langchain_core._api import LangChainBetaWarning
 from langchain_core.caches import BaseCache, InMemoryCache
@@ -25,10 +24,11 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, Generation
 from langchain_core.rate_limiters import InMemoryRateLimiter
 from langchain_core.runnables import ConfigurableField
+from langchain_core.runnables.configurable import RunnableConfigurableFields
 from pydantic import SecretStr
 
 from langchain_mavera import ChatMavera
-from tests.unit_tests._persona_echo import PersonaEcho
+from tests.fake_mavera import FakeMavera
 
 PERSONA_A = "clxpersonaaaaaaaaaaaaaaaa1"
 PERSONA_B = "clxpersonabbbbbbbbbbbbbbb2"
@@ -56,7 +56,7 @@ def _token_ids(text: str) -> list[int]:
     return [len(word) for word in text.split()]
 
 
-def _samples(echo: PersonaEcho) -> dict[str, Any]:
+def _samples(echo: FakeMavera) -> dict[str, Any]:
     """A non-default value for every public field of ChatMavera."""
     return {
         "name": "research-model",
@@ -93,7 +93,7 @@ def _samples(echo: PersonaEcho) -> dict[str, Any]:
     }
 
 
-FIELDS = sorted(_samples(PersonaEcho()))
+FIELDS = sorted(_samples(FakeMavera()))
 
 
 def test_every_public_field_has_a_sample() -> None:
@@ -111,7 +111,7 @@ def _client_view(client: Any) -> dict[str, Any]:
     }
 
 
-def _settings(echo: PersonaEcho) -> dict[str, Any]:
+def _settings(echo: FakeMavera) -> dict[str, Any]:
     return {
         "mavera_api_key": "mvra_test_unit_echo",
         "mavera_api_base": "https://app.mavera.io/api/v1",
@@ -122,7 +122,7 @@ def _settings(echo: PersonaEcho) -> dict[str, Any]:
     }
 
 
-def _observe(model: Any, echo: PersonaEcho) -> dict[str, Any]:
+def _observe(model: Any, echo: FakeMavera) -> dict[str, Any]:
     """Everything a copy must share with a fresh construction, from one real call.
 
     For a binding, what its call sends and traces; for a model, also its cache key and clients.
@@ -157,7 +157,7 @@ def _warm(model: ChatMavera) -> None:
 
 @pytest.mark.parametrize("field", FIELDS)
 def test_model_copy_with_update_equals_a_fresh_construction(field: str) -> None:
-    echo = PersonaEcho()
+    echo = FakeMavera()
     settings = _settings(echo)
     value = _samples(echo)[field]
     base = ChatMavera(**settings)
@@ -169,12 +169,13 @@ def test_model_copy_with_update_equals_a_fresh_construction(field: str) -> None:
 
 @pytest.mark.parametrize("field", FIELDS)
 def test_configurable_fields_equals_a_fresh_construction(field: str) -> None:
-    echo = PersonaEcho()
+    echo = FakeMavera()
     settings = _settings(echo)
     value = _samples(echo)[field]
     base = ChatMavera(**settings)
     _warm(base)
     runnable = base.configurable_fields(**{field: ConfigurableField(id=field)})
+    assert isinstance(runnable, RunnableConfigurableFields)
     configured, _ = runnable.prepare({"configurable": {field: value}})
     assert isinstance(configured, ChatMavera)
     assert _observe(configured, echo) == _observe(ChatMavera(**{**settings, field: value}), echo)
@@ -198,7 +199,7 @@ CALL_FIELDS = {
 def test_bind_sends_what_a_fresh_construction_sends(kwarg: str) -> None:
     """A binding keeps the original's serialized form (a per-call kwarg, as on every chat model),
     but its request, answer, traced invocation params and run metadata follow the bound value."""
-    echo = PersonaEcho()
+    echo = FakeMavera()
     settings = _settings(echo)
     field = CALL_FIELDS[kwarg]
     value = _samples(echo)[field]
@@ -217,7 +218,7 @@ def test_bind_sends_what_a_fresh_construction_sends(kwarg: str) -> None:
 # as on every chat model; that is tracing bookkeeping, not a setting of the request.
 @pytest.mark.parametrize("field", [field for field in FIELDS if field != "metadata"])
 def test_assignment_equals_a_fresh_construction(field: str) -> None:
-    echo = PersonaEcho()
+    echo = FakeMavera()
     settings = _settings(echo)
     value = _samples(echo)[field]
     model = ChatMavera(**settings)
@@ -228,7 +229,7 @@ def test_assignment_equals_a_fresh_construction(field: str) -> None:
 
 
 def test_a_copy_with_other_client_settings_gets_its_own_client() -> None:
-    echo = PersonaEcho()
+    echo = FakeMavera()
     base = echo.model(persona_id=PERSONA_A)
     _warm(base)
     moved = base.model_copy(update={"mavera_api_base": "https://eu.mavera.example/api/v1"})
@@ -238,7 +239,7 @@ def test_a_copy_with_other_client_settings_gets_its_own_client() -> None:
 
 
 def test_use_responses_api_copy_posts_to_responses() -> None:
-    echo = PersonaEcho()
+    echo = FakeMavera()
     base = echo.model()
     base.invoke("hi")
     base.model_copy(update={"use_responses_api": True}).invoke("hi")
@@ -267,7 +268,7 @@ def test_a_given_profile_survives_copies_and_a_derived_one_follows_the_transport
 
 
 def test_copy_module_and_deep_copies_are_fresh() -> None:
-    echo = PersonaEcho()
+    echo = FakeMavera()
     base = echo.model(persona_id=PERSONA_A, extra_body={"mosaic_mode": True})
     _warm(base)
     for duplicate in (copy.copy(base), copy.deepcopy(base), base.model_copy(deep=True)):
@@ -335,7 +336,7 @@ def llm_cache(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[BaseCac
 
 
 def test_with_persona_after_a_cached_call_asks_the_new_persona(llm_cache: BaseCache) -> None:
-    echo = PersonaEcho()
+    echo = FakeMavera()
     base = echo.model(persona_id=PERSONA_A)
     assert base.invoke("Would you buy it?").text == f"Answer from {PERSONA_A}"
     traced = _Traced()
@@ -352,7 +353,7 @@ def test_with_persona_after_a_cached_call_asks_the_new_persona(llm_cache: BaseCa
 
 
 async def test_async_with_persona_after_a_cached_call_asks_the_new_persona(llm_cache: BaseCache) -> None:
-    echo = PersonaEcho()
+    echo = FakeMavera()
     base = echo.model(persona_id=PERSONA_A)
     assert (await base.ainvoke("q")).text == f"Answer from {PERSONA_A}"
     assert (await base.with_persona(PERSONA_B).ainvoke("q")).text == f"Answer from {PERSONA_B}"
@@ -363,7 +364,7 @@ async def test_async_with_persona_after_a_cached_call_asks_the_new_persona(llm_c
 def test_every_way_of_changing_persona_misses_the_other_personas_cache(
     llm_cache: BaseCache, how: str
 ) -> None:
-    echo = PersonaEcho()
+    echo = FakeMavera()
     base = echo.model(persona_id=PERSONA_A)
     base.invoke("q")
     if how == "configurable_fields":
@@ -384,7 +385,7 @@ def test_every_way_of_changing_persona_misses_the_other_personas_cache(
 
 
 def test_a_cached_reply_says_so_and_costs_nothing(llm_cache: BaseCache) -> None:
-    echo = PersonaEcho()
+    echo = FakeMavera()
     model = echo.model(persona_id=PERSONA_A)
     first = model.invoke("q")
     again = model.invoke("q")
@@ -401,9 +402,9 @@ def test_a_cached_reply_says_so_and_costs_nothing(llm_cache: BaseCache) -> None:
 
 
 def test_client_for_fresh_model_uses_its_own_http_client() -> None:
-    echo = PersonaEcho()
+    echo = FakeMavera()
     base = echo.model()
-    other_client = httpx2.Client(transport=httpx2.MockTransport(echo))
+    other_client = echo.sync_client()
     moved = base.model_copy(update={"http_client": other_client})
     assert moved.client._client is other_client
     assert base.client._client is not other_client

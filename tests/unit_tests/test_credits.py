@@ -24,7 +24,7 @@ from langchain_mavera import (
     PersonaPanel,
     get_mavera_callback,
 )
-from tests.unit_tests._persona_echo import CREDITS, PersonaEcho
+from tests.fake_mavera import CREDITS, FakeMavera
 
 A = "clxpersonaaaaaaaaaaaaaaaa1"
 B = "clxpersonabbbbbbbbbbbbbbb2"
@@ -39,7 +39,7 @@ def llm_cache() -> Iterator[InMemoryCache]:
 
 
 def test_counts_invoke_stream_and_batch_once_each() -> None:
-    echo = PersonaEcho()
+    echo = FakeMavera()
     model = echo.model(persona_id=A)
     with get_mavera_callback() as cb:
         model.invoke("q1")
@@ -55,7 +55,7 @@ def test_counts_invoke_stream_and_batch_once_each() -> None:
 
 
 async def test_async_block_counts_ainvoke_astream_abatch_and_tasks() -> None:
-    echo = PersonaEcho()
+    echo = FakeMavera()
     model = echo.model(persona_id=A)
     async with get_mavera_callback() as cb:
         await model.ainvoke("q1")
@@ -68,7 +68,7 @@ async def test_async_block_counts_ainvoke_astream_abatch_and_tasks() -> None:
 
 
 def test_concurrent_threads_lose_no_count() -> None:
-    echo = PersonaEcho()
+    echo = FakeMavera()
     model = echo.model(persona_id=A)
     with get_mavera_callback() as cb:
         model.batch([f"q{i}" for i in range(40)], config={"max_concurrency": 16})
@@ -76,7 +76,7 @@ def test_concurrent_threads_lose_no_count() -> None:
 
 
 def test_outside_the_block_nothing_is_counted_and_other_models_are_ignored() -> None:
-    echo = PersonaEcho()
+    echo = FakeMavera()
     model = echo.model()
     with get_mavera_callback() as cb:
         FakeListChatModel(responses=["not mavera"]).invoke("q")
@@ -85,7 +85,7 @@ def test_outside_the_block_nothing_is_counted_and_other_models_are_ignored() -> 
 
 
 def test_a_cache_hit_counts_zero_credits_and_one_cache_hit(llm_cache: InMemoryCache) -> None:
-    echo = PersonaEcho()
+    echo = FakeMavera()
     model = echo.model(persona_id=A)
     with get_mavera_callback() as cb:
         model.invoke("same question")
@@ -97,7 +97,7 @@ def test_a_cache_hit_counts_zero_credits_and_one_cache_hit(llm_cache: InMemoryCa
 
 
 def test_budget_stops_the_next_call_before_any_request() -> None:
-    echo = PersonaEcho()
+    echo = FakeMavera()
     model = echo.model(persona_id=A)
     with get_mavera_callback(budget=2 * CREDITS) as cb:
         model.invoke("q1")
@@ -113,7 +113,7 @@ def test_budget_stops_the_next_call_before_any_request() -> None:
 
 
 async def test_budget_applies_to_async_calls_before_any_request() -> None:
-    echo = PersonaEcho()
+    echo = FakeMavera()
     model = echo.model(persona_id=A)
     async with get_mavera_callback(budget=CREDITS):
         await model.ainvoke("q1")
@@ -125,7 +125,7 @@ async def test_budget_applies_to_async_calls_before_any_request() -> None:
 
 
 def test_budget_is_checked_per_call_within_a_batch() -> None:
-    echo = PersonaEcho()
+    echo = FakeMavera()
     model = echo.model(persona_id=A)
     with get_mavera_callback(budget=CREDITS):
         results = model.batch(["q1", "q2", "q3"], config={"max_concurrency": 1}, return_exceptions=True)
@@ -138,7 +138,7 @@ def test_budget_is_checked_per_call_within_a_batch() -> None:
 
 
 def test_nested_blocks_count_in_both_and_the_outer_budget_applies_inside() -> None:
-    echo = PersonaEcho()
+    echo = FakeMavera()
     model = echo.model(persona_id=A)
     with get_mavera_callback(budget=2 * CREDITS) as outer:
         model.invoke("q1")
@@ -151,7 +151,7 @@ def test_nested_blocks_count_in_both_and_the_outer_budget_applies_inside() -> No
 
 
 def test_handler_in_config_callbacks() -> None:
-    echo = PersonaEcho()
+    echo = FakeMavera()
     handler = MaveraCreditsCallbackHandler(budget=CREDITS)
     model = echo.model(persona_id=B)
     model.invoke("q", config={"callbacks": [handler]})
@@ -169,7 +169,7 @@ def test_bad_budget_is_refused() -> None:
 
 
 def test_counts_calls_made_inside_tools_and_plain_threads_started_by_langchain() -> None:
-    echo = PersonaEcho()
+    echo = FakeMavera()
     model = echo.model(persona_id=A)
 
     @tool
@@ -184,7 +184,7 @@ def test_counts_calls_made_inside_tools_and_plain_threads_started_by_langchain()
 
 
 def test_contexts_in_separate_threads_do_not_mix() -> None:
-    echo = PersonaEcho()
+    echo = FakeMavera()
     model = echo.model(persona_id=A)
     tallies: dict[int, MaveraCreditsCallbackHandler] = {}
 
@@ -206,7 +206,7 @@ def test_contexts_in_separate_threads_do_not_mix() -> None:
 
 
 def test_panel_credits_are_counted_and_a_cached_panel_costs_nothing(llm_cache: InMemoryCache) -> None:
-    echo = PersonaEcho()
+    echo = FakeMavera()
     panel = PersonaPanel(model=echo.model(), personas=[A, B], analysis_mode=False)
     with get_mavera_callback() as cb:
         first = panel.invoke("Would you buy it?")
@@ -220,7 +220,7 @@ def test_panel_credits_are_counted_and_a_cached_panel_costs_nothing(llm_cache: I
 
 
 async def test_async_panel_is_counted() -> None:
-    echo = PersonaEcho()
+    echo = FakeMavera()
     panel = PersonaPanel(model=echo.model(), personas=[A, B], analysis_mode=False)
     async with get_mavera_callback() as cb:
         await panel.ainvoke("q")
@@ -231,7 +231,7 @@ async def test_async_panel_is_counted() -> None:
 
 
 async def test_astream_events_tell_personas_apart_by_run_metadata() -> None:
-    echo = PersonaEcho()
+    echo = FakeMavera()
     base = echo.model()
     chain = RunnableParallel(a=base.with_persona(A), b=base.bind(persona_id=B))
     streamed: dict[str, str] = {}
@@ -249,7 +249,7 @@ def test_run_metadata_omits_the_persona_when_none_is_set() -> None:
         def on_chat_model_start(self, serialized: Any, messages: Any, **kwargs: Any) -> None:
             seen.append(kwargs.get("metadata") or {})
 
-    PersonaEcho().model().invoke("q", config={"callbacks": [Meta()]})
+    FakeMavera().model().invoke("q", config={"callbacks": [Meta()]})
     assert seen and "mavera_persona_id" not in seen[0]
 
 
@@ -273,6 +273,7 @@ def test_a_reached_budget_stops_paid_tools_before_their_request(which: str) -> N
     )
 
     runnable: Any
+    payload: Any
     if which == "research":
         runnable, payload = MaveraResearchTool(mavera=_unreachable()), {"query": "refills"}
     elif which == "story_analysis":

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from langchain_core.messages import HumanMessage
 
-from tests.unit_tests._mock_transport import Recorder
+from tests.fake_mavera import FakeMavera
 
 JPEG = "/9j/4AAQSkZJRg=="
 PNG_B64 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
@@ -29,11 +29,15 @@ URL = "https://example.com/cat.png"
     ],
 )
 def test_image_blocks_become_attachments(block: dict[str, Any], url: str) -> None:
-    recorder = Recorder()
-    content = [{"type": "text", "text": "Describe"}, block, {"type": "text", "text": "briefly"}]
+    recorder = FakeMavera()
+    content: list[str | dict[str, Any]] = [
+        {"type": "text", "text": "Describe"},
+        block,
+        {"type": "text", "text": "briefly"},
+    ]
     message = HumanMessage(content=content)
     recorder.model().invoke([message])
-    assert recorder.bodies[-1]["messages"] == [
+    assert recorder.bodies()[-1]["messages"] == [
         {"role": "user", "content": "Describe\nbriefly", "attachments": [{"type": "image", "url": url}]}
     ]
 
@@ -51,17 +55,17 @@ def test_image_blocks_become_attachments(block: dict[str, Any], url: str) -> Non
     ],
 )
 def test_unsupported_blocks_raise_before_any_request(block: dict[str, Any], named: str) -> None:
-    recorder = Recorder()
+    recorder = FakeMavera()
     with pytest.raises(ValueError, match=named):
         recorder.model().invoke([HumanMessage(content=[{"type": "text", "text": "hi"}, block])])
-    assert recorder.bodies == []
+    assert recorder.bodies() == []
 
 
 @pytest.mark.parametrize("block_type", ["image", "file"])
 def test_media_in_a_tool_result_raises_before_any_request(block_type: str) -> None:
     from langchain_core.messages import AIMessage, ToolMessage
 
-    recorder = Recorder()
+    recorder = FakeMavera()
     history = [
         HumanMessage("Show me"),
         AIMessage("", tool_calls=[{"name": "screenshot", "args": {}, "id": "call_1"}]),
@@ -71,4 +75,4 @@ def test_media_in_a_tool_result_raises_before_any_request(block_type: str) -> No
     ]
     with pytest.raises(ValueError, match=f"'{block_type}' in a tool message"):
         recorder.model().invoke(history)
-    assert recorder.bodies == []
+    assert recorder.bodies() == []

@@ -27,6 +27,7 @@ from langchain_mavera import (
     PersonaPanel,
     Spread,
 )
+from tests.fake_mavera import FakeMavera
 
 KEY = "mvra_live_unit_test_key_not_real_0000"
 
@@ -192,12 +193,7 @@ def api() -> PanelAPI:
 
 @pytest.fixture
 def panel(api: PanelAPI) -> PersonaPanel:
-    model = ChatMavera(
-        api_key=KEY,
-        max_retries=0,
-        http_client=httpx2.Client(transport=httpx2.MockTransport(api)),
-        http_async_client=httpx2.AsyncClient(transport=httpx2.MockTransport(api.areply)),
-    )
+    model = FakeMavera(api).model(api_key=KEY, max_retries=0)
     return PersonaPanel(
         model=model, personas=["rural farmer", RATE_LIMITED, "Gen Z Consumer", "Nobody"], max_concurrency=2
     )
@@ -366,12 +362,7 @@ FIVE = [f"clxbound0000000000000000{i}" for i in range(5)]
 @pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
 async def test_max_concurrency_bounds_the_persona_calls_in_flight(use_async: bool) -> None:
     server = InFlight()
-    model = ChatMavera(
-        api_key=KEY,
-        max_retries=0,
-        http_client=httpx2.Client(transport=httpx2.MockTransport(server)),
-        http_async_client=httpx2.AsyncClient(transport=httpx2.MockTransport(server.areply)),
-    )
+    model = FakeMavera(server).model(api_key=KEY, max_retries=0)
     panel = PersonaPanel(model=model, personas=FIVE, max_concurrency=2)
     result = await panel.ainvoke("Hi?") if use_async else panel.invoke("Hi?")
     assert [answer.text for answer in result.answers] == ["ok"] * 5

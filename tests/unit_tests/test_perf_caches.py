@@ -18,9 +18,9 @@ from langchain_core.utils.function_calling import convert_to_json_schema, conver
 from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
 
-from langchain_mavera import _tools
+from langchain_mavera import _client, _tools
 from langchain_mavera._tools import format_tools
-from tests.unit_tests._mock_transport import Recorder, completion
+from tests.fake_mavera import FakeMavera, completion
 
 
 class GetWeather(BaseModel):
@@ -67,7 +67,7 @@ def conversions(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """Every tool langchain-core is asked to convert for `bind_tools`, in order, on a fresh cache."""
     monkeypatch.setattr(_tools, "_CONVERSIONS", _tools._ConversionCache())
     seen: list[Any] = []
-    original = _tools.convert_to_openai_tool
+    original = convert_to_openai_tool  # what _tools imported
 
     def counting(tool_: Any, *, strict: bool | None = None) -> dict[str, Any]:
         seen.append(tool_)
@@ -85,7 +85,7 @@ def test_cached_tools_equal_a_fresh_conversion(conversions: list[Any]) -> None:
 
 
 def test_callers_mutating_bound_tools_do_not_corrupt_the_cache(conversions: list[Any]) -> None:
-    model = Recorder().model()
+    model = FakeMavera().model()
     model.bind_tools(TOOLS)  # converts and remembers
     sent = model.bind_tools(TOOLS).kwargs["tools"]  # type: ignore[attr-defined]  # served from the cache
     sent[0]["function"]["parameters"]["properties"]["city"]["description"] = "CHANGED"
@@ -109,12 +109,12 @@ def test_each_bind_gets_its_own_dicts(conversions: list[Any]) -> None:
 
 
 def test_bound_requests_send_identical_tools(conversions: list[Any]) -> None:
-    recorder = Recorder(completion("a"), completion("b"))
+    recorder = FakeMavera(completion("a"), completion("b"))
     model = recorder.model()
     model.bind_tools(TOOLS).invoke("one")
     model.bind_tools(TOOLS).invoke("two")
-    assert recorder.bodies[0]["tools"] == recorder.bodies[1]["tools"]
-    assert recorder.bodies[0]["tools"] == [convert_to_openai_tool(tool_) for tool_ in TOOLS]
+    assert recorder.bodies()[0]["tools"] == recorder.bodies()[1]["tools"]
+    assert recorder.bodies()[0]["tools"] == [convert_to_openai_tool(tool_) for tool_ in TOOLS]
 
 
 def test_different_tools_get_different_entries(conversions: list[Any]) -> None:
@@ -150,7 +150,7 @@ def test_a_changed_base_tool_is_converted_again(conversions: list[Any]) -> None:
 
 
 def test_dict_tools_are_converted_every_time(conversions: list[Any]) -> None:
-    schema = {"title": "Lookup", "type": "object", "properties": {"q": {"type": "string"}}}
+    schema: dict[str, Any] = {"title": "Lookup", "type": "object", "properties": {"q": {"type": "string"}}}
     format_tools([schema])
     schema["properties"]["limit"] = {"type": "integer"}  # the owner may change a dict at will
     assert "limit" in format_tools([schema])[0]["function"]["parameters"]["properties"]
@@ -192,12 +192,12 @@ class _Options(BaseCallbackHandler):
 def test_structured_output_converts_the_schema_once(monkeypatch: pytest.MonkeyPatch, method: str) -> None:
     answer = '{"city": "Paris", "days": 2}'
     if method == "function_calling":
-        from tests.unit_tests._mock_transport import tool_call
+        from tests.fake_mavera import tool_call
 
         replies = [completion(None, [tool_call("GetWeather", answer)]) for _ in range(3)]
     else:
         replies = [completion(answer) for _ in range(3)]
-    recorder = Recorder(*replies)
+    recorder = FakeMavera(*replies)
     runnable = recorder.model().with_structured_output(GetWeather, method=method)  # type: ignore[arg-type]
     converted: list[Any] = []
     original = function_calling._convert_pydantic_to_openai_function
@@ -216,3 +216,13 @@ def test_structured_output_converts_the_schema_once(monkeypatch: pytest.MonkeyPa
     traced = [options["ls_structured_output_format"] for options in callback.options]
     assert all(entry["schema"] == convert_to_json_schema(GetWeather) for entry in traced)
     assert traced[0]["kwargs"]["method"] == method
+
+
+def test_shared_client_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_client, "_sync_clients", type(_client._sync_clients)())
+    settings = {"base_url": "https://app.mavera.io/api/v1", "timeout": None, "max_retries": 0}
+    first = _client.sync_client(api_key="mvra_key_0", default_headers=None, **settings)
+    for index in range(1, _client._CACHE_SIZE + 1):
+        _client.sync_client(api_key=f"mvra_key_{index}", default_headers=None, **settings)
+    assert len(_client._sync_clients) == _client._CACHE_SIZE
+    assert _client.sync_client(api_key="mvra_key_0", default_headers=None, **settings) is not first

@@ -9,7 +9,7 @@ from langchain_mavera import ChatMavera, PersonaPanel, PersonaPanelTool, Persona
 
 
 def _model(**kwargs: object) -> ChatMavera:
-    return ChatMavera(api_key="mvra_test_tools", **kwargs)  # type: ignore[arg-type]
+    return ChatMavera(api_key="mvra_test_tools", **kwargs)
 
 
 def test_one_persona_takes_only_a_question() -> None:

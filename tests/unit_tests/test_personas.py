@@ -23,6 +23,7 @@ from langchain_mavera import (
 )
 from langchain_mavera._params import looks_like_persona_id
 from langchain_mavera.personas import match_name
+from tests.fake_mavera import FakeMavera
 
 KEY = "mvra_live_unit_test_key_not_real_0000"
 
@@ -101,12 +102,7 @@ class PersonaAPI:
 
 
 def _model(api: Callable[[httpx2.Request], httpx2.Response]) -> ChatMavera:
-    return ChatMavera(
-        api_key=KEY,
-        max_retries=0,
-        http_client=httpx2.Client(transport=httpx2.MockTransport(api)),
-        http_async_client=httpx2.AsyncClient(transport=httpx2.MockTransport(api)),
-    )
+    return FakeMavera(api).model(api_key=KEY, max_retries=0)
 
 
 def test_list_follows_every_cursor_and_types_the_personas() -> None:
@@ -330,7 +326,7 @@ def test_http_errors_are_typed() -> None:
 def test_standalone_personas_use_chat_mavera_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     api = PersonaAPI()
     monkeypatch.setenv("MAVERA_API_KEY", KEY)
-    personas = MaveraPersonas(http_client=httpx2.Client(transport=httpx2.MockTransport(api)), max_retries=0)
+    personas = MaveraPersonas(http_client=FakeMavera(api).sync_client(), max_retries=0)
     personas.list()
     assert api.requests[0].headers["authorization"] == f"Bearer {KEY}"
     with pytest.raises(TypeError, match="Unknown MaveraPersonas setting"):
@@ -408,6 +404,6 @@ def test_with_persona_sends_the_persona_id(monkeypatch: pytest.MonkeyPatch) -> N
         }
         return httpx2.Response(200, json=reply)
 
-    model = ChatMavera(api_key=KEY, http_client=httpx2.Client(transport=httpx2.MockTransport(handler)))
+    model = FakeMavera(handler).model(api_key=KEY)
     model.with_persona("Gen Z Gamer").invoke("hello")
     assert sent[0]["persona_id"] == CATALOGUE[1]["id"]

@@ -13,7 +13,7 @@ from langchain_mavera import ChatMavera
 
 
 def _model(**kwargs: object) -> ChatMavera:
-    return ChatMavera(api_key="mvra_test_profile", **kwargs)  # type: ignore[arg-type]
+    return ChatMavera(api_key="mvra_test_profile", **kwargs)
 
 
 def test_profile_lists_what_mavera_documents() -> None:

@@ -10,6 +10,7 @@ import pytest
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
+from langchain_mavera import ChatMavera
 from langchain_mavera._chat_completions import CHAT_COMPLETIONS
 from langchain_mavera._responses import RESPONSES
 from langchain_mavera._sse import DONE, ServerSentEvent
@@ -19,6 +20,7 @@ from langchain_mavera.errors import (
     MaveraPersonaNotFoundError,
     MaveraServerError,
 )
+from tests.fake_mavera import CREDITS, FakeMavera
 
 URL = "https://app.mavera.io/api/v1/responses"
 PERSONA = "clx1abc2d0001abcdef123456"
@@ -36,6 +38,25 @@ def get_weather(city: str) -> str:
 
 
 # -- request -------------------------------------------------------------------------------
+
+
+def test_the_flag_selects_the_wire_format() -> None:
+    assert ChatMavera(api_key="k")._wire is CHAT_COMPLETIONS
+    assert ChatMavera(api_key="k", use_responses_api=True)._wire is RESPONSES
+
+
+def test_invoke_posts_to_responses() -> None:
+    fake = FakeMavera()
+    message = fake.model(persona_id="p1", max_tokens=9, use_responses_api=True).invoke("Hello")
+    request = fake.requests[0]
+    assert request.url.path == "/api/v1/responses"
+    body = json.loads(request.content)
+    text = {"type": "input_text", "text": "Hello"}
+    assert body["input"] == [{"type": "message", "role": "user", "content": [text]}]
+    assert body["persona_id"] == "p1"
+    assert body["max_output_tokens"] == 9
+    assert message.content == "Answer from p1"
+    assert message.response_metadata["credits_used"] == CREDITS
 
 
 def test_system_messages_become_instructions_and_turns_become_typed_items() -> None:
@@ -197,49 +218,6 @@ def test_the_documented_reply_parses_to_the_chat_completions_contract() -> None:
         "analysis": {"confidence": 8},
         "rate_limit": {"limit": 60, "remaining": 59, "reset": 1706345700},
     }
-
-
-def test_same_metadata_keys_as_chat_completions() -> None:
-    chat_body = {
-        "id": "chatcmpl_1",
-        "model": "mavera-1",
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": "x"}, "finish_reason": "stop"}],
-        "usage": {"prompt_tokens": 42, "completion_tokens": 68, "total_tokens": 110, "credits_used": 3},
-        "analysis": {"confidence": 8},
-    }
-    chat = CHAT_COMPLETIONS.parse_response(chat_body, _response(chat_body), PERSONA).generations[0].message
-    responses = RESPONSES.parse_response(DOCS_BODY, _response(DOCS_BODY), PERSONA).generations[0].message
-    assert set(chat.response_metadata) == set(responses.response_metadata)
-    assert isinstance(chat, AIMessage)
-    assert isinstance(responses, AIMessage)
-    assert chat.usage_metadata == responses.usage_metadata
-
-
-def test_function_calls_become_tool_calls() -> None:
-    body = {
-        **DOCS_BODY,
-        "output": [
-            {"type": "function_call", "id": "fc_1", "call_id": "call_1", "name": "get_weather",
-             "arguments": '{"city": "Paris"}', "status": "completed"},
-            {"type": "function_call", "id": "fc_2", "call_id": "call_2", "name": "get_weather",
-             "arguments": "{not json", "status": "completed"},
-        ],
-    }  # fmt: skip
-    message = RESPONSES.parse_response(body, _response(body), None).generations[0].message
-    assert isinstance(message, AIMessage)
-    assert message.tool_calls == [
-        {"name": "get_weather", "args": {"city": "Paris"}, "id": "call_1", "type": "tool_call"}
-    ]
-    assert [call["id"] for call in message.invalid_tool_calls] == ["call_2"]
-    assert message.response_metadata["finish_reason"] == "tool_calls"
-
-
-def test_credits_only_usage_gives_no_usage_metadata() -> None:
-    body = {**DOCS_BODY, "usage": {"credits_used": 2}}
-    message = RESPONSES.parse_response(body, _response(body), None).generations[0].message
-    assert isinstance(message, AIMessage)
-    assert message.usage_metadata is None
-    assert message.response_metadata["credits_used"] == 2
 
 
 def test_incomplete_for_tokens_is_length() -> None:

@@ -8,11 +8,11 @@ import time
 import pytest
 
 from langchain_mavera import MaveraRateLimitError
-from tests.fault_tests._scripted import scripted, status
+from tests.fake_mavera import FakeMavera, status
 
 
 def _retry_after(value: str) -> float | None:
-    script = scripted(status(429, "rate_limit_exceeded", "slow down", **{"retry-after": value}))
+    script = FakeMavera(status(429, "rate_limit_exceeded", "slow down", **{"retry-after": value}))
     with pytest.raises(MaveraRateLimitError) as caught:
         script.model(max_retries=0).invoke("hi")
     return caught.value.retry_after

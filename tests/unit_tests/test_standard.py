@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from langchain_core.load import dumpd, load
 from langchain_tests.unit_tests import ChatModelUnitTests
@@ -29,7 +31,7 @@ class TestChatMaveraStandardUnit(ChatModelUnitTests):
         return ChatMavera
 
     @property
-    def chat_model_params(self) -> dict:
+    def chat_model_params(self) -> dict[str, Any]:
         # An api key is needed here because test_standard_params builds the model from these alone;
         # the base URL is pinned so the serialization snapshot does not depend on MAVERA_BASE_URL.
         return {
@@ -39,7 +41,7 @@ class TestChatMaveraStandardUnit(ChatModelUnitTests):
         }
 
     @property
-    def init_from_env_params(self) -> tuple[dict, dict, dict]:
+    def init_from_env_params(self) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
         return (
             {"MAVERA_API_KEY": "mvra_env_key", "MAVERA_BASE_URL": "https://mavera.example/api/v1"},
             {},

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+from langchain_core.runnables import Runnable
 from langchain_core.tools import tool
 from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
 
-from tests.unit_tests._mock_transport import Recorder, completion, tool_call
+from tests.fake_mavera import FakeMavera, completion, tool_call
 
 
 class GetWeather(BaseModel):
@@ -47,13 +50,13 @@ DICT_TOOL = {
 FORCE_ADD = {"type": "function", "function": {"name": "add"}}
 
 
-def _sent(recorder: Recorder, runnable, prompt: str = "hi") -> dict:  # type: ignore[no-untyped-def]
+def _sent(recorder: FakeMavera, runnable: Runnable[Any, Any], prompt: str = "hi") -> dict[str, Any]:
     runnable.invoke(prompt)
-    return recorder.bodies[-1]
+    return recorder.bodies()[-1]
 
 
 def test_every_tool_kind_is_sent_as_a_function_tool() -> None:
-    recorder = Recorder()
+    recorder = FakeMavera()
     body = _sent(recorder, recorder.model().bind_tools([GetWeather, Lookup, add, shout, DICT_TOOL]))
     assert [t["type"] for t in body["tools"]] == ["function"] * 5
     names = [t["function"]["name"] for t in body["tools"]]
@@ -77,21 +80,21 @@ def test_every_tool_kind_is_sent_as_a_function_tool() -> None:
         (FORCE_ADD, FORCE_ADD),
     ],
 )
-def test_tool_choice_is_mapped_to_chat_completions(choice: object, sent: object) -> None:
-    recorder = Recorder()
+def test_tool_choice_is_mapped_to_chat_completions(choice: Any, sent: object) -> None:
+    recorder = FakeMavera()
     body = _sent(recorder, recorder.model().bind_tools([GetWeather, add], tool_choice=choice))
     assert body["tool_choice"] == sent
 
 
 def test_unknown_tool_name_fails_before_any_request() -> None:
-    recorder = Recorder()
+    recorder = FakeMavera()
     with pytest.raises(ValueError, match="'nope'"):
         recorder.model().bind_tools([GetWeather], tool_choice="nope")
-    assert recorder.bodies == []
+    assert recorder.bodies() == []
 
 
 def test_parallel_tool_calls_and_strict_are_sent() -> None:
-    recorder = Recorder()
+    recorder = FakeMavera()
     body = _sent(recorder, recorder.model().bind_tools([GetWeather], parallel_tool_calls=False, strict=True))
     assert body["parallel_tool_calls"] is False
     function = body["tools"][0]["function"]
@@ -100,7 +103,7 @@ def test_parallel_tool_calls_and_strict_are_sent() -> None:
 
 
 def test_tool_calls_and_invalid_tool_calls_are_parsed() -> None:
-    recorder = Recorder(
+    recorder = FakeMavera(
         completion(
             None,
             [
@@ -118,7 +121,7 @@ def test_tool_calls_and_invalid_tool_calls_are_parsed() -> None:
 
 
 def test_tool_histories_are_sent_in_chat_completions_shape() -> None:
-    recorder = Recorder()
+    recorder = FakeMavera()
     history = [
         HumanMessage("What is 1 + 2 in 東京?"),
         AIMessage("", tool_calls=[{"name": "add", "args": {"a": 1, "b": 2, "city": "東京"}, "id": "call_1"}]),
@@ -129,7 +132,7 @@ def test_tool_histories_are_sent_in_chat_completions_shape() -> None:
         ToolMessage("boom: overflow", tool_call_id="call_3", status="error"),
     ]
     recorder.model().bind_tools([add]).invoke(history)
-    sent = recorder.bodies[-1]["messages"]
+    sent = recorder.bodies()[-1]["messages"]
     assert sent[1] == {
         "role": "assistant",
         "content": None,

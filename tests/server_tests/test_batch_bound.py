@@ -15,7 +15,7 @@ from langchain_core.runnables import RunnableConfig
 
 from langchain_mavera import ChatMavera
 from langchain_mavera._concurrency import DEFAULT_MAX_CONCURRENCY, with_default_concurrency
-from tests.fault_tests._loopback import Loopback, run_loopback
+from tests.loopback import Loopback, run_loopback
 
 
 @pytest.fixture

@@ -12,14 +12,14 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from langchain_core.language_models import LanguageModelInput
 from langchain_core.rate_limiters import InMemoryRateLimiter
 from langchain_core.runnables import ConfigurableField
 
-from langchain_mavera import ChatMavera, MaveraConnectionError, MaveraRateLimitError, _client
+from langchain_mavera import ChatMavera, MaveraConnectionError, _client
 from tests.emulator import run_emulator
-from tests.fault_tests._loopback import Loopback, run_loopback
-from tests.fault_tests._scripted import API_KEY, scripted, status
-from tests.unit_tests._workers import ask, ask_own_model, build_paced_model
+from tests.loopback import Loopback, run_loopback
+from tests.server_tests._workers import ask, ask_own_model, build_paced_model
 
 
 @pytest.fixture
@@ -175,20 +175,6 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def test_errors_pickle_without_the_key() -> None:
-    script = scripted(status(429, "rate_limit_exceeded", "Rate limit exceeded.", **{"retry-after": "3"}))
-    with pytest.raises(MaveraRateLimitError) as caught:
-        script.model(max_retries=0).invoke("hi")
-    data = pickle.dumps(caught.value)
-    assert API_KEY.encode() not in data
-    restored = pickle.loads(data)
-    assert type(restored) is MaveraRateLimitError
-    assert str(restored) == str(caught.value)
-    assert (restored.status_code, restored.code, restored.retry_after) == (429, "rate_limit_exceeded", 3.0)
-    assert restored.response.status_code == 429
-    assert "authorization" not in restored.request.headers
-
-
 def _most_in_any_window(times: list[float], window: float) -> int:
     times = sorted(times)
     most = 0
@@ -207,7 +193,7 @@ async def test_abatch_with_rate_limiter_stays_under_budget(server: Loopback) -> 
         requests_per_second=per_second, check_every_n_seconds=0.01, max_bucket_size=1
     )
     model = _model(server, rate_limiter=limiter)
-    questions = [f"q{i}" for i in range(20)]
+    questions: list[LanguageModelInput] = [f"q{i}" for i in range(20)]
     answers = await model.abatch(questions, config={"max_concurrency": 4})
     assert [answer.content for answer in answers] == ["Hello from the persona."] * 20
     assert len(server.requests) == 20
@@ -217,13 +203,3 @@ async def test_abatch_with_rate_limiter_stays_under_budget(server: Loopback) -> 
     # about `per_second` of them; the slack absorbs arrival jitter, not a broken limiter.
     assert _most_in_any_window(arrivals, 1.0) <= per_second + 3
     assert max(arrivals) - min(arrivals) >= 0.5 * (len(questions) - 1) / per_second
-
-
-def test_shared_client_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_client, "_sync_clients", type(_client._sync_clients)())
-    settings = {"base_url": "https://app.mavera.io/api/v1", "timeout": None, "max_retries": 0}
-    first = _client.sync_client(api_key="mvra_key_0", default_headers=None, **settings)
-    for index in range(1, _client._CACHE_SIZE + 1):
-        _client.sync_client(api_key=f"mvra_key_{index}", default_headers=None, **settings)
-    assert len(_client._sync_clients) == _client._CACHE_SIZE
-    assert _client.sync_client(api_key="mvra_key_0", default_headers=None, **settings) is not first
