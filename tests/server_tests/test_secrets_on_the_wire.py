@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import vcr
 
+from cassettes.vcr_settings import json_body_matcher, vcr_kwargs
 from langchain_mavera import ChatMavera
 from tests.loopback import run_loopback
 from tests.unit_tests.test_secrets import OPENAI_DECOYS
-from cassettes.vcr_settings import json_body_matcher, vcr_kwargs
 
 
 def test_key_not_in_debug_logs(caplog: pytest.LogCaptureFixture) -> None:
