@@ -841,7 +841,7 @@ class ChatMavera(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         from langchain_mavera import _http
-        from langchain_mavera.errors import MaveraError, malformed_guard
+        from langchain_mavera.errors import SHAPE_ERRORS, MaveraError, unexpected_shape
 
         params = self._call_params(stop, kwargs)
         body = self._wire.build_payload(messages, params, stream=True)
@@ -859,8 +859,12 @@ class ChatMavera(BaseChatModel):
             parser = self._wire.stream_parser(response, params.get("persona_id"))
             try:
                 for event in _http.iter_events(response):
-                    with malformed_guard(response, event.data):
+                    try:  # costs nothing per event unless it raises, unlike a context manager
                         chunk = parser.feed(event)
+                    except SHAPE_ERRORS as exc:
+                        if isinstance(exc, MaveraError):
+                            raise
+                        raise unexpected_shape(response, event.data, exc) from exc
                     if chunk is not None:
                         delivered.append(chunk.message)
                         if run_manager:
@@ -883,7 +887,7 @@ class ChatMavera(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         from langchain_mavera import _http
-        from langchain_mavera.errors import MaveraError, malformed_guard
+        from langchain_mavera.errors import SHAPE_ERRORS, MaveraError, unexpected_shape
 
         params = self._call_params(stop, kwargs)
         body = self._wire.build_payload(messages, params, stream=True)
@@ -899,8 +903,12 @@ class ChatMavera(BaseChatModel):
             parser = self._wire.stream_parser(response, params.get("persona_id"))
             try:
                 async for event in _http.aiter_events(response):
-                    with malformed_guard(response, event.data):
+                    try:  # costs nothing per event unless it raises, unlike a context manager
                         chunk = parser.feed(event)
+                    except SHAPE_ERRORS as exc:
+                        if isinstance(exc, MaveraError):
+                            raise
+                        raise unexpected_shape(response, event.data, exc) from exc
                     if chunk is not None:
                         delivered.append(chunk.message)
                         if run_manager:
