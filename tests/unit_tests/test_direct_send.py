@@ -146,3 +146,15 @@ def test_a_client_the_direct_path_does_not_reproduce_goes_through_the_sdk() -> N
     )
     assert _http._direct(plain) is not None
     assert _http._direct(with_query) is None
+
+
+def test_chat_maveras_own_clients_send_directly() -> None:
+    from langchain_mavera import ChatMavera
+
+    model = ChatMavera(api_key="mvra_test_unit", base_url="http://127.0.0.1:9/api/v1")
+    assert _http._direct(model.client) is not None
+
+    async def direct_async() -> Any:
+        return await _http._adirect(model.async_client)
+
+    assert asyncio.run(direct_async()) is not None
