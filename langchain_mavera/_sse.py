@@ -100,7 +100,8 @@ class LineReader:
             data = data[:end]
         text = data.decode("utf-8", "replace") if self._started else self._first(data)
         if "\r" in text:
-            self._after_cr = text[-1] == "\r"
+            # Only a CR that ends the read can be the first half of a CRLF split across reads.
+            self._after_cr = text[-1] == "\r" and not self._pending
             text = text.replace("\r\n", "\n").replace("\r", "\n")
         lines = text.split("\n")
         lines.pop()  # the empty string after the last line ending
