@@ -219,10 +219,19 @@ def malformed_guard(response: httpx2.Response, raw_text: str) -> Iterator[None]:
         yield
     except MaveraError:
         raise
-    except (KeyError, IndexError, TypeError, AttributeError, ValueError) as exc:
-        first_line = str(exc).splitlines()[0] if str(exc) else ""
-        what = f"unexpected shape ({type(exc).__name__}: {first_line})"
-        raise malformed_reply(response, what, raw_text) from exc
+    except SHAPE_ERRORS as exc:
+        raise unexpected_shape(response, raw_text, exc) from exc
+
+
+SHAPE_ERRORS = (KeyError, IndexError, TypeError, AttributeError, ValueError)
+"""What reading a reply of an unexpected shape raises; the stream loop catches these itself."""
+
+
+def unexpected_shape(response: httpx2.Response, raw_text: str, exc: Exception) -> MaveraAPIError:
+    """The error `malformed_guard` raises for a shape error `exc` (one that is not a MaveraError)."""
+    first_line = str(exc).splitlines()[0] if str(exc) else ""
+    what = f"unexpected shape ({type(exc).__name__}: {first_line})"
+    return malformed_reply(response, what, raw_text)
 
 
 def malformed_reply(response: httpx2.Response, what: str, raw_text: str) -> MaveraAPIError:

@@ -1,21 +1,34 @@
-"""The HTTP exchange: one JSON request, or one SSE stream, through the openai SDK.
+"""The HTTP exchange: one JSON request, or one SSE stream, over the openai SDK's client.
 
-Requests go through the SDK's generic `post` with the raw response asked for,
-which keeps its retries, backoff and timeouts but skips building typed SDK
-models that we would only dump back to dicts: the reply is decoded once, here.
-Every failure leaves this module as a typed `MaveraError`.
+A POST is sent straight through the SDK client's pooled HTTP client, with the
+headers, URL and JSON encoding the SDK itself computes (once per client, not
+per call), and with the SDK's own retry decision, Retry-After sleeping and
+status-error construction: what goes on the wire and what a failure raises are
+the SDK's, without its per-request option copies and request building. A client
+that uses SDK features this does not reproduce (a legacy httpx client, custom
+auth, default query parameters) goes through the SDK's generic `post` instead.
+Either way, no typed SDK models are built that we would only dump back to
+dicts: the reply is decoded once, here. Every failure leaves this module as a
+typed `MaveraError`.
 """
 
 from __future__ import annotations
 
 import json
 import time
+import weakref
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any, NamedTuple
 
 import httpx2
 import openai
+from openai._base_client import get_platform
+from openai._base_client import log as _sdk_log
+from openai._httpx2 import normalize_httpx2_timeout, request_exceptions, timeout_exceptions
+from openai._models import FinalRequestOptions
+from openai._utils import asyncify
+from openai._utils._json import openapi_dumps
 
 from langchain_mavera._error_mapping import error_from_openai, make_error, malformed_reply
 from langchain_mavera._params import check_json_body
@@ -139,6 +152,263 @@ async def _aread_body(response: httpx2.Response, deadline: float | None) -> None
     response._content = b"".join(parts)  # noqa: SLF001  (what httpx2's own aread() stores)
 
 
+# -- sending ---------------------------------------------------------------------------------
+
+# The two headers the SDK sets per attempt; every other header is the same for all of a client's requests.
+_PER_ATTEMPT = ("x-stainless-retry-count", "x-stainless-read-timeout")
+
+
+class _Direct:
+    """What the SDK computes identically for every POST of one client, computed once, by the SDK.
+
+    `headers` come from the client's own `_build_headers` (auth, defaults,
+    `X-Stainless-*`, ours), less the two it sets per attempt; URLs are joined
+    to the base URL by the client's own `_prepare_url`.
+    """
+
+    __slots__ = ("_urls", "headers")
+
+    def __init__(self, client: openai.OpenAI | openai.AsyncOpenAI) -> None:
+        built = client._build_headers(FinalRequestOptions.construct(method="post", url=""))  # noqa: SLF001
+        self.headers = [(name, value) for name, value in built.multi_items() if name not in _PER_ATTEMPT]
+        self._urls: dict[str, tuple[httpx2.URL, str]] = {}
+
+    def url(self, client: openai.OpenAI | openai.AsyncOpenAI, path: str) -> str:
+        base = client.base_url
+        cached = self._urls.get(path)
+        if cached is None or cached[0] is not base:
+            cached = self._urls[path] = (base, str(client._prepare_url(path)))  # noqa: SLF001
+        return cached[1]
+
+    def attempt_headers(self, timeout: Any, retries_taken: int) -> list[tuple[str, str]]:
+        """The headers of one attempt, as the SDK's `_build_headers` sets them."""
+        headers = [*self.headers, ("x-stainless-retry-count", str(retries_taken))]
+        read = timeout.read if isinstance(timeout, httpx2.Timeout) else timeout
+        if read is not None:
+            headers.append(("x-stainless-read-timeout", str(read)))
+        return headers
+
+
+# Per SDK client: its `_Direct`, or None when it must go through the SDK's `post`.
+_DIRECT: weakref.WeakKeyDictionary[Any, _Direct | None] = weakref.WeakKeyDictionary()
+
+
+def _sends_directly(client: openai.OpenAI | openai.AsyncOpenAI, http_type: type) -> bool:
+    """Whether the client uses nothing but what the direct path reproduces (all of ours do)."""
+    security = FinalRequestOptions.construct(method="post", url="").security
+    return (
+        isinstance(client._client, http_type)  # noqa: SLF001  (not a legacy httpx client)
+        and client._custom_auth(security) is None  # noqa: SLF001
+        and getattr(client, "_provider_runtime", None) is None
+        and getattr(client, "_api_key_provider", None) is None
+        and getattr(client, "_workload_identity_auth", None) is None
+        and client._idempotency_header is None  # noqa: SLF001
+        and not client.default_query
+    )
+
+
+def _direct(client: openai.OpenAI) -> _Direct | None:
+    try:
+        return _DIRECT[client]
+    except KeyError:
+        direct = _Direct(client) if _sends_directly(client, httpx2.Client) else None
+        _DIRECT[client] = direct
+        return direct
+
+
+async def _adirect(client: openai.AsyncOpenAI) -> _Direct | None:
+    try:
+        return _DIRECT[client]
+    except KeyError:
+        if client._platform is None:  # noqa: SLF001
+            # What the SDK's async `request` does first: the platform headers may read files.
+            client._platform = await asyncify(get_platform)()  # noqa: SLF001
+        direct = _Direct(client) if _sends_directly(client, httpx2.AsyncClient) else None
+        _DIRECT[client] = direct
+        return direct
+
+
+def _retry_options(path: str) -> FinalRequestOptions:
+    """The options the SDK's retry sleep reads (the client's max_retries, as no override is given)."""
+    return FinalRequestOptions.construct(method="post", url=path)
+
+
+def _send(
+    client: openai.OpenAI, direct: _Direct, path: str, body: dict[str, Any], timeout: Any
+) -> httpx2.Response:
+    """POST `body` through the client's pooled HTTP client, retrying as the SDK's `request` does.
+
+    Returns the unread response of the first 2xx; raises exactly the SDK
+    exceptions its `request` raises (APITimeoutError, APIConnectionError, its
+    status errors), so `error_from_openai` maps them the same way.
+    """
+    http = client._client  # noqa: SLF001
+    url = direct.url(client, path)
+    content = openapi_dumps(body)
+    timeout = normalize_httpx2_timeout(client.timeout if timeout is None else timeout)
+    max_retries = client.max_retries
+    for retries_taken in range(max_retries + 1):
+        retry = retries_taken < max_retries
+        # The debug lines the SDK's `request` logs, on its own logger (with its header filter).
+        _sdk_log.debug("Building HTTP request: method=%s retries_taken=%i", "POST", retries_taken)
+        headers = direct.attempt_headers(timeout, retries_taken)
+        request = http.build_request("POST", url, content=content, headers=headers, timeout=timeout)
+        _sdk_log.debug("Sending HTTP Request: %s", "POST")
+        try:
+            response = http.send(request, stream=True)
+        except timeout_exceptions() as err:
+            _sdk_log.debug("Encountered a timeout exception: %s", type(err).__name__)
+            if retry:
+                client._sleep_for_retry(  # noqa: SLF001
+                    retries_taken=retries_taken,
+                    max_retries=max_retries,
+                    options=_retry_options(path),
+                    response=None,
+                )
+                continue
+            _sdk_log.debug("Raising timeout error")
+            raise openai.APITimeoutError(request=request) from err
+        except openai.OpenAIError:
+            raise
+        except request_exceptions() as err:
+            _sdk_log.debug("Encountered exception: %s", type(err).__name__)
+            if retry:
+                client._sleep_for_retry(  # noqa: SLF001
+                    retries_taken=retries_taken,
+                    max_retries=max_retries,
+                    options=_retry_options(path),
+                    response=None,
+                )
+                continue
+            _sdk_log.debug("Raising connection error")
+            raise openai.APIConnectionError(request=request) from err
+        _sdk_log.debug("HTTP Response: %s %i", "POST", response.status_code)
+        _sdk_log.debug("request_id: %s", response.headers.get("x-request-id"))
+        if response.is_success:
+            return response
+        _sdk_log.debug("Encountered an HTTP status error: %i", response.status_code)
+        if retry and client._should_retry(response):  # noqa: SLF001
+            response.close()
+            client._sleep_for_retry(  # noqa: SLF001
+                retries_taken=retries_taken,
+                max_retries=max_retries,
+                options=_retry_options(path),
+                response=response,
+            )
+            continue
+        if not response.is_closed:
+            response.read()
+        _sdk_log.debug("Re-raising status error")
+        raise client._make_status_error_from_response(response) from None  # noqa: SLF001
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+async def _asend(
+    client: openai.AsyncOpenAI, direct: _Direct, path: str, body: dict[str, Any], timeout: Any
+) -> httpx2.Response:
+    """Async twin of `_send`."""
+    http = client._client  # noqa: SLF001
+    url = direct.url(client, path)
+    content = openapi_dumps(body)
+    timeout = normalize_httpx2_timeout(client.timeout if timeout is None else timeout)
+    max_retries = client.max_retries
+    for retries_taken in range(max_retries + 1):
+        retry = retries_taken < max_retries
+        # The debug lines the SDK's `request` logs, on its own logger (with its header filter).
+        _sdk_log.debug("Building HTTP request: method=%s retries_taken=%i", "POST", retries_taken)
+        headers = direct.attempt_headers(timeout, retries_taken)
+        request = http.build_request("POST", url, content=content, headers=headers, timeout=timeout)
+        _sdk_log.debug("Sending HTTP Request: %s", "POST")
+        try:
+            response = await http.send(request, stream=True)
+        except timeout_exceptions() as err:
+            _sdk_log.debug("Encountered a timeout exception: %s", type(err).__name__)
+            if retry:
+                await client._sleep_for_retry(  # noqa: SLF001
+                    retries_taken=retries_taken,
+                    max_retries=max_retries,
+                    options=_retry_options(path),
+                    response=None,
+                )
+                continue
+            _sdk_log.debug("Raising timeout error")
+            raise openai.APITimeoutError(request=request) from err
+        except openai.OpenAIError:
+            raise
+        except request_exceptions() as err:
+            _sdk_log.debug("Encountered exception: %s", type(err).__name__)
+            if retry:
+                await client._sleep_for_retry(  # noqa: SLF001
+                    retries_taken=retries_taken,
+                    max_retries=max_retries,
+                    options=_retry_options(path),
+                    response=None,
+                )
+                continue
+            _sdk_log.debug("Raising connection error")
+            raise openai.APIConnectionError(request=request) from err
+        _sdk_log.debug("HTTP Response: %s %i", "POST", response.status_code)
+        _sdk_log.debug("request_id: %s", response.headers.get("x-request-id"))
+        if response.is_success:
+            return response
+        _sdk_log.debug("Encountered an HTTP status error: %i", response.status_code)
+        if retry and client._should_retry(response):  # noqa: SLF001
+            await response.aclose()
+            await client._sleep_for_retry(  # noqa: SLF001
+                retries_taken=retries_taken,
+                max_retries=max_retries,
+                options=_retry_options(path),
+                response=response,
+            )
+            continue
+        if not response.is_closed:
+            await response.aread()
+        _sdk_log.debug("Re-raising status error")
+        raise client._make_status_error_from_response(response) from None  # noqa: SLF001
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _post(client: openai.OpenAI, path: str, body: dict[str, Any], timeout: Any) -> httpx2.Response:
+    """POST `body` and return the unread response of a 2xx; anything else as a typed error."""
+    try:
+        direct = _direct(client)
+        if direct is not None:
+            return _send(client, direct, path, body, timeout)
+        # With the raw response type asked for, the SDK returns it unread, before any Stream is built.
+        response: httpx2.Response = client.post(  # type: ignore[assignment]
+            path,
+            body=body,
+            cast_to=httpx2.Response,
+            options=_options(timeout),
+            stream=True,
+            stream_cls=openai.Stream[Any],
+        )
+    except openai.APIError as exc:
+        raise error_from_openai(exc) from exc
+    return response
+
+
+async def _apost(
+    client: openai.AsyncOpenAI, path: str, body: dict[str, Any], timeout: Any
+) -> httpx2.Response:
+    """Async twin of `_post`."""
+    try:
+        direct = await _adirect(client)
+        if direct is not None:
+            return await _asend(client, direct, path, body, timeout)
+        response: httpx2.Response = await client.post(  # type: ignore[assignment]
+            path,
+            body=body,
+            cast_to=httpx2.Response,
+            options=_options(timeout),
+            stream=True,
+            stream_cls=openai.AsyncStream[Any],
+        )
+    except openai.APIError as exc:
+        raise error_from_openai(exc) from exc
+    return response
+
+
 def post_json(
     client: openai.OpenAI,
     path: str,
@@ -153,17 +423,7 @@ def post_json(
     """
     check_json_body(body)
     started = time.monotonic()
-    try:
-        response: httpx2.Response = client.post(  # type: ignore[assignment]
-            path,
-            body=body,
-            cast_to=httpx2.Response,
-            options=_options(_capped(timeout, total_timeout)),
-            stream=True,
-            stream_cls=openai.Stream[Any],
-        )
-    except openai.APIError as exc:
-        raise error_from_openai(exc) from exc
+    response = _post(client, path, body, _capped(timeout, total_timeout))
     _read_body(response, _body_deadline(started, timeout, total_timeout))
     return JSONReply(decode_json(response), response)
 
@@ -178,17 +438,7 @@ async def apost_json(
     """Async twin of `post_json`."""
     check_json_body(body)
     started = time.monotonic()
-    try:
-        response: httpx2.Response = await client.post(  # type: ignore[assignment]
-            path,
-            body=body,
-            cast_to=httpx2.Response,
-            options=_options(_capped(timeout, total_timeout)),
-            stream=True,
-            stream_cls=openai.AsyncStream[Any],
-        )
-    except openai.APIError as exc:
-        raise error_from_openai(exc) from exc
+    response = await _apost(client, path, body, _capped(timeout, total_timeout))
     await _aread_body(response, _body_deadline(started, timeout, total_timeout))
     return JSONReply(decode_json(response), response)
 
@@ -212,21 +462,21 @@ async def aget_json(client: openai.AsyncOpenAI, path: str, query: dict[str, Any]
     return JSONReply(decode_json(response), response)
 
 
-def _stream_options(timeout: Any, chunk_timeout: float | None, total_timeout: float | None) -> Any:
+def _stream_timeout(timeout: Any, chunk_timeout: float | None, total_timeout: float | None) -> Any:
     """A read timeout bounds each wait for the next bytes: a per-chunk timeout.
 
     The user's own read timeout still holds when it is the stricter of the two,
     and no single wait outlasts `total_timeout`.
     """
     if chunk_timeout is None:
-        return _options(_capped(timeout, total_timeout))
+        return _capped(timeout, total_timeout)
     # Without a request timeout, keep the SDK's defaults for connect/write/pool rather than none.
     base = openai.DEFAULT_TIMEOUT if timeout is None else timeout
     if not isinstance(base, httpx2.Timeout):
         base = httpx2.Timeout(base)
     read = chunk_timeout if base.read is None else min(base.read, chunk_timeout)
     timeout = httpx2.Timeout(connect=base.connect, read=read, write=base.write, pool=base.pool)
-    return {"timeout": _capped(timeout, total_timeout)}
+    return _capped(timeout, total_timeout)
 
 
 class StreamClock:
@@ -300,18 +550,7 @@ def open_stream(
     """POST `body` for an SSE stream; the response is closed on exit."""
     check_json_body(body)
     started = time.monotonic()
-    try:
-        # With the raw response type asked for, the SDK returns it unread, before any Stream is built.
-        response: httpx2.Response = client.post(  # type: ignore[assignment]
-            path,
-            body=body,
-            cast_to=httpx2.Response,
-            options=_stream_options(timeout, chunk_timeout, total_timeout),
-            stream=True,
-            stream_cls=openai.Stream[Any],
-        )
-    except openai.APIError as exc:
-        raise error_from_openai(exc) from exc
+    response = _post(client, path, body, _stream_timeout(timeout, chunk_timeout, total_timeout))
     try:
         if not _is_event_stream(response):
             try:
@@ -337,17 +576,7 @@ async def aopen_stream(
     """Async twin of `open_stream`."""
     check_json_body(body)
     started = time.monotonic()
-    try:
-        response: httpx2.Response = await client.post(  # type: ignore[assignment]
-            path,
-            body=body,
-            cast_to=httpx2.Response,
-            options=_stream_options(timeout, chunk_timeout, total_timeout),
-            stream=True,
-            stream_cls=openai.AsyncStream[Any],
-        )
-    except openai.APIError as exc:
-        raise error_from_openai(exc) from exc
+    response = await _apost(client, path, body, _stream_timeout(timeout, chunk_timeout, total_timeout))
     try:
         if not _is_event_stream(response):
             try:

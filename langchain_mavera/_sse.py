@@ -7,11 +7,10 @@ lines ourselves.
 
 from __future__ import annotations
 
-import codecs
 from dataclasses import dataclass
 
 DONE = "[DONE]"
-_BOM = "\ufeff"
+_UTF8_BOM = "\ufeff".encode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,40 +68,55 @@ class LineReader:
     a leading byte-order mark is skipped; lines end only at CR, LF or CRLF, so a
     U+2028, U+2029 or U+0085 inside a JSON string stays text. Undecodable bytes
     become U+FFFD rather than failing the stream.
+
+    Lines are split on the bytes: CR and LF never occur inside a UTF-8
+    multi-byte sequence, so everything up to the last line ending of a read is
+    whole text and is decoded in one go; the bytes after it wait for the next
+    read (they may end part-way through a character).
     """
 
-    __slots__ = ("_after_cr", "_decoder", "_pending", "_started")
+    __slots__ = ("_after_cr", "_pending", "_started")
 
     def __init__(self) -> None:
-        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
-        self._pending = ""
+        self._pending = b""
         self._started = False
         self._after_cr = False
 
     def feed(self, data: bytes) -> list[str]:
         """The lines completed by `data`, without their line endings."""
-        text = self._decoder.decode(data)
-        if not text:
-            return []
-        if not self._started:
-            self._started = True
-            if text[0] == _BOM:
-                text = text[1:]
-        if self._after_cr:  # a CRLF split across two reads: its LF ends no new line
+        if self._after_cr and data:  # a CRLF split across two reads: its LF ends no new line
             self._after_cr = False
-            if text[:1] == "\n":
-                text = text[1:]
+            if data[:1] == b"\n":
+                data = data[1:]
         if self._pending:
-            text = self._pending + text
+            data = self._pending + data
+        if data[-1:] == b"\n":  # the usual read: whole lines, nothing left over
+            self._pending = b""
+        else:
+            end = max(data.rfind(b"\n"), data.rfind(b"\r")) + 1
+            self._pending = data[end:]
+            if not end:
+                return []
+            data = data[:end]
+        text = data.decode("utf-8", "replace") if self._started else self._first(data)
         if "\r" in text:
-            self._after_cr = text[-1] == "\r"
+            # Only a CR that ends the read can be the first half of a CRLF split across reads.
+            self._after_cr = text[-1] == "\r" and not self._pending
             text = text.replace("\r\n", "\n").replace("\r", "\n")
         lines = text.split("\n")
-        self._pending = lines.pop()
+        lines.pop()  # the empty string after the last line ending
         return lines
+
+    def _first(self, data: bytes) -> str:
+        """The stream's first text: only its very first bytes may carry a byte-order mark."""
+        self._started = True
+        if data[:3] == _UTF8_BOM:
+            data = data[3:]
+        return data.decode("utf-8", "replace")
 
     def tail(self) -> str:
         """What arrived after the last line ending (empty when the stream ended on one)."""
-        rest = self._pending + self._decoder.decode(b"", final=True)
-        self._pending = ""
-        return rest
+        rest, self._pending = self._pending, b""
+        if not rest:
+            return ""
+        return rest.decode("utf-8", "replace") if self._started else self._first(rest)

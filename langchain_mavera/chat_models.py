@@ -770,7 +770,7 @@ class ChatMavera(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         from langchain_mavera import _http
-        from langchain_mavera._error_mapping import malformed_guard
+        from langchain_mavera._error_mapping import SHAPE_ERRORS, unexpected_shape
         from langchain_mavera.errors import MaveraError
 
         params = self._call_params(stop, kwargs)
@@ -789,8 +789,12 @@ class ChatMavera(BaseChatModel):
             parser = self._wire.stream_parser(response, params.get("persona_id"))
             try:
                 for event in _http.iter_events(response):
-                    with malformed_guard(response, event.data):
+                    try:  # costs nothing per event unless it raises, unlike a context manager
                         chunk = parser.feed(event)
+                    except SHAPE_ERRORS as exc:
+                        if isinstance(exc, MaveraError):
+                            raise
+                        raise unexpected_shape(response, event.data, exc) from exc
                     if chunk is not None:
                         delivered.append(chunk.message)
                         if run_manager:
@@ -813,7 +817,7 @@ class ChatMavera(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         from langchain_mavera import _http
-        from langchain_mavera._error_mapping import malformed_guard
+        from langchain_mavera._error_mapping import SHAPE_ERRORS, unexpected_shape
         from langchain_mavera.errors import MaveraError
 
         params = self._call_params(stop, kwargs)
@@ -830,8 +834,12 @@ class ChatMavera(BaseChatModel):
             parser = self._wire.stream_parser(response, params.get("persona_id"))
             try:
                 async for event in _http.aiter_events(response):
-                    with malformed_guard(response, event.data):
+                    try:  # costs nothing per event unless it raises, unlike a context manager
                         chunk = parser.feed(event)
+                    except SHAPE_ERRORS as exc:
+                        if isinstance(exc, MaveraError):
+                            raise
+                        raise unexpected_shape(response, event.data, exc) from exc
                     if chunk is not None:
                         delivered.append(chunk.message)
                         if run_manager:
