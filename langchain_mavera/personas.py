@@ -1,8 +1,8 @@
 """Persona discovery: list, search, find by name and fetch Mavera personas.
 
 `GET /personas` costs no credits. Its filter names (`category`, `is_custom`,
-`search`), the `limit` page size and cursor pagination are what mavera-api
-§7.1 implies; the docs do not show `next_cursor` on this endpoint, so paging
+`search`), the `limit` page size and cursor pagination are what Mavera's API
+reference implies; the docs do not show `next_cursor` on this endpoint, so paging
 follows it when present and stops when it is absent.
 """
 
