@@ -8,22 +8,20 @@
    with Mavera's analysis (confidence, emotion) of the answer.
 
 Without MAVERA_API_KEY it replays cassettes/examples/news_rag.yaml; with one it
-calls the live API (set MAVERA_PERSONA_ID to one of your personas' ids).
+calls the live API. The persona is the first name or id in MAVERA_PERSONAS, else the
+first persona your key can use.
 """
 
 from __future__ import annotations
 
-import os
-
 import _replay  # noqa: F401  (no MAVERA_API_KEY: replays cassettes/examples/news_rag.yaml)
+from _personas import personas_to_ask
 from langchain_core.documents import Document
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.runnables import RunnablePassthrough
 
 from langchain_mavera import ChatMavera, MaveraNewsRetriever, MaveraStoryAnalysisTool, get_analysis
 
-# "Gen Z Consumer" in Mavera's docs; list yours with GET /personas.
-PERSONA_ID = os.environ.get("MAVERA_PERSONA_ID", "clx1abc2d0001abcdef123456")
 QUESTION = "Which of these stories about refill prices and creators changes what you buy, and why?"
 
 PROMPT = ChatPromptTemplate.from_messages(
@@ -39,10 +37,13 @@ def _stories(docs: list[Document]) -> str:
 
 
 def main() -> None:
-    model = ChatMavera(persona_id=PERSONA_ID, analysis_mode=True)
-    retriever = MaveraNewsRetriever(mavera=model, persona_ids=[PERSONA_ID], k=2)
+    model = ChatMavera(analysis_mode=True)
+    model = model.with_persona(personas_to_ask(model, 1)[0])
+    persona_id = model.persona_id
+    assert persona_id is not None
+    retriever = MaveraNewsRetriever(mavera=model, persona_ids=[persona_id], k=2)
     docs = retriever.invoke(QUESTION)  # the chain below retrieves the same stories
-    perception = MaveraStoryAnalysisTool(mavera=model, persona_id=PERSONA_ID)
+    perception = MaveraStoryAnalysisTool(mavera=model, persona_id=persona_id)
     call = {
         "name": perception.name,
         "args": {"story_id": docs[0].metadata["id"]},

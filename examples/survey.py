@@ -14,10 +14,10 @@ import tempfile
 from pathlib import Path
 
 import _replay  # noqa: F401  (no MAVERA_API_KEY: replays cassettes/examples/survey.yaml)
+from _personas import personas_to_ask
 
 from langchain_mavera import ChatMavera, PersonaSurvey
 
-PERSONAS = ["Gen Z Consumer", "SaaS CMO", "Rural Farmer", "Retired Baby Boomer"]
 QUESTIONS = [
     "Would you pay 10% more for soap sold in refillable packaging?",
     "Would a refill subscription delivered monthly appeal to you?",
@@ -31,11 +31,13 @@ def main() -> None:
     out_dir = parser.parse_args().out_dir
     out_dir.mkdir(parents=True, exist_ok=True)
 
+    model = ChatMavera(max_tokens=120)
+    personas = personas_to_ask(model, 4)  # MAVERA_PERSONAS, else the first four your key lists
     with tempfile.TemporaryDirectory() as folder:
         survey = PersonaSurvey(
-            model=ChatMavera(max_tokens=120),
+            model=model,
             questions=QUESTIONS,
-            personas=PERSONAS,
+            personas=personas,
             store=Path(folder) / "survey.sqlite",  # every answer is written here as it arrives
             max_credits=200,  # stop before spending more than this
             progress=False,  # True (or tqdm installed and None) shows a progress bar
@@ -54,7 +56,7 @@ def main() -> None:
     frame = result.to_pandas()
     frame["q"] = frame["question"].map({q: f"Q{i + 1}" for i, q in enumerate(QUESTIONS)})
     print("Confidence by persona and question:")
-    print(frame.pivot(index="persona", columns="q", values="confidence").loc[PERSONAS].to_string())
+    print(frame.pivot(index="persona", columns="q", values="confidence").to_string())
     first = result.answers[0]
     print(f"\n{first.persona_name} on Q1: {first.answer}")
 
