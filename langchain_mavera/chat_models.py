@@ -480,7 +480,8 @@ class ChatMavera(BaseChatModel):
         max_tokens = kwargs.get("max_tokens", self.max_tokens)
         if max_tokens is not None:
             params["ls_max_tokens"] = max_tokens
-        stop_sequences = stop or kwargs.get("stop") or self.stop
+        # Checked here, before tracing starts: a bad `stop` must name itself, not fail in `list()`.
+        stop_sequences = validate_stop(stop if stop is not None else kwargs.get("stop")) or self.stop
         if stop_sequences:
             params["ls_stop"] = [stop_sequences] if isinstance(stop_sequences, str) else list(stop_sequences)
         # langchain-core merges these into the run's metadata: events and traces name the persona.

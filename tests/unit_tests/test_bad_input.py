@@ -164,3 +164,20 @@ def test_legacy_httpx_timeout_is_converted_for_the_sdk() -> None:
     model = ChatMavera(api_key=API_KEY, timeout=httpx.Timeout(10.0, read=3.0))
     assert isinstance(model.request_timeout, httpx2.Timeout)
     assert model.request_timeout == httpx2.Timeout(10.0, read=3.0)
+
+
+@pytest.mark.parametrize("stop", [7, 2.5, object()], ids=["int", "float", "object"])
+@pytest.mark.parametrize("call", [_sync_invoke, _sync_stream, _bound])
+def test_per_call_stop_of_the_wrong_type_names_stop_before_any_request(call: Any, stop: Any) -> None:
+    script = FakeMavera(ok())
+    with pytest.raises(ValidationError) as caught:
+        call(script, {"stop": stop})
+    assert "stop" in str(caught.value)
+    assert script.requests == []
+
+
+async def test_per_call_stop_of_the_wrong_type_names_stop_async() -> None:
+    script = FakeMavera(ok())
+    with pytest.raises(ValidationError, match="stop"):
+        await script.model().ainvoke("hi", stop=7)  # type: ignore[arg-type]
+    assert script.requests == []
