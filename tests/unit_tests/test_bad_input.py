@@ -181,3 +181,13 @@ async def test_per_call_stop_of_the_wrong_type_names_stop_async() -> None:
     with pytest.raises(ValidationError, match="stop"):
         await script.model().ainvoke("hi", stop=7)  # type: ignore[arg-type]
     assert script.requests == []
+
+
+@pytest.mark.parametrize("kwargs", [{"top_k": 5}, {"apikey": API_KEY}], ids=["top_k", "misspelt key"])
+def test_unknown_parameter_error_never_carries_the_key(kwargs: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError) as caught:
+        ChatMavera(api_key=API_KEY, **kwargs)
+    error = caught.value
+    assert "Unknown parameter(s) for ChatMavera" in str(error)
+    for text in (str(error), repr(error), repr(error.args), repr(error.errors()), error.json()):
+        assert API_KEY not in text
