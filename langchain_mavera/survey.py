@@ -232,7 +232,8 @@ class PersonaSurvey(BaseModel):
         `MaveraPersonaLookupError`.
     """
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+    # An error never echoes its input: a key passed here by mistake would show in it.
+    model_config = ConfigDict(arbitrary_types_allowed=True, hide_input_in_errors=True)
 
     model: ChatMavera
     """The model every cell is asked through; its settings apply to each call and to each cell's key."""

@@ -15,7 +15,7 @@ from langchain_core.callbacks import AsyncCallbackManagerForToolRun, CallbackMan
 from langchain_core.runnables import RunnableConfig
 from langchain_core.runnables.config import patch_config
 from langchain_core.tools import BaseTool
-from pydantic import BaseModel, Field, PrivateAttr, create_model, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, create_model, model_validator
 from typing_extensions import Self
 
 from langchain_mavera._persona_resolver import PersonaResolver
@@ -94,6 +94,9 @@ class PersonaTool(BaseTool):
         its `artifact` is a `PanelAnswer` (typed `analysis`, `credits`,
         `persona_id`, `persona_name`, the raw `message`).
     """
+
+    # An error never echoes its input: a key passed here by mistake would show in it.
+    model_config = ConfigDict(hide_input_in_errors=True)
 
     name: str = "ask_persona"
     description: str = ""
@@ -207,6 +210,9 @@ class PersonaPanelTool(BaseTool):
         summary (answered/failed, confidence and valence spread, credits, biases);
         the `artifact` is the `PanelResult`.
     """
+
+    # An error never echoes its input: a key passed here by mistake would show in it.
+    model_config = ConfigDict(hide_input_in_errors=True)
 
     name: str = "ask_panel"
     description: str = ""
