@@ -50,3 +50,21 @@ def test_attempts_count_every_send(tmp_path: Path) -> None:
     store.mark_done("k", "ok", None, 1)
     assert store.cells()["k"].attempts == 3
     assert store.credits_spent() == 1
+
+
+def test_a_store_that_is_not_a_database_is_a_value_error_naming_store_before_any_call(tmp_path: Path) -> None:
+    import pytest
+
+    from langchain_mavera import PersonaSurvey
+    from tests.fake_mavera import FakeMavera
+
+    notes = tmp_path / "notes.sqlite"
+    notes.write_text("These are notes, not answers. " * 20)
+    for store in (notes, tmp_path):
+        script = FakeMavera(catalogue={"Alpha": "clx1abc2d0001abcdef123456"})
+        survey = PersonaSurvey(
+            model=script.model(), questions=["q"], personas=["Alpha"], store=store, progress=False
+        )
+        with pytest.raises(ValueError, match=f"store {store} cannot be used as a survey store"):
+            survey.run()
+        assert script.requests == []
