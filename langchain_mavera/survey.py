@@ -468,7 +468,10 @@ class _Run:
         if isinstance(outcome, BaseMessage):
             metadata = outcome.response_metadata
             credits = metadata.get("credits_used")
-            credits = float(credits) if isinstance(credits, int | float) else None
+            # A charge is a number >= 0; NaN or a negative figure is no figure (it would lift the budget).
+            if isinstance(credits, bool) or not isinstance(credits, int | float) or not credits >= 0:
+                credits = None
+            credits = float(credits) if credits is not None else None
             self.store.mark_done(cell.key, outcome.text, metadata.get("analysis"), credits)
             self.pacer.observe(metadata.get("rate_limit"))
             self._finish(credits)
