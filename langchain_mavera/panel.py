@@ -100,7 +100,7 @@ class PanelAnswer(BaseModel):
             persona_name=persona.name,
             message=message,
             analysis=get_analysis(message),
-            credits=credits if isinstance(credits, int | float) else None,
+            credits=charge(credits),
             cached=cached,
             seat=persona.index,
         )
@@ -236,6 +236,13 @@ def _row(answer: PanelAnswer, max_chars: int) -> str:
         _number(answer.credits),
     ]
     return "| " + " | ".join(cells) + " |"
+
+
+def charge(credits: object) -> int | float | None:
+    """`credits_used` as a charge (a number >= 0), else None: NaN, a negative or a bool is no figure."""
+    if isinstance(credits, bool) or not isinstance(credits, int | float) or not credits >= 0:
+        return None
+    return credits
 
 
 class _Seat(BaseModel):

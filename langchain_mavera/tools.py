@@ -21,7 +21,7 @@ from typing_extensions import Self
 from langchain_mavera._persona_resolver import PersonaResolver
 from langchain_mavera.analysis import get_analysis
 from langchain_mavera.chat_models import ChatMavera
-from langchain_mavera.panel import PanelAnswer, PanelResult, PersonaPanel
+from langchain_mavera.panel import PanelAnswer, PanelResult, PersonaPanel, charge
 
 __all__ = ["PersonaPanelTool", "PersonaTool", "summary_line"]
 
@@ -153,7 +153,7 @@ class PersonaTool(BaseTool):
             persona_name=spec,
             message=message,
             analysis=get_analysis(message),
-            credits=credits if isinstance(credits, int | float) else None,
+            credits=charge(credits),
         )
         return f"{answer.text}\n\n{summary_line(answer)}", answer
 
