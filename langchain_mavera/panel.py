@@ -297,6 +297,9 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
         ```
     """
 
+    # A misspelt setting (`min_credit=...`) is refused, not silently dropped; errors never echo input.
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
+
     model: ChatMavera
     """The model every persona answers through; its settings apply to each call."""
     personas: list[str] = Field(min_length=1)

@@ -233,7 +233,8 @@ class PersonaSurvey(BaseModel):
     """
 
     # An error never echoes its input: a key passed here by mistake would show in it.
-    model_config = ConfigDict(arbitrary_types_allowed=True, hide_input_in_errors=True)
+    # A misspelt setting (`max_credit=...`) is refused: ignored, it would run with no budget.
+    model_config = ConfigDict(arbitrary_types_allowed=True, hide_input_in_errors=True, extra="forbid")
 
     model: ChatMavera
     """The model every cell is asked through; its settings apply to each call and to each cell's key."""

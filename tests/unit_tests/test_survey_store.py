@@ -102,3 +102,18 @@ def test_a_nan_or_negative_credit_figure_does_not_lift_the_survey_budget() -> No
         assert len(script.requests) == 3  # 3 + (no figure) + 3 reaches 6: the fourth cell is not sent
         assert result.stopped is not None
         assert result.credits_this_run == 6
+
+
+def test_a_misspelt_survey_or_panel_setting_is_refused_not_ignored() -> None:
+    # A typo of max_credits or min_credits would otherwise run with no budget at all.
+    import pytest
+    from pydantic import ValidationError
+
+    from langchain_mavera import ChatMavera, PersonaPanel, PersonaSurvey
+
+    model = ChatMavera(api_key="mvra_live_TYPO_secret_0123456789")
+    with pytest.raises(ValidationError, match="max_credit") as caught:
+        PersonaSurvey(model=model, questions=["q"], personas=["Alpha"], max_credit=100)  # type: ignore[call-arg]
+    assert "mvra_live_TYPO" not in str(caught.value)
+    with pytest.raises(ValidationError, match="min_credit"):
+        PersonaPanel(model=model, personas=["Alpha"], min_credit=100)  # type: ignore[call-arg]
