@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from langchain_mavera._client import SETTING_NAMES, ClientSettings, client_settings
 from langchain_mavera._error_mapping import error_from_openai, malformed_guard
-from langchain_mavera._http import JSONReply, decode_json
+from langchain_mavera._http import JSONReply, apost_json, decode_json, post_json
 
 _ModelT = TypeVar("_ModelT", bound=BaseModel)
 
@@ -44,6 +44,9 @@ def request(
     timeout: Any = None,
 ) -> JSONReply:
     """One JSON request (`get`, `post` or `patch`) and its decoded JSON object reply."""
+    if method == "post" and not query:
+        # Billed: sent as chat is, so a 2xx whose body then fails is never POSTed again.
+        return post_json(client, path, body or {}, timeout)
     send = getattr(client, method)
     extra = {} if body is None else {"body": body}
     try:
@@ -63,6 +66,8 @@ async def arequest(
     timeout: Any = None,
 ) -> JSONReply:
     """Async twin of `request`."""
+    if method == "post" and not query:
+        return await apost_json(client, path, body or {}, timeout)
     send = getattr(client, method)
     extra = {} if body is None else {"body": body}
     try:

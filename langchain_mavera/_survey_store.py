@@ -77,11 +77,18 @@ class SurveyStore:
         self.path = str(path)
         self._lock = threading.Lock()
         # One connection guarded by a lock: writes are tiny and SQLite serialises them anyway.
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        # NORMAL keeps every committed answer across a process crash (only power loss can lose one).
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute(_SCHEMA)
+        try:
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # NORMAL keeps every committed answer across a process crash (only power loss can lose one).
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute(_SCHEMA)
+        except sqlite3.Error as exc:
+            # Before any billed call: a folder or another file given as `store` is a bad argument.
+            msg = (
+                f"store {self.path} cannot be used as a survey store ({exc}); pass a new file or a survey's."
+            )
+            raise ValueError(msg) from None
 
     def close(self) -> None:
         with self._lock:

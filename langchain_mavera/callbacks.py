@@ -86,7 +86,7 @@ class MaveraCreditsCallbackHandler(BaseCallbackHandler):
         if budget is not None and (isinstance(budget, bool) or not isinstance(budget, int | float)):
             msg = f"budget must be a number of credits or None, got {budget!r}"
             raise TypeError(msg)
-        if budget is not None and budget < 0:
+        if budget is not None and not budget >= 0:  # `not >=` refuses NaN too: it would never be reached
             msg = f"budget must be >= 0, got {budget!r}"
             raise ValueError(msg)
         self.budget = budget
@@ -216,7 +216,10 @@ class MaveraCreditsCallbackHandler(BaseCallbackHandler):
 
 
 def _credits(value: object) -> float:
-    return value if isinstance(value, int | float) and not isinstance(value, bool) else 0
+    # A charge is a number >= 0: NaN or a negative figure would stall the tally below any budget.
+    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+        return value
+    return 0
 
 
 def _tokens(value: object) -> int:
@@ -313,6 +316,14 @@ REMAINING = "remaining"
 """`get_mavera_callback(budget="remaining")`: the credits `GET /usage` shows left this billing period."""
 
 
+def _remaining_budget(usage: MaveraUsage) -> float | None:
+    """The credits left as a budget: none left (an overdrawn account too) is 0; NaN is no figure."""
+    remaining = usage.credits_remaining
+    if remaining is None or remaining != remaining:
+        return None
+    return max(remaining, 0)
+
+
 class _MaveraCallbackContext:
     """`with` and `async with` both enter it; nested blocks each count their own runs."""
 
@@ -331,7 +342,7 @@ class _MaveraCallbackContext:
         self._token: Token[MaveraCreditsCallbackHandler | None] | None = None
 
     def _enter(self, usage: MaveraUsage | None) -> MaveraCreditsCallbackHandler:
-        budget = usage.credits_remaining if usage is not None else self._budget
+        budget = _remaining_budget(usage) if usage is not None else self._budget
         handler = MaveraCreditsCallbackHandler(budget, parent=_mavera_callback.get())  # type: ignore[arg-type]
         handler.usage = usage
         self._handler = handler

@@ -20,7 +20,8 @@ from langchain_core.messages import AIMessage, BaseMessage, BaseMessageChunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult, Generation
 from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import ConfigDict, Field, PrivateAttr, StrictBool, model_validator
+from pydantic import ConfigDict, Field, PrivateAttr, StrictBool, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 from typing_extensions import Self
 
 from langchain_mavera._base_url import DEFAULT_BASE_URL, BaseURL, warn_if_insecure
@@ -360,7 +361,12 @@ class ChatMavera(BaseChatModel):
             cls._known_inputs = known = frozenset(names)
         unknown = [key for key in values if key not in known]
         if unknown:
-            raise ValueError(unknown_parameters_message("ChatMavera", unknown))
+            # A ValueError would carry `values` (the key with it) in `.errors()`; this names only the keys.
+            error = PydanticCustomError(
+                "unknown_parameter", unknown_parameters_message("ChatMavera", unknown)
+            )
+            line = InitErrorDetails(type=error, loc=(), input=unknown)
+            raise ValidationError.from_exception_data(cls.__name__, [line], hide_input=True)
         return values
 
     @model_validator(mode="before")
@@ -480,7 +486,8 @@ class ChatMavera(BaseChatModel):
         max_tokens = kwargs.get("max_tokens", self.max_tokens)
         if max_tokens is not None:
             params["ls_max_tokens"] = max_tokens
-        stop_sequences = stop or kwargs.get("stop") or self.stop
+        # Checked here, before tracing starts: a bad `stop` must name itself, not fail in `list()`.
+        stop_sequences = validate_stop(stop if stop is not None else kwargs.get("stop")) or self.stop
         if stop_sequences:
             params["ls_stop"] = [stop_sequences] if isinstance(stop_sequences, str) else list(stop_sequences)
         # langchain-core merges these into the run's metadata: events and traces name the persona.

@@ -100,7 +100,7 @@ class PanelAnswer(BaseModel):
             persona_name=persona.name,
             message=message,
             analysis=get_analysis(message),
-            credits=credits if isinstance(credits, int | float) else None,
+            credits=charge(credits),
             cached=cached,
             seat=persona.index,
         )
@@ -238,6 +238,13 @@ def _row(answer: PanelAnswer, max_chars: int) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
+def charge(credits: object) -> int | float | None:
+    """`credits_used` as a charge (a number >= 0), else None: NaN, a negative or a bool is no figure."""
+    if isinstance(credits, bool) or not isinstance(credits, int | float) or not credits >= 0:
+        return None
+    return credits
+
+
 class _Seat(BaseModel):
     """A panel member resolved to an id and a display name, or the error resolving it."""
 
@@ -289,6 +296,9 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
         chain.batch([{"idea": "..."}, {"idea": "..."}])
         ```
     """
+
+    # A misspelt setting (`min_credit=...`) is refused, not silently dropped; errors never echo input.
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
     model: ChatMavera
     """The model every persona answers through; its settings apply to each call."""

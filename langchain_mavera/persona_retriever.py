@@ -138,9 +138,9 @@ class MaveraPersonaRetriever(BaseRetriever):
     is_custom: bool | None = None
     """True for your custom personas only, False for Mavera's own."""
 
-    # The list and the account it belongs to: a copy onto another account (or a model whose
-    # key changed) must not rank the first account's personas.
-    _cache: tuple[Account, list[Persona]] | None = PrivateAttr(default=None)
+    # The list, with the account and filters it was fetched for: a copy onto another account (or
+    # a model whose key changed), or with other filters, must not rank the first one's personas.
+    _cache: tuple[tuple[Account, dict[str, Any]], list[Persona]] | None = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     def refresh(self) -> None:
@@ -152,7 +152,7 @@ class MaveraPersonaRetriever(BaseRetriever):
 
     def _cached(self, account: Account) -> list[Persona] | None:
         cache = self._cache
-        return cache[1] if cache is not None and cache[0] == account else None
+        return cache[1] if cache is not None and cache[0] == (account, self._filters()) else None
 
     def _personas(self) -> list[Persona]:
         account = self.model.client_settings.account
@@ -160,7 +160,7 @@ class MaveraPersonaRetriever(BaseRetriever):
             personas = self._cached(account)
             if personas is None:
                 personas = self.model.personas.list(**self._filters())
-                self._cache = (account, personas)
+                self._cache = ((account, self._filters()), personas)
             return personas
 
     async def _apersonas(self) -> list[Persona]:
@@ -168,7 +168,7 @@ class MaveraPersonaRetriever(BaseRetriever):
         personas = self._cached(account)
         if personas is None:
             personas = await self.model.personas.alist(**self._filters())
-            self._cache = (account, personas)
+            self._cache = ((account, self._filters()), personas)
         return personas
 
     def _get_relevant_documents(

@@ -232,7 +232,9 @@ class PersonaSurvey(BaseModel):
         `MaveraPersonaLookupError`.
     """
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+    # An error never echoes its input: a key passed here by mistake would show in it.
+    # A misspelt setting (`max_credit=...`) is refused: ignored, it would run with no budget.
+    model_config = ConfigDict(arbitrary_types_allowed=True, hide_input_in_errors=True, extra="forbid")
 
     model: ChatMavera
     """The model every cell is asked through; its settings apply to each call and to each cell's key."""
@@ -467,7 +469,10 @@ class _Run:
         if isinstance(outcome, BaseMessage):
             metadata = outcome.response_metadata
             credits = metadata.get("credits_used")
-            credits = float(credits) if isinstance(credits, int | float) else None
+            # A charge is a number >= 0; NaN or a negative figure is no figure (it would lift the budget).
+            if isinstance(credits, bool) or not isinstance(credits, int | float) or not credits >= 0:
+                credits = None
+            credits = float(credits) if credits is not None else None
             self.store.mark_done(cell.key, outcome.text, metadata.get("analysis"), credits)
             self.pacer.observe(metadata.get("rate_limit"))
             self._finish(credits)

@@ -49,7 +49,10 @@ def read_texts(path: Path, column: str) -> list[str]:
 
 
 def _csv_column(path: Path, text: str, column: str) -> list[str]:
-    rows = list(csv.reader(text.splitlines()))
+    try:
+        rows = list(csv.reader(text.splitlines()))
+    except csv.Error as exc:
+        raise InputError(f"{path} is not a CSV file this tool can read ({exc}).") from None
     if not rows:
         return []
     header = [cell.strip().casefold() for cell in rows[0]]
@@ -131,6 +134,18 @@ def _check_outputs(args: argparse.Namespace) -> None:
         raise InputError("--concurrency must be at least 1.")
     if args.budget is not None and args.budget < 0:
         raise InputError("--budget must be 0 or more credits.")
+    if args.store is not None and args.store.exists():  # a new file is created by the run itself
+        _check_store(args.store)
+
+
+def _check_store(path: Path) -> None:
+    """Open the store now, so a file that is not one is refused before any call."""
+    from langchain_mavera._survey_store import SurveyStore
+
+    try:
+        SurveyStore(path).close()
+    except ValueError as exc:
+        raise InputError(f"--{exc}") from None
 
 
 def _survey(args: argparse.Namespace) -> Any:

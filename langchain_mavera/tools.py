@@ -15,13 +15,13 @@ from langchain_core.callbacks import AsyncCallbackManagerForToolRun, CallbackMan
 from langchain_core.runnables import RunnableConfig
 from langchain_core.runnables.config import patch_config
 from langchain_core.tools import BaseTool
-from pydantic import BaseModel, Field, PrivateAttr, create_model, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, create_model, model_validator
 from typing_extensions import Self
 
 from langchain_mavera._persona_resolver import PersonaResolver
 from langchain_mavera.analysis import get_analysis
 from langchain_mavera.chat_models import ChatMavera
-from langchain_mavera.panel import PanelAnswer, PanelResult, PersonaPanel
+from langchain_mavera.panel import PanelAnswer, PanelResult, PersonaPanel, charge
 
 __all__ = ["PersonaPanelTool", "PersonaTool", "summary_line"]
 
@@ -95,6 +95,9 @@ class PersonaTool(BaseTool):
         `persona_id`, `persona_name`, the raw `message`).
     """
 
+    # An error never echoes its input: a key passed here by mistake would show in it.
+    model_config = ConfigDict(hide_input_in_errors=True)
+
     name: str = "ask_persona"
     description: str = ""
     response_format: Literal["content", "content_and_artifact"] = "content_and_artifact"
@@ -150,7 +153,7 @@ class PersonaTool(BaseTool):
             persona_name=spec,
             message=message,
             analysis=get_analysis(message),
-            credits=credits if isinstance(credits, int | float) else None,
+            credits=charge(credits),
         )
         return f"{answer.text}\n\n{summary_line(answer)}", answer
 
@@ -207,6 +210,9 @@ class PersonaPanelTool(BaseTool):
         summary (answered/failed, confidence and valence spread, credits, biases);
         the `artifact` is the `PanelResult`.
     """
+
+    # An error never echoes its input: a key passed here by mistake would show in it.
+    model_config = ConfigDict(hide_input_in_errors=True)
 
     name: str = "ask_panel"
     description: str = ""

@@ -105,6 +105,7 @@ def test_a_text_file_of_questions_and_a_budget_that_stops(
         ("# only a comment\n\n", "comments.txt", "holds no questions"),
         ("id,text\n1,Hello?\n", "wrong.csv", "has no 'question' column (columns: 'id', 'text')"),
         (b"\xff\xfe\x00bad", "binary.txt", "is not UTF-8 text"),
+        ('question\n"' + "a" * 200_000 + '"\n', "huge.csv", "is not a CSV file this tool can read"),
     ],
 )
 def test_bad_question_files_are_refused_before_any_request(
@@ -185,3 +186,18 @@ def test_module_and_console_script_entry_points() -> None:
     assert "--questions" in completed.stdout
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert '[project.scripts]\nmavera-survey = "langchain_mavera.survey_cli:main"' in pyproject
+
+
+@pytest.mark.parametrize("store", ["not-a-database.sqlite", "a-folder"])
+def test_a_store_that_is_not_a_database_is_refused_before_any_billed_call(
+    env: Emulator, questions: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], store: str
+) -> None:
+    path = tmp_path / store
+    if store == "a-folder":
+        path.mkdir()
+    else:
+        path.write_text("These are notes, not answers. " * 20)
+    code, _, err = run(capsys, "--questions", str(questions), "--persona", "SaaS CMO", "--store", str(path))
+    assert code == 2
+    assert f"--store {path} cannot be used as a survey store" in err
+    assert chat_posts(env) == []

@@ -164,3 +164,30 @@ def test_legacy_httpx_timeout_is_converted_for_the_sdk() -> None:
     model = ChatMavera(api_key=API_KEY, timeout=httpx.Timeout(10.0, read=3.0))
     assert isinstance(model.request_timeout, httpx2.Timeout)
     assert model.request_timeout == httpx2.Timeout(10.0, read=3.0)
+
+
+@pytest.mark.parametrize("stop", [7, 2.5, object()], ids=["int", "float", "object"])
+@pytest.mark.parametrize("call", [_sync_invoke, _sync_stream, _bound])
+def test_per_call_stop_of_the_wrong_type_names_stop_before_any_request(call: Any, stop: Any) -> None:
+    script = FakeMavera(ok())
+    with pytest.raises(ValidationError) as caught:
+        call(script, {"stop": stop})
+    assert "stop" in str(caught.value)
+    assert script.requests == []
+
+
+async def test_per_call_stop_of_the_wrong_type_names_stop_async() -> None:
+    script = FakeMavera(ok())
+    with pytest.raises(ValidationError, match="stop"):
+        await script.model().ainvoke("hi", stop=7)  # type: ignore[arg-type]
+    assert script.requests == []
+
+
+@pytest.mark.parametrize("kwargs", [{"top_k": 5}, {"apikey": API_KEY}], ids=["top_k", "misspelt key"])
+def test_unknown_parameter_error_never_carries_the_key(kwargs: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError) as caught:
+        ChatMavera(api_key=API_KEY, **kwargs)
+    error = caught.value
+    assert "Unknown parameter(s) for ChatMavera" in str(error)
+    for text in (str(error), repr(error), repr(error.args), repr(error.errors()), error.json()):
+        assert API_KEY not in text

@@ -336,3 +336,58 @@ def test_remaining_is_the_only_string_budget_and_source_needs_it() -> None:
         get_mavera_callback(budget="all")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="source"):
         get_mavera_callback(budget=10, source=ChatMavera(api_key="mvra_test_unit_budget"))
+
+
+def _reply_costing(credits: str) -> Any:
+    import httpx2
+
+    body = (
+        '{"id": "c1", "model": "mavera-1", "choices": [{"index": 0, "message": {"role": "assistant",'
+        ' "content": "hi"}, "finish_reason": "stop"}], "usage": {"prompt_tokens": 1,'
+        f' "completion_tokens": 1, "total_tokens": 2, "credits_used": {credits}}}}}'
+    )
+    return lambda _: httpx2.Response(200, text=body, headers={"content-type": "application/json"})
+
+
+@pytest.mark.parametrize("credits", ["NaN", "-5"])
+def test_a_nonsense_credit_figure_neither_poisons_the_tally_nor_lifts_the_budget(credits: str) -> None:
+    script = FakeMavera(_reply_costing(credits), _reply_costing("3"), catalogue=None)
+    model = script.model(persona_id=A)
+    with get_mavera_callback(budget=3) as cb:
+        model.invoke("q1")  # the server's figure cannot be a charge: counted as 0, kept in the metadata
+        model.invoke("q2")
+        with pytest.raises(MaveraBudgetExceededError):
+            model.invoke("q3")
+    assert len(script.requests) == 2
+    assert (cb.requests, cb.credits_used, cb.by_persona) == (2, 3, {A: 3})
+
+
+@pytest.mark.parametrize("budget", [float("nan")])
+def test_a_nan_budget_is_refused(budget: float) -> None:
+    with pytest.raises(ValueError, match="budget"):
+        get_mavera_callback(budget=budget)
+    with pytest.raises(ValueError, match="budget"):
+        MaveraCreditsCallbackHandler(budget)
+
+
+def _usage_saying(remaining: str) -> Any:
+    import httpx2
+
+    body = '{"object": "usage", "credits": {"used": 10, "remaining": ' + remaining + "}}"
+    return lambda _: httpx2.Response(200, text=body, headers={"content-type": "application/json"})
+
+
+def test_an_overdrawn_account_is_a_reached_budget_not_a_bad_argument() -> None:
+    script = FakeMavera(_usage_saying("-3"), catalogue=None)
+    model = script.model(persona_id=A)
+    with get_mavera_callback(budget="remaining", source=model) as cb:
+        assert cb.budget == 0
+        with pytest.raises(MaveraBudgetExceededError):
+            model.invoke("q")
+    assert [request.method for request in script.requests] == ["GET"]
+
+
+def test_a_nan_remaining_figure_is_no_figure() -> None:
+    script = FakeMavera(_usage_saying("NaN"), catalogue=None)
+    with get_mavera_callback(budget="remaining", source=script.model()) as cb:
+        assert cb.budget is None  # as when the reply gives no credits.remaining (documented: no limit)

@@ -391,3 +391,21 @@ def test_streamed_answers_are_traced_as_one_panel_result(panel: PersonaPanel) ->
     assert isinstance(traced, PanelResult)
     assert traced.answers == sorted(streamed, key=lambda answer: answer.seat or 0)
     assert [answer.seat for answer in traced.answers] == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize("figure", ["NaN", "-5", "true"])
+def test_a_reply_whose_credits_are_not_a_charge_adds_nothing_to_the_panel_total(figure: str) -> None:
+    def costing(credits: str) -> Any:
+        body = (
+            '{"id": "c1", "model": "mavera-1", "choices": [{"index": 0, "message": {"role": "assistant",'
+            ' "content": "hi"}, "finish_reason": "stop"}], "usage": {"prompt_tokens": 1,'
+            f' "completion_tokens": 1, "total_tokens": 2, "credits_used": {credits}}}}}'
+        )
+        return lambda _: httpx2.Response(200, text=body, headers={"content-type": "application/json"})
+
+    script = FakeMavera(costing(figure), catalogue=None)
+    panel = PersonaPanel(model=script.model(), personas=["clx1abc2d0001abcdef123456"])
+    answer = panel.invoke("q").answers[0]
+    assert answer.ok
+    assert answer.credits is None
+    assert panel.invoke("q").total_credits == 0

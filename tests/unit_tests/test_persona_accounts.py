@@ -152,3 +152,28 @@ def test_a_persona_retriever_copied_onto_another_account_lists_that_accounts_per
 
     other = retriever.model_copy(update={"model": _model(accounts, "key-b")})
     assert other.invoke("Shoppers")[0].metadata["id"] == SHOPPERS["key-b"]
+
+
+def test_a_retriever_copied_with_other_filters_lists_with_those_filters() -> None:
+    from langchain_mavera import MaveraPersonaRetriever
+
+    def personas(request: httpx2.Request) -> httpx2.Response:
+        data = [
+            {
+                "id": "clx1abc2d0001abcdef123456",
+                "object": "persona",
+                "name": "Rural Farmer",
+                "category": "B2C",
+            },
+            {"id": "clx2xyz9e0002abcdef789012", "object": "persona", "name": "Farm Buyer", "category": "B2B"},
+        ]
+        wanted = request.url.params.get("category")
+        kept = [persona for persona in data if wanted in (None, persona["category"])]
+        return httpx2.Response(200, json={"object": "list", "data": kept, "has_more": False})
+
+    from tests.fake_mavera import FakeMavera
+
+    retriever = MaveraPersonaRetriever(model=FakeMavera(personas, catalogue=None).model(), k=5)
+    assert {doc.metadata["name"] for doc in retriever.invoke("farm")} == {"Rural Farmer", "Farm Buyer"}
+    b2b = retriever.model_copy(update={"category": "B2B"})
+    assert [doc.metadata["name"] for doc in b2b.invoke("farm")] == ["Farm Buyer"]

@@ -9,6 +9,7 @@ import warnings
 
 import pytest
 from langchain_core.load import dumpd, dumps
+from pydantic import ValidationError
 
 from langchain_mavera import ChatMavera, MaveraAuthenticationError, MaveraRateLimitError
 from tests.fake_mavera import API_KEY, FakeMavera, ok, status
@@ -105,3 +106,38 @@ def test_errors_pickle_without_the_key() -> None:
     assert (restored.status_code, restored.code, restored.retry_after) == (429, "rate_limit_exceeded", 3.0)
     assert restored.response.status_code == 429
     assert "authorization" not in restored.request.headers
+
+
+def _persona_tool(**kwargs: object) -> object:
+    from langchain_mavera import PersonaTool
+
+    return PersonaTool(**kwargs)
+
+
+def _panel_tool(**kwargs: object) -> object:
+    from langchain_mavera import PersonaPanelTool
+
+    return PersonaPanelTool(**kwargs)
+
+
+def _survey(**kwargs: object) -> object:
+    from langchain_mavera import PersonaSurvey
+
+    return PersonaSurvey(**kwargs)
+
+
+@pytest.mark.parametrize("build", [_persona_tool, _panel_tool, _survey], ids=["tool", "panel tool", "survey"])
+@pytest.mark.parametrize(
+    "extra",
+    [{}, {"model": "not a model"}, {"model": ChatMavera(api_key="mvra_live_other"), "bogus": 1}],
+    ids=["key alone", "bad model", "with a model"],
+)
+def test_key_passed_where_it_does_not_belong_is_not_echoed(build: object, extra: dict[str, object]) -> None:
+    # These classes take a model, not a key: a key passed to them by mistake is refused without echoing it.
+    with pytest.raises(ValidationError) as caught:
+        build(api_key=API_KEY, **extra)  # type: ignore[operator]
+    secret = API_KEY.removeprefix("mvra_live_")
+    pieces = {secret[start : start + 8] for start in range(len(secret) - 7)}
+    # pydantic shortens a long input in the middle, so look for any 8-character piece of the secret.
+    for text in (str(caught.value), repr(caught.value)):
+        assert not [piece for piece in pieces if piece in text]

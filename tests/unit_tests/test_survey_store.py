@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from langchain_mavera._survey_store import SurveyStore, cell_key
 
@@ -50,3 +51,69 @@ def test_attempts_count_every_send(tmp_path: Path) -> None:
     store.mark_done("k", "ok", None, 1)
     assert store.cells()["k"].attempts == 3
     assert store.credits_spent() == 1
+
+
+def test_a_store_that_is_not_a_database_is_a_value_error_naming_store_before_any_call(tmp_path: Path) -> None:
+    import pytest
+
+    from langchain_mavera import PersonaSurvey
+    from tests.fake_mavera import FakeMavera
+
+    notes = tmp_path / "notes.sqlite"
+    notes.write_text("These are notes, not answers. " * 20)
+    for store in (notes, tmp_path):
+        script = FakeMavera(catalogue={"Alpha": "clx1abc2d0001abcdef123456"})
+        survey = PersonaSurvey(
+            model=script.model(), questions=["q"], personas=["Alpha"], store=store, progress=False
+        )
+        with pytest.raises(ValueError, match=f"store {store} cannot be used as a survey store"):
+            survey.run()
+        assert script.requests == []
+
+
+def test_a_nan_or_negative_credit_figure_does_not_lift_the_survey_budget() -> None:
+    import httpx2
+
+    from langchain_mavera import PersonaSurvey
+    from tests.fake_mavera import FakeMavera
+
+    def costing(credits: str) -> Any:
+        body = (
+            '{"id": "c1", "model": "mavera-1", "choices": [{"index": 0, "message": {"role": "assistant",'
+            ' "content": "hi"}, "finish_reason": "stop"}], "usage": {"prompt_tokens": 1,'
+            f' "completion_tokens": 1, "total_tokens": 2, "credits_used": {credits}}}}}'
+        )
+        return lambda _: httpx2.Response(200, text=body, headers={"content-type": "application/json"})
+
+    for odd in ("NaN", "-5"):
+        script = FakeMavera(
+            costing("3"), costing(odd), costing("3"), catalogue={"Alpha": "clx1abc2d0001abcdef123456"}
+        )
+        survey = PersonaSurvey(
+            model=script.model(),
+            questions=["q1", "q2", "q3", "q4"],
+            personas=["Alpha"],
+            max_credits=6,
+            max_concurrency=1,
+            requests_per_minute=600,
+            progress=False,
+        )
+        result = survey.run()
+        assert len(script.requests) == 3  # 3 + (no figure) + 3 reaches 6: the fourth cell is not sent
+        assert result.stopped is not None
+        assert result.credits_this_run == 6
+
+
+def test_a_misspelt_survey_or_panel_setting_is_refused_not_ignored() -> None:
+    # A typo of max_credits or min_credits would otherwise run with no budget at all.
+    import pytest
+    from pydantic import ValidationError
+
+    from langchain_mavera import ChatMavera, PersonaPanel, PersonaSurvey
+
+    model = ChatMavera(api_key="mvra_live_TYPO_secret_0123456789")
+    with pytest.raises(ValidationError, match="max_credit") as caught:
+        PersonaSurvey(model=model, questions=["q"], personas=["Alpha"], max_credit=100)  # type: ignore[call-arg]
+    assert "mvra_live_TYPO" not in str(caught.value)
+    with pytest.raises(ValidationError, match="min_credit"):
+        PersonaPanel(model=model, personas=["Alpha"], min_credit=100)  # type: ignore[call-arg]
