@@ -96,8 +96,9 @@ class PersonaResolver:
         if known is not None:
             return known
         if looks_like_persona_id(spec):
-            listed = [] if isinstance(catalogue, Exception) else catalogue
-            name = next((persona.name for persona in listed if persona.id == spec), spec)
+            if isinstance(catalogue, Exception):
+                return (spec, spec)  # not cached: once the list works, the id gets its real name
+            name = next((persona.name for persona in catalogue if persona.id == spec), spec)
             return self._remember(spec, account, (spec, name))
         if isinstance(catalogue, Exception):
             raise catalogue

@@ -253,6 +253,8 @@ class _Seat(BaseModel):
     id: str
     name: str
     error: Exception | None = None
+    list_error: Exception | None = None
+    """Why the persona list could not be fetched, for an id kept unchecked (the call will tell)."""
     index: int = 0
     """Position in the panel for this call (set when seated, as the panel's list may change)."""
 
@@ -336,7 +338,8 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
             persona_id, name = self._resolver.resolve_in(spec, catalogue, self.model.client_settings.account)
         except Exception as exc:  # the lookup error, or the list's own error
             return _Seat(id="", name=spec, error=exc)
-        return _Seat(id=persona_id, name=name)
+        list_error = catalogue if isinstance(catalogue, Exception) else None
+        return _Seat(id=persona_id, name=name, list_error=list_error)
 
     def _resolve(self) -> list[_Seat]:
         catalogue: list[Persona] | Exception = []

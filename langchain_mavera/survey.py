@@ -355,6 +355,11 @@ _NOT_LISTED = "No persona with id {!r} among the personas this API key can list.
 
 def _checked(seats: Sequence[Any]) -> list[Any]:
     """The resolved personas, each once (a name and its id are one persona), or the lookup error."""
+    # An id that could not be checked because the list itself failed (a bad key, an outage): the
+    # server's own error says why, where "not among your personas" would blame the persona.
+    unchecked = [seat.list_error for seat in seats if seat.error is None and seat.list_error is not None]
+    if unchecked:
+        raise unchecked[0]
     # An id the persona list does not hold would fail in every cell, so it is refused up front too.
     unknown = [
         seat.model_copy(update={"error": MaveraPersonaLookupError(seat.id, _NOT_LISTED.format(seat.id), [])})

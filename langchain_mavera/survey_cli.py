@@ -156,7 +156,7 @@ def _survey(args: argparse.Namespace) -> Any:
     questions = read_texts(args.questions, "question")
     variants = read_texts(args.variants, "variant") if args.variants else None
     _check_outputs(args)
-    model = ChatMavera(max_tokens=args.max_tokens) if args.max_tokens else ChatMavera()
+    model = ChatMavera(max_tokens=args.max_tokens) if args.max_tokens is not None else ChatMavera()
     if model.mavera_api_key is None:
         raise InputError("No API key: set the MAVERA_API_KEY environment variable.")
     survey = PersonaSurvey(

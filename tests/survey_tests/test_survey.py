@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from langchain_mavera import ChatMavera, MaveraPersonaLookupError, PersonaSurvey
+from langchain_mavera import ChatMavera, MaveraAuthenticationError, MaveraPersonaLookupError, PersonaSurvey
 from tests.emulator import Emulator, Fault, run_emulator
 from tests.survey_tests.conftest import cell_of, chat_posts
 
@@ -108,6 +108,20 @@ def test_unknown_persona_fails_before_any_chat_call(emu: Emulator, model: ChatMa
 def test_unlisted_persona_id_fails_before_any_chat_call(emu: Emulator, model: ChatMavera) -> None:
     with pytest.raises(MaveraPersonaLookupError, match="No persona with id 'clx9zzz9z0009zzzzzz999999'"):
         survey(model, None, personas=["SaaS CMO", "clx9zzz9z0009zzzzzz999999"]).run()
+    assert chat_posts(emu) == []
+
+
+def test_a_persona_list_that_fails_is_reported_as_itself_not_as_an_unknown_persona(
+    emu: Emulator, model: ChatMavera
+) -> None:
+    unlisted_id = "clx9zzz9z0009zzzzzz999999"
+    checked = survey(model, None, personas=[unlisted_id])
+    emu.faults.push(Fault("status", path="/personas", status=401, message="Invalid API key provided."))
+    with pytest.raises(MaveraAuthenticationError, match="Invalid API key provided"):
+        checked.check_personas()
+    # Nothing was remembered from the failed list: once it works, the id is checked for real.
+    with pytest.raises(MaveraPersonaLookupError, match=f"No persona with id '{unlisted_id}'"):
+        checked.check_personas()
     assert chat_posts(emu) == []
 
 

@@ -148,6 +148,25 @@ def test_unknown_persona_is_refused_before_any_billed_call(
     assert {r.path for r in env.requests} == {"/personas"}  # the free lookup only
 
 
+def test_a_zero_max_tokens_is_refused_not_ignored(
+    env: Emulator, questions: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(
+        capsys,
+        "--questions",
+        str(questions),
+        "--persona",
+        "SaaS CMO",
+        "--max-tokens",
+        "0",
+        "--store",
+        str(tmp_path / "s.sqlite"),
+    )
+    assert code == 2
+    assert "max_tokens" in err
+    assert env.requests == []
+
+
 def test_missing_output_folder_and_key_are_refused(
     env: Emulator,
     questions: Path,
