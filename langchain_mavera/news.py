@@ -62,8 +62,8 @@ class _Lenient(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
 
-class NewsStory(_Lenient):
-    """A story as the personalized feed lists it (`key_points` are strings here)."""
+class _StoryFields(_Lenient):
+    """What the feed and the detail endpoint both say about a story."""
 
     id: str
     name: str = ""
@@ -78,6 +78,11 @@ class NewsStory(_Lenient):
     """`{positive, negative, neutral}` numbers; their scale is not documented."""
     categories: list[str] = Field(default_factory=list)
     topics: list[str] = Field(default_factory=list)
+
+
+class NewsStory(_StoryFields):
+    """A story as the personalized feed lists it (`key_points` are strings here)."""
+
     key_points: list[str] = Field(default_factory=list)
 
     @field_validator("key_points", mode="before")
@@ -96,23 +101,11 @@ class StoryKeyPoint(_Lenient):
     references: list[str] = Field(default_factory=list)
 
 
-class StoryDetails(_Lenient):
+class StoryDetails(_StoryFields):
     """`GET /news/stories/{id}`: the full story (key points with references, Q&A, articles, history)."""
 
-    id: str
     slug: str | None = None
-    name: str = ""
-    summary: str = ""
-    short_summary: str | None = None
-    image_url: str | None = None
-    created_at: str | None = None
-    updated_at: str | None = None
-    article_count: int | None = None
-    unique_sources: int | None = None
     unique_source_domains: list[str] = Field(default_factory=list)
-    sentiment: dict[str, Any] | None = None
-    categories: list[str] = Field(default_factory=list)
-    topics: list[str] = Field(default_factory=list)
     countries: list[str] = Field(default_factory=list)
     people: list[dict[str, Any]] = Field(default_factory=list)
     key_points: list[StoryKeyPoint] = Field(default_factory=list)
