@@ -329,6 +329,10 @@ class ClientSettings(BaseModel):
                     )
         return self._async_client
 
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        """The same object: settings are frozen and clients are live, so a deep copy of a tool shares them."""
+        return self
+
     def __getstate__(self) -> dict[Any, Any]:
         """Pickle without live clients or locks; they are rebuilt on first use."""
         state = super().__getstate__()

@@ -1,4 +1,4 @@
-"""One process serving many tenants (keys and headers) on one event loop: no tenant's client is closed under it."""
+"""One process serving many tenants on one event loop: no tenant's client is closed under it."""
 
 from __future__ import annotations
 
@@ -31,7 +31,9 @@ def test_a_long_lived_model_keeps_answering_after_500_other_tenants() -> None:
 
         def model(tenant: int) -> ChatMavera:
             headers = {"X-Tenant": f"tenant-{tenant}"}
-            return ChatMavera(api_key=API_KEY, base_url=server.base_url, default_headers=headers, max_retries=0)
+            return ChatMavera(
+                api_key=API_KEY, base_url=server.base_url, default_headers=headers, max_retries=0
+            )
 
         async def serve() -> tuple[str, str, int, int]:
             first = model(1)
@@ -52,6 +54,7 @@ def test_a_long_lived_model_keeps_answering_after_500_other_tenants() -> None:
 
     assert in_flight == "Tenant answer."  # the request in flight was not cut by other tenants' traffic
     assert later == "Tenant answer."  # and the first tenant's model still answers afterwards
-    assert {request.headers.get("x-tenant") for request in server.requests} >= {"tenant-1", f"tenant-{TENANTS + 1}"}
+    tenants = {request.headers.get("x-tenant") for request in server.requests}
+    assert len(tenants) == TENANTS + 1 and "tenant-1" in tenants
     # Clients nobody holds any more are closed: descriptors stay near the cache size, not one per tenant.
     assert peak - before < 100, (before, peak)
