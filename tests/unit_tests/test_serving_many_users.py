@@ -32,6 +32,7 @@ from langchain_mavera import (
     MaveraResearchTool,
     MaveraStoryAnalysisTool,
     MaveraStoryChatTool,
+    PersonaTool,
 )
 from tests.fake_mavera import FakeMavera, status
 
@@ -275,3 +276,10 @@ def test_a_fixed_persona_is_not_offered_and_a_choice_is_listed() -> None:
         MaveraStoryAnalysisTool(
             persona_id="clx_x", persona_ids=[GEN_Z], api_key="mvra_test_unit_no_network_000000000"
         )
+
+
+def test_a_persona_the_server_refuses_comes_back_from_persona_tool() -> None:
+    fake = FakeMavera(status(400, "invalid_persona", "Persona is not yours"), catalogue={"Gen Z": GEN_Z})
+    tool = PersonaTool(model=fake.model(), personas=["Gen Z"])
+    output = tool.invoke({"question": "Would you pay $25?"})
+    assert "MaveraPersonaNotFoundError" in output and "Persona is not yours" in output
