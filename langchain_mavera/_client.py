@@ -194,20 +194,34 @@ def async_client(*, http_client: Any = None, **settings: Any) -> openai.AsyncOpe
     """
     if http_client is not None:
         return build_async_client(http_client=http_client, **settings)
+    entry = shared_async_entry(settings)
+    return build_async_client(**settings) if entry is None else entry[1]
+
+
+def shared_async_entry(settings: Mapping[str, Any]) -> _AsyncEntry | None:
+    """The cache entry (loop, client, closer) for these settings on the running loop; None without a loop.
+
+    Whoever keeps the entry keeps the client open: the cache dropping it (after
+    `_CACHE_SIZE` other settings) only lets it close once no holder is left,
+    so a long-lived model never finds its client closed under it, and a request
+    in flight is never cut by another tenant's traffic. A client closed anyway
+    (by hand, or by its loop's shutdown) is replaced, not handed out.
+    """
     try:
         loop = asyncio.get_running_loop()
-    except RuntimeError:  # no loop yet to bind to: a fresh client is the safe answer
-        return build_async_client(**settings)
+    except RuntimeError:  # no loop yet to bind to: the caller builds a fresh client
+        return None
     key = (_settings_key(settings), id(loop))
     with _cache_lock:
         entry = _async_clients.get(key)
-        if entry is not None and entry[0]() is loop:
+        if entry is not None and entry[0]() is loop and not entry[1].is_closed():
             _async_clients.move_to_end(key)
-            return entry[1]
+            return entry
         _drop_closed_loops()
         client = build_async_client(**settings)
-        _remember(_async_clients, key, (weakref.ref(loop), client, _close_with_loop(client)))
-    return client
+        entry = (weakref.ref(loop), client, _close_with_loop(client))
+        _remember(_async_clients, key, entry)
+    return entry
 
 
 def _drop_closed_loops() -> None:
@@ -243,11 +257,10 @@ class ClientSettings(BaseModel):
 
     _client: openai.OpenAI | None = PrivateAttr(default=None)
     _async_client: openai.AsyncOpenAI | None = PrivateAttr(default=None)
-    # (event loop, its shared client): the last one looked up, so a call on the same loop
-    # skips the shared cache's key building and lock. One attribute, so threads see a pair.
-    _async_entry: tuple[weakref.ref[asyncio.AbstractEventLoop], openai.AsyncOpenAI] | None = PrivateAttr(
-        default=None
-    )
+    # The shared cache's entry for the last loop looked up: a call on the same loop skips the
+    # cache's key building and lock, and holding the entry (its closer) keeps the client open
+    # however many other settings the cache has served since. One attribute, so threads see it whole.
+    _async_entry: _AsyncEntry | None = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     @model_validator(mode="after")
@@ -300,12 +313,14 @@ class ClientSettings(BaseModel):
         if self.http_async_client is None:
             entry = self._async_entry
             loop = _running_loop()
-            if entry is not None and loop is not None and entry[0]() is loop:
+            if entry is not None and loop is not None and entry[0]() is loop and not entry[1].is_closed():
                 return entry[1]
-            client = async_client(**self._sdk_settings())
-            if loop is not None:
-                self._async_entry = (weakref.ref(loop), client)
-            return client
+            settings = self._sdk_settings()
+            entry = shared_async_entry(settings)
+            if entry is None:
+                return build_async_client(**settings)
+            self._async_entry = entry
+            return entry[1]
         if self._async_client is None:
             with self._lock:
                 if self._async_client is None:
@@ -313,6 +328,10 @@ class ClientSettings(BaseModel):
                         **self._sdk_settings(), http_client=self.http_async_client
                     )
         return self._async_client
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        """The same object: settings are frozen and clients are live, so a deep copy of a tool shares them."""
+        return self
 
     def __getstate__(self) -> dict[Any, Any]:
         """Pickle without live clients or locks; they are rebuilt on first use."""

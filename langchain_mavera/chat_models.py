@@ -699,11 +699,13 @@ class ChatMavera(BaseChatModel):
 
         Use it where a chain would end in `StrOutputParser()` and lose the analysis.
         Streaming yields `{"text": ...}` items as text arrives; the last one also
-        carries the typed `Analysis`, `credits_used` and `persona_id`.
+        carries the typed `Analysis`, `credits_used` and `persona_id`. A model
+        built without `analysis_mode=True` asks for the analysis on these calls.
         """
         from langchain_mavera._analysis_output import AnalysisOutputParser
 
-        return self | AnalysisOutputParser()
+        model = self if self.analysis_mode else self.bind(analysis_mode=True)
+        return model | AnalysisOutputParser()
 
     # -- batches ----------------------------------------------------------------------------
 

@@ -125,6 +125,7 @@ class MaveraPersonaRetriever(BaseRetriever):
         Route the question to the best persona:
         `model.with_persona(docs[0].metadata["id"])`.
 
+    `k` may also be given per call: `retriever.invoke(query, k=1)`.
     The persona list is fetched once (`GET /personas`, no credits) and cached;
     `refresh()` drops the cache. `category` and `is_custom` filter the list.
     """
@@ -171,12 +172,23 @@ class MaveraPersonaRetriever(BaseRetriever):
             self._cache = ((account, self._filters()), personas)
         return personas
 
+    def _limit(self, k: object) -> int:
+        """`k` given at invoke, else the retriever's own."""
+        if k is None:
+            return self.k
+        if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+            msg = f"k must be a positive integer (personas returned), got {k!r}."
+            raise ValueError(msg)
+        return k
+
     def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None
     ) -> list[Document]:
-        return [persona_document(p) for p in rank(self._personas(), query, self.k)]
+        limit = self._limit(k)
+        return [persona_document(p) for p in rank(self._personas(), query, limit)]
 
     async def _aget_relevant_documents(
-        self, query: str, *, run_manager: AsyncCallbackManagerForRetrieverRun
+        self, query: str, *, run_manager: AsyncCallbackManagerForRetrieverRun, k: int | None = None
     ) -> list[Document]:
-        return [persona_document(p) for p in rank(await self._apersonas(), query, self.k)]
+        limit = self._limit(k)
+        return [persona_document(p) for p in rank(await self._apersonas(), query, limit)]

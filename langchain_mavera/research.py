@@ -34,12 +34,15 @@ from langchain_core.callbacks import (
 from langchain_core.documents import Document
 from langchain_core.messages import AIMessageChunk
 from langchain_core.retrievers import BaseRetriever
-from langchain_core.tools import BaseTool
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from langchain_core.runnables import RunnableConfig
+from langchain_core.tools import BaseTool, ToolException
+from pydantic import BaseModel, ConfigDict, Field
 
 from langchain_mavera import _http, _rest
+from langchain_mavera._conversations import ConversationState, conversation_of
 from langchain_mavera._error_mapping import error_from_stream_event, make_error, malformed_guard
 from langchain_mavera._sse import DONE
+from langchain_mavera._tool_errors import tool_errors
 from langchain_mavera.callbacks import (
     acredits_charged,
     arequest_starting,
@@ -310,11 +313,11 @@ def _async_sink(
 
 
 class _ResearchInput(BaseModel):
-    # No thread id here: a model would invent one. Threads are the tool's state (`thread_id`).
+    # No thread id here: a model would invent one. Threads belong to the run's conversation.
     query: str = Field(description="The research question, in plain language.")
 
 
-class MaveraResearchTool(_rest.MaveraConnection, BaseTool):
+class MaveraResearchTool(_rest.MaveraConnection, ConversationState, BaseTool):
     r"""Mave research as a tool: a question in, a researched answer with citations out.
 
     Setup:
@@ -337,12 +340,17 @@ class MaveraResearchTool(_rest.MaveraConnection, BaseTool):
         (when Mave sends it), `credits_used` and `message_id`.
 
     Threads:
-        The first call opens a Mave thread; later calls on the same tool
-        continue it (`tool.thread_id`), so follow-ups build on earlier research.
-        `MaveraResearchTool(thread_id=...)` continues a known thread;
-        `keep_thread=False` does not remember the thread an answer opened.
-        The thread id is tool state, not a call argument, so a model cannot
-        invent one.
+        Mave threads belong to the run's conversation, named as LangGraph
+        names it: `config={"configurable": {"thread_id": "user-42"}}` (what
+        `create_agent` with a checkpointer is invoked with). The first call
+        in a conversation opens a Mave thread and later calls in that
+        conversation continue it (`tool.mave_thread("user-42")`), so one tool
+        serves many users and none continues another's thread. A call without
+        a conversation remembers nothing. `MaveraResearchTool(thread_id=...)`
+        is the thread every conversation starts from (None opens a new one);
+        `keep_thread=False` remembers no thread. The tool remembers the
+        threads of its 1000 most recently active conversations. The thread id
+        is never a call argument, so a model cannot invent one.
 
     Stream:
         With `streaming=True` the answer is streamed and each event is
@@ -364,6 +372,8 @@ class MaveraResearchTool(_rest.MaveraConnection, BaseTool):
     )
     args_schema: type[BaseModel] = _ResearchInput
     response_format: Literal["content", "content_and_artifact"] = "content_and_artifact"
+    handle_tool_error: bool | str | Callable[[ToolException], str] | None = True
+    """Errors the model can act on (a refused request, a bad argument) come back as the tool's output."""
 
     workspace_id: str | None = None
     """Workspace to research in; the server default is your default workspace."""
@@ -372,38 +382,55 @@ class MaveraResearchTool(_rest.MaveraConnection, BaseTool):
     timeout: float | None = Field(default=DEFAULT_TIMEOUT, gt=0)
     """Seconds to wait for the answer (Mave can take 30-90 s)."""
     keep_thread: bool = True
-    """Remember the thread each answer is in, so the next call continues it."""
+    """Remember the thread each answer is in, so the conversation's next call continues it."""
     thread_id: str | None = None
-    """The thread the next call continues (None opens one); answers update it when `keep_thread`."""
+    """The thread each conversation starts from (None opens a new one); never changed by answers."""
 
-    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    def mave_thread(self, conversation: str | None) -> str | None:
+        """The Mave thread the next call in `conversation` continues (None: it opens a new one)."""
+        remembered = None if conversation is None else self._conversations.get(conversation)
+        return remembered or self.thread_id
 
-    def _request(self, query: str) -> dict[str, Any]:
-        return _body(query, self.thread_id, self.workspace_id, self.streaming)
+    def _request(self, query: str, conversation: str | None) -> dict[str, Any]:
+        return _body(query, self.mave_thread(conversation), self.workspace_id, self.streaming)
 
-    def _finish(self, result: ResearchResult) -> tuple[str, dict[str, Any]]:
-        if self.keep_thread and result.thread_id:
-            with self._lock:
-                self.thread_id = result.thread_id
+    def _finish(self, result: ResearchResult, conversation: str | None) -> tuple[str, dict[str, Any]]:
+        thread = result.thread_id
+        if self.keep_thread and thread and conversation is not None:
+            self._conversations.update(conversation, lambda _: thread)
         return _with_sources(result), result.artifact()
 
     def _run(
-        self, query: str, run_manager: CallbackManagerForToolRun | None = None
+        self,
+        query: str,
+        *,
+        config: RunnableConfig,
+        run_manager: CallbackManagerForToolRun | None = None,
     ) -> tuple[str, dict[str, Any]]:
-        body = self._request(query)
+        conversation = conversation_of(config)
+        with tool_errors(arguments=True):
+            body = self._request(query, conversation)
         request_starting(run_manager, _PATH)
-        result = research(self, body, timeout=self.timeout, sink=_sync_sink(run_manager))
+        with tool_errors():
+            result = research(self, body, timeout=self.timeout, sink=_sync_sink(run_manager))
         credits_charged(run_manager, _PATH, result.credits_used)
-        return self._finish(result)
+        return self._finish(result, conversation)
 
     async def _arun(
-        self, query: str, run_manager: AsyncCallbackManagerForToolRun | None = None
+        self,
+        query: str,
+        *,
+        config: RunnableConfig,
+        run_manager: AsyncCallbackManagerForToolRun | None = None,
     ) -> tuple[str, dict[str, Any]]:
-        body = self._request(query)
+        conversation = conversation_of(config)
+        with tool_errors(arguments=True):
+            body = self._request(query, conversation)
         await arequest_starting(run_manager, _PATH)
-        result = await aresearch(self, body, timeout=self.timeout, sink=_async_sink(run_manager))
+        with tool_errors():
+            result = await aresearch(self, body, timeout=self.timeout, sink=_async_sink(run_manager))
         await acredits_charged(run_manager, _PATH, result.credits_used)
-        return self._finish(result)
+        return self._finish(result, conversation)
 
 
 def _with_sources(result: ResearchResult) -> str:

@@ -9,16 +9,18 @@ runs of the tool, so tracing and credit callbacks see them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForToolRun, CallbackManagerForToolRun
 from langchain_core.runnables import RunnableConfig
 from langchain_core.runnables.config import patch_config
-from langchain_core.tools import BaseTool
+from langchain_core.tools import BaseTool, ToolException
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, create_model, model_validator
 from typing_extensions import Self
 
 from langchain_mavera._persona_resolver import PersonaResolver
+from langchain_mavera._tool_errors import tool_errors
 from langchain_mavera.analysis import get_analysis
 from langchain_mavera.chat_models import ChatMavera
 from langchain_mavera.panel import PanelAnswer, PanelResult, PersonaPanel, charge
@@ -101,6 +103,8 @@ class PersonaTool(BaseTool):
     name: str = "ask_persona"
     description: str = ""
     response_format: Literal["content", "content_and_artifact"] = "content_and_artifact"
+    handle_tool_error: bool | str | Callable[[ToolException], str] | None = True
+    """A persona the server refuses (400) or cannot find comes back as the tool's output."""
     model: ChatMavera
     """The model the persona answers through; its settings apply to each call."""
     personas: list[str] = Field(default_factory=list)
@@ -166,10 +170,11 @@ class PersonaTool(BaseTool):
         run_manager: CallbackManagerForToolRun | None = None,
     ) -> tuple[str, PanelAnswer]:
         spec = self._spec(persona)
-        persona_id = self._id(spec)
-        message = self.model.invoke(
-            question, _child_config(config, run_manager), **self._call_kwargs(persona_id)
-        )
+        with tool_errors():
+            persona_id = self._id(spec)
+            message = self.model.invoke(
+                question, _child_config(config, run_manager), **self._call_kwargs(persona_id)
+            )
         return self._result(spec, persona_id, message)
 
     async def _arun(
@@ -181,10 +186,11 @@ class PersonaTool(BaseTool):
         run_manager: AsyncCallbackManagerForToolRun | None = None,
     ) -> tuple[str, PanelAnswer]:
         spec = self._spec(persona)
-        persona_id = await self._aid(spec)
-        message = await self.model.ainvoke(
-            question, _child_config(config, run_manager), **self._call_kwargs(persona_id)
-        )
+        with tool_errors():
+            persona_id = await self._aid(spec)
+            message = await self.model.ainvoke(
+                question, _child_config(config, run_manager), **self._call_kwargs(persona_id)
+            )
         return self._result(spec, persona_id, message)
 
     def _id(self, spec: str) -> str:

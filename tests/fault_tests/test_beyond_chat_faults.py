@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from langchain_core.runnables import RunnableConfig
 
 from langchain_mavera import (
     ChatMavera,
@@ -94,8 +95,9 @@ def test_error_event_mid_stream_is_typed_with_partial(emu: Any) -> None:
 def test_keep_alive_comments_are_ignored(emu: Any) -> None:
     emu.faults.push(Fault("sse_comments", path="/mave/chat"))
     tool = _tool(emu, streaming=True)
-    assert tool.invoke({"query": "Comments"}).startswith("Research summary for: Comments")
-    assert tool.thread_id is not None
+    config: RunnableConfig = {"configurable": {"thread_id": "user-a"}}
+    assert tool.invoke({"query": "Comments"}, config).startswith("Research summary for: Comments")
+    assert tool.mave_thread("user-a") is not None
 
 
 @pytest.fixture

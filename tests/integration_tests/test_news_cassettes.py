@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+from langchain_core.runnables import RunnableConfig
 
 from langchain_mavera import (
     ChatMavera,
@@ -93,19 +94,22 @@ async def test_analysis_async_per_call_persona_and_unknown_story() -> None:
 
 def test_story_chat_tool_remembers_the_conversation() -> None:
     tool = MaveraStoryChatTool()
-    first = tool.invoke({"story_id": REFILL_STORY, "message": "What changes for shoppers?"})
+    config: RunnableConfig = {"configurable": {"thread_id": "user-a"}}
+    first = tool.invoke({"story_id": REFILL_STORY, "message": "What changes for shoppers?"}, config)
     second = tool.invoke(
         {
             "name": tool.name,
             "args": {"story_id": REFILL_STORY, "message": "And for stores?"},
             "id": "2",
             "type": "tool_call",
-        }
+        },
+        config,
     )
     assert "(turn 1)" in first and "(turn 2)" in str(second.content)
     reply = second.artifact
     assert isinstance(reply, StoryChatReply) and reply.credits_used is not None
-    assert [turn["role"] for turn in tool.history(REFILL_STORY)] == ["user", "assistant"] * 2
+    assert [turn["role"] for turn in tool.history(REFILL_STORY, "user-a")] == ["user", "assistant"] * 2
+    assert tool.history(REFILL_STORY, "user-b") == []
 
 
 async def test_news_chat_accepts_messages_as_history() -> None:

@@ -12,6 +12,8 @@ from uuid import UUID
 import pytest
 from langchain_core.callbacks import AsyncCallbackHandler, BaseCallbackHandler
 from langchain_core.messages import ToolMessage
+from langchain_core.runnables import RunnableConfig
+from langchain_core.tools import ToolException
 
 from langchain_mavera import (
     ChatMavera,
@@ -25,8 +27,11 @@ pytestmark = pytest.mark.vcr
 QUESTION = "How do shoppers under 30 feel about refillable packaging?"
 
 
-def _call(tool: MaveraResearchTool, args: dict[str, Any], call_id: str = "call_1") -> ToolMessage:
-    message = tool.invoke({"name": tool.name, "args": args, "id": call_id, "type": "tool_call"})
+def _call(
+    tool: MaveraResearchTool, args: dict[str, Any], call_id: str = "call_1", conversation: str | None = None
+) -> ToolMessage:
+    config: RunnableConfig = {"configurable": {"thread_id": conversation}} if conversation else {}
+    message = tool.invoke({"name": tool.name, "args": args, "id": call_id, "type": "tool_call"}, config)
     assert isinstance(message, ToolMessage)
     return message
 
@@ -46,11 +51,12 @@ def test_tool_answers_with_citations_and_artifact() -> None:
         assert f"[{index}] {source['title']} - {source['url']}" in content
 
 
-def test_tool_keeps_one_thread_per_instance() -> None:
+def test_tool_keeps_one_thread_per_conversation() -> None:
     tool = MaveraResearchTool(mavera=ChatMavera())
-    first = _call(tool, {"query": QUESTION})
-    second = _call(tool, {"query": "Does that hold for parents too?"}, "call_2")
-    assert tool.thread_id == first.artifact["thread_id"] == second.artifact["thread_id"]
+    first = _call(tool, {"query": QUESTION}, conversation="user-a")
+    second = _call(tool, {"query": "Does that hold for parents too?"}, "call_2", conversation="user-a")
+    assert tool.mave_thread("user-a") == first.artifact["thread_id"] == second.artifact["thread_id"]
+    assert tool.thread_id is None and tool.mave_thread("user-b") is None  # nothing shared on the tool
     assert "Building on the earlier research in this thread" in str(second.content)
 
 
@@ -65,10 +71,13 @@ def test_tool_thread_id_setting_and_fresh_threads() -> None:
 
 def test_unknown_thread_is_a_typed_not_found() -> None:
     tool = MaveraResearchTool(thread_id="mave_thread_does_not_exist", max_retries=0)
-    with pytest.raises(MaveraNotFoundError) as caught:
-        tool.invoke({"query": QUESTION})
-    assert caught.value.code == "resource_not_found"
-    assert "mave_thread_does_not_exist" in (caught.value.server_message or "")
+    output = tool.invoke({"query": QUESTION})  # a 404 is the tool's output, for the model to read
+    assert output.startswith("MaveraNotFoundError") and "mave_thread_does_not_exist" in output
+    raising = tool.model_copy(update={"handle_tool_error": False})
+    with pytest.raises(ToolException) as caught:
+        raising.invoke({"query": QUESTION})
+    assert isinstance(caught.value.__cause__, MaveraNotFoundError)
+    assert caught.value.__cause__.code == "resource_not_found"
 
 
 class _Events(BaseCallbackHandler):
@@ -105,9 +114,10 @@ def _check_stream(events: list[tuple[str, Any]], content: str) -> None:
 def test_streaming_dispatches_each_event_to_callbacks() -> None:
     handler = _Events()
     tool = MaveraResearchTool(streaming=True)
-    answer = tool.invoke({"query": "Is refill packaging a fad?"}, config={"callbacks": [handler]})
+    config: RunnableConfig = {"callbacks": [handler], "configurable": {"thread_id": "user-a"}}
+    answer = tool.invoke({"query": "Is refill packaging a fad?"}, config)
     _check_stream(handler.events, answer)
-    assert tool.thread_id == handler.events[-2][1]["thread_id"]  # the `done` event
+    assert tool.mave_thread("user-a") == handler.events[-2][1]["thread_id"]  # the `done` event
 
 
 async def test_astreaming_dispatches_each_event_to_callbacks() -> None:

@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx2
 import pytest
+from langchain_core.tools import ToolException
+from pydantic import ValidationError
 
 from langchain_mavera import (
     ChatMavera,
@@ -29,15 +31,16 @@ RESPONSE = httpx2.Response(200, request=httpx2.Request("POST", "http://127.0.0.1
 
 @pytest.mark.parametrize("query", ["", "   ", None, 5])
 def test_research_needs_a_question(query: Any) -> None:
-    with pytest.raises(ValueError, match="query must be a non-blank string"):
-        MaveraResearchTool(**SETTINGS)._run(query)
+    # Inside a tool the error is the model's to fix: a ToolException, returned as the tool's output.
+    with pytest.raises(ToolException, match="query must be a non-blank string"):
+        MaveraResearchTool(**SETTINGS)._run(query, config={})
     with pytest.raises(ValueError, match="query must be a non-blank string"):
         MaveraResearchRetriever(**SETTINGS).invoke(query)
 
 
 def test_research_refuses_blank_thread_and_bad_k() -> None:
-    with pytest.raises(ValueError, match="thread_id must be a non-blank string"):
-        MaveraResearchTool(thread_id=" ", **SETTINGS).invoke({"query": "Why?"})
+    output = MaveraResearchTool(thread_id=" ", **SETTINGS).invoke({"query": "Why?"})
+    assert "thread_id must be a non-blank string" in output
     with pytest.raises(ValueError, match="k must be a positive integer"):
         MaveraResearchRetriever(**SETTINGS).invoke("Why?", k=0)
 
@@ -109,15 +112,20 @@ def test_story_chat_body_is_strict() -> None:
 
 def test_story_chat_tool_sends_at_most_twenty_remembered_items() -> None:
     tool = MaveraStoryChatTool(**SETTINGS)
-    tool._histories["st_1"] = [{"role": "user", "content": str(i)} for i in range(30)]
-    assert len(tool._sent_history("st_1")) == MAX_HISTORY
-    assert tool._sent_history("st_1")[0]["content"] == "10"
-    assert MaveraStoryChatTool(remember=False, **SETTINGS)._sent_history("st_1") == []
+    tool._conversations.update(
+        ("c1", "st_1"), lambda _: [{"role": "user", "content": str(i)} for i in range(30)]
+    )
+    assert len(tool._sent_history("st_1", "c1")) == MAX_HISTORY
+    assert tool._sent_history("st_1", "c1")[0]["content"] == "10"
+    assert tool._sent_history("st_1", None) == []  # no conversation, no history
+    assert MaveraStoryChatTool(remember=False, **SETTINGS)._sent_history("st_1", "c1") == []
 
 
 def test_analysis_needs_a_persona() -> None:
-    with pytest.raises(ValueError, match="persona_id is required"):
+    with pytest.raises(ValidationError, match="persona_id"):
         MaveraStoryAnalysisTool(**SETTINGS).invoke({"story_id": "st_1"})
+    with pytest.raises(ToolException, match="persona_id is required"):
+        MaveraStoryAnalysisTool(**SETTINGS)._run("st_1")
 
 
 def test_stream_events_read_with_either_framing() -> None:
