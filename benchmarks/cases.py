@@ -98,7 +98,7 @@ def build(
     """case -> contender -> one call, for the contenders and cases asked for (plus the floor's parts)."""
     loop = asyncio.new_event_loop()
     try:
-        table = _calls(base_url, loop)
+        table = _calls(base_url, loop, set(contenders))
         yield {
             case: {name: call for name, call in table[case].items() if name in contenders or _part(name)}
             for case in cases
@@ -111,17 +111,16 @@ def _part(name: str) -> bool:
     return name in ("httpx2", "core")
 
 
-def _calls(base_url: str, loop: asyncio.AbstractEventLoop) -> dict[str, dict[str, Call]]:
+def _calls(base_url: str, loop: asyncio.AbstractEventLoop, wanted: set[str]) -> dict[str, dict[str, Call]]:
+    """Every case's calls; ChatOpenAI is built only when wanted (its import alone takes a second)."""
     from langchain_core.utils.function_calling import convert_to_openai_tool
     from openai.lib._pydantic import to_strict_json_schema
 
     cl_url, long_url = content_length_url(base_url), long_stream_url(base_url)
     raw, araw = make_raw(base_url), make_async_raw(base_url)
-    mavera, lc_openai, floor = (
-        make_chat_mavera(base_url),
-        make_chat_openai(base_url),
-        FloorChat(base_url=base_url),
-    )
+    openai_wanted = "ChatOpenAI" in wanted
+    mavera, floor = make_chat_mavera(base_url), FloorChat(base_url=base_url)
+    lc_openai: Any = make_chat_openai(base_url) if openai_wanted else None
     client, constant = http_client(), ConstantChat()
     past, image = history(), [image_message()]
     past_dicts, image_dicts = _as_dicts(past), _as_dicts(image)
@@ -166,13 +165,15 @@ def _calls(base_url: str, loop: asyncio.AbstractEventLoop) -> dict[str, dict[str
         return stream
 
     def streams(url: str) -> dict[str, Call]:
-        return {
+        calls = {
             "httpx2": httpx2_stream(url),
             "floor": drain(FloorChat(base_url=url)),
             "raw": raw_stream(url),
-            "ChatOpenAI": drain(make_chat_openai(url)),
             "ChatMavera": drain(make_chat_mavera(url)),
         }
+        if openai_wanted:
+            calls["ChatOpenAI"] = drain(make_chat_openai(url))
+        return calls
 
     def raw_structured() -> Verdict:
         reply = raw_call(response_format=response_format)()
@@ -189,10 +190,14 @@ def _calls(base_url: str, loop: asyncio.AbstractEventLoop) -> dict[str, dict[str
     structured_floor = (
         FloorChat(base_url=base_url, extra={"response_format": response_format}) | parse_verdict
     )
-    lc_structured = lc_openai.with_structured_output(Verdict, method="json_schema", strict=True)
     mavera_structured = mavera.with_structured_output(Verdict, strict=True)
     tools_floor = FloorChat(base_url=base_url, extra={"tools": tool_dicts})
-    lc_tools, mavera_tools = lc_openai.bind_tools(tools), mavera.bind_tools(tools)
+    mavera_tools = mavera.bind_tools(tools)
+    lc_structured: Any = None
+    lc_tools: Any = None
+    if openai_wanted:
+        lc_structured = lc_openai.with_structured_output(Verdict, method="json_schema", strict=True)
+        lc_tools = lc_openai.bind_tools(tools)
     return {
         "invoke": {
             "httpx2": lambda: httpx2_invoke(client, base_url),
