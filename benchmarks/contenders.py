@@ -51,28 +51,42 @@ def http_client() -> httpx2.Client:
     return httpx2.Client(timeout=60.0, headers={"authorization": f"Bearer {API_KEY}"})
 
 
-def request_body(stream: bool = False) -> bytes:
-    body: dict[str, Any] = {"model": "mavera-1", "messages": MESSAGES, **PERSONA_FIELDS}
+def async_http_client() -> httpx2.AsyncClient:
+    return httpx2.AsyncClient(timeout=60.0, headers={"authorization": f"Bearer {API_KEY}"})
+
+
+_JSON = {"content-type": "application/json"}
+_ROLES = {"human": "user", "ai": "assistant", "system": "system", "tool": "tool"}
+
+
+def request_body(
+    stream: bool = False, messages: list[dict[str, Any]] | None = None, extra: dict[str, Any] | None = None
+) -> bytes:
+    body: dict[str, Any] = {"model": "mavera-1", "messages": messages or MESSAGES, **PERSONA_FIELDS}
+    if extra:
+        body.update(extra)
     if stream:
         body["stream"] = True
     return json.dumps(body).encode()
 
 
-def httpx2_invoke(client: httpx2.Client, base_url: str) -> str:
+def wire_messages(messages: list[BaseMessage]) -> list[dict[str, Any]]:
+    """The least conversion any chat model does: a role and the content as it is."""
+    return [
+        {"role": _ROLES.get(message.type, message.type), "content": message.content} for message in messages
+    ]
+
+
+def httpx2_invoke(client: httpx2.Client, base_url: str, content: bytes | None = None) -> str:
     """The transport floor: one POST, one `json.loads`."""
-    response = client.post(
-        f"{base_url}/chat/completions", content=request_body(), headers={"content-type": "application/json"}
-    )
+    response = client.post(f"{base_url}/chat/completions", content=content or request_body(), headers=_JSON)
     return str(json.loads(response.content)["choices"][0]["message"]["content"])
 
 
 def httpx2_deltas(client: httpx2.Client, base_url: str) -> Iterator[str]:
     """The transport floor for streams: SSE `data:` lines parsed by hand, one `json.loads` each."""
     with client.stream(
-        "POST",
-        f"{base_url}/chat/completions",
-        content=request_body(stream=True),
-        headers={"content-type": "application/json"},
+        "POST", f"{base_url}/chat/completions", content=request_body(stream=True), headers=_JSON
     ) as response:
         for line in response.iter_lines():
             if not line.startswith("data: "):
@@ -96,20 +110,52 @@ class ConstantChat(BaseChatModel):
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content="constant"))])
 
 
+def _floor_result(reply: dict[str, Any]) -> ChatResult:
+    """The reply's text and tool calls (arguments decoded), nothing else."""
+    message = reply["choices"][0]["message"]
+    calls = [
+        {"name": c["function"]["name"], "args": json.loads(c["function"]["arguments"]), "id": c["id"]}
+        for c in message.get("tool_calls") or ()
+    ]
+    return ChatResult(
+        generations=[
+            ChatGeneration(message=AIMessage(content=message.get("content") or "", tool_calls=calls))
+        ]
+    )
+
+
 class FloorChat(BaseChatModel):
-    """The floor: langchain-core's `BaseChatModel` over plain httpx2 and `json.loads`."""
+    """The floor: langchain-core's `BaseChatModel` over plain httpx2 and `json.loads`.
+
+    It converts messages as little as a chat model can (role and content as they
+    are), sends `extra` (tools, a response format) as given, and reads back the
+    text and any tool calls.
+    """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
     base_url: str
+    extra: dict[str, Any] = Field(default_factory=dict)
     client: httpx2.Client = Field(default_factory=http_client)
+    async_client: httpx2.AsyncClient = Field(default_factory=async_http_client)
 
     @property
     def _llm_type(self) -> str:
         return "floor"
 
+    def _content(self, messages: list[BaseMessage]) -> bytes:
+        return request_body(messages=wire_messages(messages), extra=self.extra)
+
     def _generate(self, messages: list[BaseMessage], stop: Any = None, **kwargs: Any) -> ChatResult:
-        text = httpx2_invoke(self.client, self.base_url)
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+        response = self.client.post(
+            f"{self.base_url}/chat/completions", content=self._content(messages), headers=_JSON
+        )
+        return _floor_result(json.loads(response.content))
+
+    async def _agenerate(self, messages: list[BaseMessage], stop: Any = None, **kwargs: Any) -> ChatResult:
+        response = await self.async_client.post(
+            f"{self.base_url}/chat/completions", content=self._content(messages), headers=_JSON
+        )
+        return _floor_result(json.loads(response.content))
 
     def _stream(
         self, messages: list[BaseMessage], stop: Any = None, **kwargs: Any
@@ -122,6 +168,12 @@ def make_raw(base_url: str) -> Any:
     import openai
 
     return openai.OpenAI(api_key=API_KEY, base_url=base_url, max_retries=2)
+
+
+def make_async_raw(base_url: str) -> Any:
+    import openai
+
+    return openai.AsyncOpenAI(api_key=API_KEY, base_url=base_url, max_retries=2)
 
 
 def make_chat_openai(base_url: str, **kwargs: Any) -> Any:

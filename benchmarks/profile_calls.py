@@ -1,7 +1,9 @@
 """cProfile one contender's hot path against the canned server.
 
-`python benchmarks/profile_calls.py invoke|stream_chunked|stream_content_length|abatch [CONTENDER] [--top N]`
-with CONTENDER one of httpx2, core, floor, raw, ChatOpenAI, ChatMavera (default)
+`python benchmarks/profile_calls.py CASE [CONTENDER] [--top N]` with CASE one of
+`cases.CASES` (invoke, ainvoke, the streams, history_1000, image_5mb, structured,
+tools_20) or abatch, and CONTENDER one of floor, raw, ChatOpenAI, ChatMavera
+(default), or httpx2 and core (the floor's parts, for invoke and the streams)
 prints the functions with the most internal time; used to write PROFILE.md.
 """
 
@@ -16,12 +18,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import run  # the benchmark's own contenders and server (after the sys.path entry)
+import cases  # the benchmark's own cases (after the sys.path entry)
+import run
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("case", choices=["invoke", "stream_chunked", "stream_content_length", "abatch"])
+    parser.add_argument("case", choices=[*cases.CASES, "abatch"])
     parser.add_argument(
         "contender",
         nargs="?",
@@ -46,14 +49,13 @@ def main() -> None:
 
             asyncio.run(batch())
         else:
-            call = run.sync_calls(base_url)[args.case][args.contender]
-            for _ in range(5):
-                call()
-            calls = args.calls or (300 if args.case == "invoke" else 40)
-            profiler.enable()
-            for _ in range(calls):
-                call()
-            profiler.disable()
+            with cases.build(base_url, cases=(args.case,)) as table:
+                call = table[args.case][args.contender]
+                calls = args.calls or cases.calls_for(call, 1.0)
+                profiler.enable()
+                for _ in range(calls):
+                    call()
+                profiler.disable()
     pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
 
 

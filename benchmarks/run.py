@@ -35,30 +35,22 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
-from contenders import (  # noqa: E402  (after the sys.path entries)
+import cases  # noqa: E402  (after the sys.path entries)
+from cases import CASES, STREAM_EVENTS  # noqa: E402
+from contenders import (  # noqa: E402
     API_KEY,
-    MESSAGES,
     PERSONA_FIELDS,
     PROMPT,
-    ConstantChat,
-    FloorChat,
-    Verdict,
     agent_tools,
-    http_client,
-    httpx2_deltas,
-    httpx2_invoke,
     make_chat_mavera,
     make_chat_openai,
-    make_raw,
 )
 
-STREAM_EVENTS = 202  # a role chunk, 200 content chunks, the finish chunk (then [DONE])
+FLOOR_TARGET = 1.3
+"""Every per-call case: ChatMavera at most this many times the floor, and never above the raw SDK."""
 
-# case -> (summary key, comparison, limit)
+# case -> (summary key, comparison, limit), for the cases that are not per-call
 TARGETS: dict[str, tuple[str, str, float]] = {
-    "invoke": ("floor_ratio", "<=", 1.6),
-    "stream_chunked": ("floor_ratio", "<=", 1.25),
-    "structured": ("raw_ratio", "<=", 1.05),
     "agent_step": ("plain_ratio", "<=", 1.5),
     "abatch_1000": ("throughput_ratio", ">=", 1.3),
     "abatch_1000_rss": ("ChatMavera_rss_mib", "<=", 15.0),
@@ -90,101 +82,6 @@ def canned_server() -> Any:
         proc.wait(timeout=10)
 
 
-def content_length_url(base_url: str) -> str:
-    """The same server, streams sent as one content-length body."""
-    return base_url.replace("/api/v1", "/content-length/api/v1")
-
-
-# -- in-process cases -----------------------------------------------------------------------
-
-
-def sync_calls(base_url: str) -> dict[str, dict[str, Callable[[], Any]]]:
-    """case -> contender -> one call."""
-    raw = make_raw(base_url)
-    lc_openai = make_chat_openai(base_url)
-    mavera = make_chat_mavera(base_url)
-    floor = FloorChat(base_url=base_url)
-    client = http_client()
-    constant = ConstantChat()
-
-    def raw_invoke() -> Any:
-        return raw.chat.completions.create(model="mavera-1", messages=MESSAGES, extra_body=PERSONA_FIELDS)
-
-    def raw_stream_from(sdk: Any) -> Callable[[], None]:
-        def stream() -> None:
-            for _ in sdk.chat.completions.create(
-                model="mavera-1", messages=MESSAGES, extra_body=PERSONA_FIELDS, stream=True
-            ):
-                pass
-
-        return stream
-
-    def drain(model: Any) -> Callable[[], None]:
-        def stream() -> None:
-            for _ in model.stream(PROMPT):
-                pass
-
-        return stream
-
-    def httpx2_stream_from(url: str) -> Callable[[], None]:
-        def stream() -> None:
-            for _ in httpx2_deltas(client, url):
-                pass
-
-        return stream
-
-    cl_url = content_length_url(base_url)
-    return {
-        "invoke": {
-            "httpx2": lambda: httpx2_invoke(client, base_url),
-            "core": lambda: constant.invoke(PROMPT),
-            "floor": lambda: floor.invoke(PROMPT),
-            "raw": raw_invoke,
-            "ChatOpenAI": lambda: lc_openai.invoke(PROMPT),
-            "ChatMavera": lambda: mavera.invoke(PROMPT),
-        },
-        "stream_chunked": {
-            "httpx2": httpx2_stream_from(base_url),
-            "floor": drain(floor),
-            "raw": raw_stream_from(raw),
-            "ChatOpenAI": drain(lc_openai),
-            "ChatMavera": drain(mavera),
-        },
-        "stream_content_length": {
-            "httpx2": httpx2_stream_from(cl_url),
-            "floor": drain(FloorChat(base_url=cl_url)),
-            "raw": raw_stream_from(make_raw(cl_url)),
-            "ChatOpenAI": drain(make_chat_openai(cl_url)),
-            "ChatMavera": drain(make_chat_mavera(cl_url)),
-        },
-    }
-
-
-def structured_calls(base_url: str) -> dict[str, Callable[[], Any]]:
-    """with_structured_output(Verdict) built once, then invoked; the raw SDK parses by hand."""
-    from openai.lib._pydantic import to_strict_json_schema
-
-    raw = make_raw(base_url)
-    response_format = {
-        "type": "json_schema",
-        "json_schema": {"name": "Verdict", "schema": to_strict_json_schema(Verdict), "strict": True},
-    }
-    lc_openai = make_chat_openai(base_url).with_structured_output(Verdict, method="json_schema", strict=True)
-    mavera = make_chat_mavera(base_url).with_structured_output(Verdict, strict=True)
-
-    def raw_structured() -> Verdict:
-        reply = raw.chat.completions.create(
-            model="mavera-1", messages=MESSAGES, response_format=response_format, extra_body=PERSONA_FIELDS
-        )
-        return Verdict.model_validate_json(reply.choices[0].message.content)
-
-    return {
-        "raw": raw_structured,
-        "ChatOpenAI": lambda: lc_openai.invoke(PROMPT),
-        "ChatMavera": lambda: mavera.invoke(PROMPT),
-    }
-
-
 def agent_calls(base_url: str) -> dict[str, Callable[[], Any]]:
     """An agent step (bind 20 tools, then invoke) beside a call of a model bound once."""
     tools = agent_tools(20)
@@ -200,24 +97,15 @@ def agent_calls(base_url: str) -> dict[str, Callable[[], Any]]:
     }
 
 
-def cpu_per_call(call: Callable[[], Any], n: int) -> float:
-    gc.collect()
-    start = time.process_time()
-    for _ in range(n):
-        call()
-    return (time.process_time() - start) / n
-
-
-def alternate(contenders: dict[str, Callable[[], Any]], n: int, rounds: int) -> dict[str, list[float]]:
-    """Per-call CPU of each contender, `rounds` times, the order rotating each round."""
+def alternate_n(contenders: dict[str, Callable[[], Any]], n: int, rounds: int) -> dict[str, list[float]]:
+    """Per-call CPU of each contender with a fixed `n` calls per sample, the order rotating each round."""
     names = list(contenders)
     for name in names:  # warm-up: clients, connections, caches
-        cpu_per_call(contenders[name], max(2, n // 10))
+        cases.cpu_per_call(contenders[name], max(2, n // 10))
     samples: dict[str, list[float]] = {name: [] for name in names}
     for r in range(rounds):
-        order = names[r % len(names) :] + names[: r % len(names)]
-        for name in order:
-            samples[name].append(cpu_per_call(contenders[name], n))
+        for name in names[r % len(names) :] + names[: r % len(names)]:
+            samples[name].append(cases.cpu_per_call(contenders[name], n))
     return samples
 
 
@@ -429,30 +317,26 @@ def _mib(peaks: list[int]) -> float | None:
 
 def summarize(raw: dict[str, Any]) -> dict[str, Any]:
     summary: dict[str, Any] = {}
-    invoke = {name: med(values) for name, values in raw["invoke"].items()}
-    summary["invoke"] = {
-        "unit": "CPU ms per call",
-        **{name: value * 1e3 for name, value in invoke.items()},
-        "floor_ratio": invoke["ChatMavera"] / invoke["floor"],
-        "raw_ratio": invoke["ChatMavera"] / invoke["raw"],
-        "ChatOpenAI_floor_ratio": invoke["ChatOpenAI"] / invoke["floor"],
-    }
-    for case in ("stream_chunked", "stream_content_length"):
+    for case in CASES:
         per_call = {name: med(values) for name, values in raw[case].items()}
+        events = STREAM_EVENTS.get(case)
+        scale, unit = (
+            (1e6 / events, f"CPU µs per chunk ({events} events per stream)")
+            if events
+            else (1e3, "CPU ms per call")
+        )
+        mavera, floor, sdk = per_call["ChatMavera"], per_call["floor"], per_call["raw"]
         summary[case] = {
-            "unit": f"CPU µs per chunk ({STREAM_EVENTS} events per stream)",
-            **{name: value / STREAM_EVENTS * 1e6 for name, value in per_call.items()},
-            "floor_ratio": per_call["ChatMavera"] / per_call["floor"],
-            "raw_ratio": per_call["ChatMavera"] / per_call["raw"],
-            "ChatOpenAI_floor_ratio": per_call["ChatOpenAI"] / per_call["floor"],
+            "unit": unit,
+            **{name: value * scale for name, value in per_call.items()},
+            "floor_ratio": mavera / floor,
+            "raw_ratio": mavera / sdk,
+            "ChatOpenAI_floor_ratio": per_call["ChatOpenAI"] / floor,
+            "target": f"floor_ratio <= {FLOOR_TARGET} and raw_ratio <= 1.0",
+            "met": mavera / floor <= FLOOR_TARGET and mavera <= sdk,
         }
-    structured = {name: med(values) for name, values in raw["structured"].items()}
-    summary["structured"] = {
-        "unit": "CPU ms per call",
-        **{name: value * 1e3 for name, value in structured.items()},
-        "raw_ratio": structured["ChatMavera"] / structured["raw"],
-        "ChatOpenAI_raw_ratio": structured["ChatOpenAI"] / structured["raw"],
-    }
+    if "agent_step" not in raw:  # --calls-only
+        return summary
     agent = {name: med(values) for name, values in raw["agent_step"].items()}
     summary["agent_step"] = {
         "unit": "CPU ms per call",
@@ -516,65 +400,69 @@ def _met(summary: dict[str, Any], case: str) -> str:
     return "yes" if summary[case]["met"] else "NO"
 
 
+CASE_NAMES = {
+    "invoke": "invoke (CPU ms/call)",
+    "ainvoke": "ainvoke (CPU ms/call)",
+    "stream_chunked": "stream, 200 chunks, chunked (CPU µs/chunk)",
+    "stream_content_length": "stream, 200 chunks, content-length (CPU µs/chunk)",
+    "stream_2000_chunked": "stream, 2,000 chunks, chunked (CPU µs/chunk)",
+    "history_1000": "history of 1,000 messages (CPU ms/call)",
+    "image_5mb": "one 5 MiB image (CPU ms/call)",
+    "structured": "with_structured_output, built once (CPU ms/call)",
+    "tools_20": "20 tools bound (CPU ms/call)",
+}
+
+
+def _cell(value: float) -> str:
+    return f"{value:.3f}" if value < 10 else f"{value:.1f}"
+
+
 def table(summary: dict[str, Any]) -> str:
-    """One row per case: ChatMavera, its reference, the ratio, the target."""
+    """The per-call cases (four contenders, ratios, target), then the others."""
     s = summary
-    i, sc, scl = s["invoke"], s["stream_chunked"], s["stream_content_length"]
-    st, ag, ab, rss = s["structured"], s["agent_step"], s["abatch_1000"], s["abatch_1000_rss"]
-    fa, im, co = s["first_answer"], s["import"], s["construct"]
     rows: list[tuple[str, ...]] = [
-        ("case", "ChatMavera", "floor", "raw openai", "ChatOpenAI", "ratio", "target", "met"),
-        (
-            "invoke (CPU ms/call)",
-            f"{i['ChatMavera']:.3f}",
-            f"{i['floor']:.3f}",
-            f"{i['raw']:.3f}",
-            f"{i['ChatOpenAI']:.3f}",
-            f"{i['floor_ratio']:.2f}x floor ({i['raw_ratio']:.2f}x raw)",
-            "<= 1.6x floor",
-            _met(s, "invoke"),
-        ),
+        ("case", "ChatMavera", "raw openai", "ChatOpenAI", "floor", "vs raw", "vs floor", "met")
     ]
-    for name, case, key in (("stream, chunked", sc, "stream_chunked"), ("stream, content-length", scl, "")):
+    for case in CASES:
+        c = s[case]
         rows.append(
             (
-                f"{name} (CPU µs/chunk)",
-                f"{case['ChatMavera']:.1f}",
-                f"{case['floor']:.1f}",
-                f"{case['raw']:.1f}",
-                f"{case['ChatOpenAI']:.1f}",
-                f"{case['floor_ratio']:.2f}x floor ({case['raw_ratio']:.2f}x raw)",
-                "<= 1.25x floor" if key else "",
-                _met(s, key) if key else "",
+                CASE_NAMES[case],
+                _cell(c["ChatMavera"]),
+                _cell(c["raw"]),
+                _cell(c["ChatOpenAI"]),
+                _cell(c["floor"]),
+                f"{c['raw_ratio']:.2f}x",
+                f"{c['floor_ratio']:.2f}x",
+                _met(s, case),
             )
         )
-    rows += [
-        (
-            "with_structured_output, built once (CPU ms/call)",
-            f"{st['ChatMavera']:.3f}",
-            "",
-            f"{st['raw']:.3f}",
-            f"{st['ChatOpenAI']:.3f}",
-            f"{st['raw_ratio']:.2f}x raw",
-            "<= 1.05x raw",
-            _met(s, "structured"),
-        ),
+    i, sc = s["invoke"], s["stream_chunked"]
+    floor_note = (
+        f"floor parts (invoke, CPU ms): httpx2 + json.loads {i['httpx2']:.3f}, "
+        f"langchain-core BaseChatModel with a constant reply {i['core']:.3f}; "
+        f"per chunk (µs): httpx2 + hand-parsed SSE {sc['httpx2']:.1f} chunked, "
+        f"{s['stream_content_length']['httpx2']:.1f} content-length. "
+        f"Target per case: <= {FLOOR_TARGET}x floor and <= 1.0x raw."
+    )
+    if "agent_step" not in s:  # --calls-only
+        return markdown(rows) + "\n\n" + floor_note
+    ag, ab, rss = s["agent_step"], s["abatch_1000"], s["abatch_1000_rss"]
+    fa, im, co = s["first_answer"], s["import"], s["construct"]
+    others: list[tuple[str, ...]] = [
+        ("other case", "ChatMavera", "reference", "ratio", "target", "met"),
         (
             "agent step: bind_tools(20) + invoke (CPU ms)",
             f"{ag['ChatMavera_step']:.3f}",
-            "",
-            "",
-            f"{ag['ChatOpenAI_step']:.3f}",
-            f"{ag['plain_ratio']:.2f}x a bound call ({ag['ChatMavera_plain']:.3f} ms)",
+            f"{ag['ChatMavera_plain']:.3f} (a bound call); ChatOpenAI {ag['ChatOpenAI_step']:.3f}",
+            f"{ag['plain_ratio']:.2f}x",
             "<= 1.5x",
             _met(s, "agent_step"),
         ),
         (
             f"abatch of {ab['requests']}, no cap (req/s)",
             f"{ab['ChatMavera_abatch']:.0f}",
-            "",
-            f"{ab['raw_gather']:.0f} (gather)",
-            f"{ab['ChatOpenAI_abatch']:.0f}",
+            f"raw gather {ab['raw_gather']:.0f}; ChatOpenAI {ab['ChatOpenAI_abatch']:.0f}",
             f"{ab['throughput_ratio']:.2f}x raw",
             ">= 1.3x raw",
             _met(s, "abatch_1000"),
@@ -582,9 +470,7 @@ def table(summary: dict[str, Any]) -> str:
         (
             f"batch (sync) of {ab['requests']}, no cap (req/s)",
             f"{ab['ChatMavera_batch']:.0f}",
-            "",
-            f"{ab['raw_gather']:.0f} (gather)",
-            "",
+            f"raw gather {ab['raw_gather']:.0f}",
             f"{ab['batch_throughput_ratio']:.2f}x raw",
             "",
             "",
@@ -592,9 +478,7 @@ def table(summary: dict[str, Any]) -> str:
         (
             f"abatch of {ab['requests']}: peak RSS growth (MiB)",
             f"{rss['ChatMavera_abatch_rss_mib']:.1f}",
-            "",
-            f"{rss['raw_gather_rss_mib']:.1f} (gather)",
-            f"{rss['ChatOpenAI_abatch_rss_mib']:.1f}",
+            f"raw gather {rss['raw_gather_rss_mib']:.1f}; ChatOpenAI {rss['ChatOpenAI_abatch_rss_mib']:.1f}",
             "",
             "<= 15 MiB",
             _met(s, "abatch_1000_rss"),
@@ -602,46 +486,38 @@ def table(summary: dict[str, Any]) -> str:
         (
             "first answer, fresh process (ms wall)",
             f"{fa['ChatMavera']:.0f}",
-            "",
-            f"{fa['raw']:.0f}",
-            f"{fa['ChatOpenAI']:.0f}",
-            f"{fa['ChatOpenAI_ratio']:.2f}x ChatOpenAI ({fa['raw_ratio']:.2f}x raw)",
+            f"ChatOpenAI {fa['ChatOpenAI']:.0f}; raw {fa['raw']:.0f}",
+            f"{fa['ChatOpenAI_ratio']:.2f}x ChatOpenAI",
             "<= 0.75x ChatOpenAI",
             _met(s, "first_answer"),
         ),
         (
             "import (ms)",
             f"{im['langchain_mavera_ms']:.0f}",
-            "",
-            "",
-            f"{im['langchain_openai_ms']:.0f}",
-            f"{im['time_ratio']:.2f}x langchain_openai",
+            f"langchain_openai {im['langchain_openai_ms']:.0f}",
+            f"{im['time_ratio']:.2f}x",
             "<= 0.85x",
             _met(s, "import"),
         ),
         (
             "construct (µs)",
             f"{co['microseconds']:.1f}",
-            "",
-            "",
-            f"{co['ChatOpenAI_microseconds']:.1f}",
+            f"ChatOpenAI {co['ChatOpenAI_microseconds']:.1f}",
             "",
             "<= 50 µs",
             _met(s, "construct"),
         ),
     ]
+    return markdown(rows) + "\n\n" + markdown(others) + "\n\n" + floor_note
+
+
+def markdown(rows: list[tuple[str, ...]]) -> str:
     widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
     lines = [
         "| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) + " |" for row in rows
     ]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    floor_note = (
-        f"floor parts (invoke, CPU ms): httpx2 + json.loads {i['httpx2']:.3f}, "
-        f"langchain-core BaseChatModel with a constant reply {i['core']:.3f}; "
-        f"per chunk (µs): httpx2 + hand-parsed SSE {sc['httpx2']:.1f} chunked, "
-        f"{scl['httpx2']:.1f} content-length"
-    )
-    return "\n".join(lines) + "\n\n" + floor_note
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -649,11 +525,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quick", action="store_true", help="tiny iteration counts: a smoke run, not a measurement"
     )
+    parser.add_argument(
+        "--calls-only",
+        action="store_true",
+        help="only the per-call cases (the four contenders side by side), about a minute",
+    )
     parser.add_argument("--rounds", type=int, default=None, help="alternations per case (default 7)")
-    parser.add_argument("--out", type=Path, default=HERE / "results" / "latest.json")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="where the JSON goes (default results/latest.json, results/calls.json with --calls-only; "
+        "--quick writes only where --out says, never over the recorded results)",
+    )
     args = parser.parse_args(argv)
     rounds = args.rounds or (1 if args.quick else 7)
-    n_invoke, n_stream, n_construct, n_agent = (3, 2, 20, 2) if args.quick else (200, 30, 2000, 60)
+    sample_seconds = 0.002 if args.quick else 0.1
+    n_construct, n_agent = (20, 2) if args.quick else (2000, 60)
     batch_requests = 20 if args.quick else 1000
     batch_rounds_n = 1 if args.quick else 3
     process_rounds = 1 if args.quick else max(5, rounds)
@@ -662,36 +550,35 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.pop("LANGCHAIN_TRACING_V2", None)
     raw: dict[str, Any] = {"rounds": rounds}
     with canned_server() as base_url:
-        calls = sync_calls(base_url)
-        with phase("invoke"):
-            raw["invoke"] = alternate(calls["invoke"], n_invoke, rounds)
-        for case in ("stream_chunked", "stream_content_length"):
-            with phase(case):
-                raw[case] = alternate(calls[case], n_stream, rounds)
-        with phase("structured"):
-            raw["structured"] = alternate(structured_calls(base_url), n_invoke, rounds)
-        with phase("agent step"):
-            raw["agent_step"] = alternate(agent_calls(base_url), n_agent, rounds)
-        with phase("construct"):
-            raw["construct"] = construction(base_url, n_construct, rounds)
-        with phase(f"batch of {batch_requests}"):
-            raw["batch_1000"] = batch_rounds(base_url, batch_requests, batch_rounds_n)
-            raw["batch_requests"] = batch_requests
-        with phase("first answer"):
-            raw["first_answer"] = first_answer_rounds(base_url, process_rounds)
-    with phase("import"):
-        memory_runs = 0 if args.quick else 2
-        raw["import"] = import_rounds(process_rounds, memory_runs=memory_runs, warm_up=not args.quick)
+        with cases.build(base_url) as calls:
+            for case in CASES:
+                with phase(case):
+                    raw[case] = cases.alternate(calls[case], rounds, sample_seconds)
+        if not args.calls_only:
+            with phase("agent step"):
+                raw["agent_step"] = alternate_n(agent_calls(base_url), n_agent, rounds)
+            with phase("construct"):
+                raw["construct"] = construction(base_url, n_construct, rounds)
+            with phase(f"batch of {batch_requests}"):
+                raw["batch_1000"] = batch_rounds(base_url, batch_requests, batch_rounds_n)
+                raw["batch_requests"] = batch_requests
+            with phase("first answer"):
+                raw["first_answer"] = first_answer_rounds(base_url, process_rounds)
+    if not args.calls_only:
+        with phase("import"):
+            memory_runs = 0 if args.quick else 2
+            raw["import"] = import_rounds(process_rounds, memory_runs=memory_runs, warm_up=not args.quick)
     summary = summarize(raw)
     report = {
-        "command": "python benchmarks/run.py" + (" --quick" if args.quick else ""),
+        "command": "python benchmarks/run.py"
+        + (" --quick" if args.quick else "")
+        + (" --calls-only" if args.calls_only else ""),
         "server": "benchmarks/server.py (canned responses, separate process)",
         "quick": args.quick,
         "machine": machine(),
         "iterations": {
             "rounds": rounds,
-            "invoke_calls_per_round": n_invoke,
-            "stream_calls_per_round": n_stream,
+            "cpu_seconds_per_sample": sample_seconds,
             "stream_events": STREAM_EVENTS,
             "agent_calls_per_round": n_agent,
             "agent_tools": 20,
@@ -703,10 +590,18 @@ def main(argv: list[str] | None = None) -> int:
         "summary": summary,
         "samples": raw,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n")
-    print(table(summary))
-    out = args.out.resolve()
+    text = table(summary)
+    print(text)
+    out = args.out
+    if out is None and not args.quick:
+        out = HERE / "results" / ("calls.json" if args.calls_only else "latest.json")
+    if out is None:
+        print(f"\nrounds={rounds}; a quick run: nothing written (give --out to keep it)")
+        return 0
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    out.with_suffix(".txt").write_text(text + "\n")
+    out = out.resolve()
     shown = out.relative_to(ROOT) if out.is_relative_to(ROOT) else out
     print(f"\nrounds={rounds}; results written to {shown}")
     return 0

@@ -7,8 +7,9 @@ client, and the server's CPU is never counted in the client's process time.
 Streams go out with chunked transfer encoding, one HTTP chunk per SSE event,
 as a real SSE server sends them; a base URL under `/content-length/` gets the
 whole stream as one content-length body instead (cheaper for every client:
-fewer reads and no chunk framing). A request offering `tools` is answered with
-a tool call, one asking for a `response_format` with a JSON object.
+fewer reads and no chunk framing), and one under `/long/` a 2,000-chunk
+stream. A request offering `tools` is answered with a tool call, one asking
+for a `response_format` with a JSON object.
 
 Run: `python benchmarks/server.py --port 0` prints `PORT <n>` once listening.
 """
@@ -22,6 +23,7 @@ import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 STREAM_CHUNKS = 200
+LONG_STREAM_CHUNKS = 2000
 MODEL = "mavera-1"
 USAGE = {"prompt_tokens": 42, "completion_tokens": 200, "total_tokens": 242, "credits_used": 2}
 ANALYSIS = {
@@ -66,10 +68,10 @@ def _chunk(delta: dict[str, object], finish_reason: str | None = None, **extra: 
     return f"data: {json.dumps(payload)}\n\n"
 
 
-def stream_body() -> bytes:
-    """A role chunk, 200 content chunks, a finish chunk with usage and analysis, then [DONE]."""
+def stream_body(chunks: int = STREAM_CHUNKS) -> bytes:
+    """A role chunk, `chunks` content chunks, a finish chunk with usage and analysis, then [DONE]."""
     parts = [_chunk({"role": "assistant", "content": ""})]
-    parts += [_chunk({"content": word}) for word in WORDS]
+    parts += [_chunk({"content": f"word{i} "}) for i in range(chunks)]
     parts.append(_chunk({}, "stop", usage=USAGE, analysis=ANALYSIS))
     parts.append("data: [DONE]\n\n")
     return "".join(parts).encode()
@@ -115,11 +117,18 @@ COMPLETION = completion_body()
 TOOL_CALL = tool_call_body()
 STRUCTURED = structured_body()
 STREAM = stream_body()
-# One HTTP chunk per SSE event: the size line, the event, CRLF, in one write.
-STREAM_EVENTS = [
-    f"{len(event):x}\r\n".encode() + event + b"\r\n"
-    for event in (part + b"\n\n" for part in STREAM.split(b"\n\n") if part)
-]
+
+
+def http_chunks(stream: bytes) -> list[bytes]:
+    """One HTTP chunk per SSE event: the size line, the event, CRLF, in one write."""
+    return [
+        f"{len(event):x}\r\n".encode() + event + b"\r\n"
+        for event in (part + b"\n\n" for part in stream.split(b"\n\n") if part)
+    ]
+
+
+STREAM_EVENTS = http_chunks(STREAM)
+LONG_STREAM_EVENTS = http_chunks(stream_body(LONG_STREAM_CHUNKS))
 RATE_LIMIT_HEADERS = (
     ("x-ratelimit-limit", "1000"),
     ("x-ratelimit-remaining", "999"),
@@ -140,7 +149,7 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("content-length") or 0)
         request = json.loads(self.rfile.read(length) or b"{}")
         if request.get("stream") and not self.path.startswith("/content-length/"):
-            self._chunked_stream()
+            self._chunked_stream(LONG_STREAM_EVENTS if self.path.startswith("/long/") else STREAM_EVENTS)
             return
         if request.get("stream"):
             body = STREAM
@@ -161,13 +170,13 @@ class Handler(BaseHTTPRequestHandler):
         for name, value in RATE_LIMIT_HEADERS:
             self.send_header(name, value)
 
-    def _chunked_stream(self) -> None:
+    def _chunked_stream(self, events: list[bytes]) -> None:
         self.send_response(200)
         self.send_header("content-type", "text/event-stream")
         self.send_header("transfer-encoding", "chunked")
         self._rate_limit_headers()
         self.end_headers()
-        for event in STREAM_EVENTS:
+        for event in events:
             self.wfile.write(event)
         self.wfile.write(b"0\r\n\r\n")
 

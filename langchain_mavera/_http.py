@@ -28,10 +28,9 @@ from openai._base_client import log as _sdk_log
 from openai._httpx2 import normalize_httpx2_timeout, request_exceptions, timeout_exceptions
 from openai._models import FinalRequestOptions
 from openai._utils import asyncify
-from openai._utils._json import openapi_dumps
 
 from langchain_mavera._error_mapping import error_from_openai, make_error, malformed_reply
-from langchain_mavera._params import check_json_body
+from langchain_mavera._params import encode_json_body
 from langchain_mavera._sse import DONE, LineReader, ServerSentEvent, SSEDecoder
 from langchain_mavera.errors import (
     MaveraAPIError,
@@ -233,10 +232,8 @@ def _retry_options(path: str) -> FinalRequestOptions:
     return FinalRequestOptions.construct(method="post", url=path)
 
 
-def _send(
-    client: openai.OpenAI, direct: _Direct, path: str, body: dict[str, Any], timeout: Any
-) -> httpx2.Response:
-    """POST `body` through the client's pooled HTTP client, retrying as the SDK's `request` does.
+def _send(client: openai.OpenAI, direct: _Direct, path: str, content: bytes, timeout: Any) -> httpx2.Response:
+    """POST the encoded body through the client's pooled HTTP client, retrying as the SDK's `request` does.
 
     Returns the unread response of the first 2xx; raises exactly the SDK
     exceptions its `request` raises (APITimeoutError, APIConnectionError, its
@@ -244,7 +241,6 @@ def _send(
     """
     http = client._client  # noqa: SLF001
     url = direct.url(client, path)
-    content = openapi_dumps(body)
     timeout = normalize_httpx2_timeout(client.timeout if timeout is None else timeout)
     max_retries = client.max_retries
     for retries_taken in range(max_retries + 1):
@@ -304,12 +300,11 @@ def _send(
 
 
 async def _asend(
-    client: openai.AsyncOpenAI, direct: _Direct, path: str, body: dict[str, Any], timeout: Any
+    client: openai.AsyncOpenAI, direct: _Direct, path: str, content: bytes, timeout: Any
 ) -> httpx2.Response:
     """Async twin of `_send`."""
     http = client._client  # noqa: SLF001
     url = direct.url(client, path)
-    content = openapi_dumps(body)
     timeout = normalize_httpx2_timeout(client.timeout if timeout is None else timeout)
     max_retries = client.max_retries
     for retries_taken in range(max_retries + 1):
@@ -368,16 +363,16 @@ async def _asend(
     raise AssertionError("unreachable: the last attempt returns or raises")
 
 
-def _post(client: openai.OpenAI, path: str, body: dict[str, Any], timeout: Any) -> httpx2.Response:
-    """POST `body` and return the unread response of a 2xx; anything else as a typed error."""
+def _post(client: openai.OpenAI, path: str, content: bytes, timeout: Any) -> httpx2.Response:
+    """POST the encoded body and return the unread response of a 2xx; anything else as a typed error."""
     try:
         direct = _direct(client)
         if direct is not None:
-            return _send(client, direct, path, body, timeout)
+            return _send(client, direct, path, content, timeout)
         # With the raw response type asked for, the SDK returns it unread, before any Stream is built.
         response: httpx2.Response = client.post(  # type: ignore[assignment]
             path,
-            body=body,
+            content=content,
             cast_to=httpx2.Response,
             options=_options(timeout),
             stream=True,
@@ -388,17 +383,15 @@ def _post(client: openai.OpenAI, path: str, body: dict[str, Any], timeout: Any) 
     return response
 
 
-async def _apost(
-    client: openai.AsyncOpenAI, path: str, body: dict[str, Any], timeout: Any
-) -> httpx2.Response:
+async def _apost(client: openai.AsyncOpenAI, path: str, content: bytes, timeout: Any) -> httpx2.Response:
     """Async twin of `_post`."""
     try:
         direct = await _adirect(client)
         if direct is not None:
-            return await _asend(client, direct, path, body, timeout)
+            return await _asend(client, direct, path, content, timeout)
         response: httpx2.Response = await client.post(  # type: ignore[assignment]
             path,
-            body=body,
+            content=content,
             cast_to=httpx2.Response,
             options=_options(timeout),
             stream=True,
@@ -421,9 +414,9 @@ def post_json(
     The SDK retries only until a status line arrives: the body is read here, so
     a 2xx reply whose body fails is never POSTed again (it may have been billed).
     """
-    check_json_body(body)
+    content = encode_json_body(body)
     started = time.monotonic()
-    response = _post(client, path, body, _capped(timeout, total_timeout))
+    response = _post(client, path, content, _capped(timeout, total_timeout))
     _read_body(response, _body_deadline(started, timeout, total_timeout))
     return JSONReply(decode_json(response), response)
 
@@ -436,9 +429,9 @@ async def apost_json(
     total_timeout: float | None = None,
 ) -> JSONReply:
     """Async twin of `post_json`."""
-    check_json_body(body)
+    content = encode_json_body(body)
     started = time.monotonic()
-    response = await _apost(client, path, body, _capped(timeout, total_timeout))
+    response = await _apost(client, path, content, _capped(timeout, total_timeout))
     await _aread_body(response, _body_deadline(started, timeout, total_timeout))
     return JSONReply(decode_json(response), response)
 
@@ -548,9 +541,9 @@ def open_stream(
     total_timeout: float | None = None,
 ) -> Iterator[httpx2.Response]:
     """POST `body` for an SSE stream; the response is closed on exit."""
-    check_json_body(body)
+    content = encode_json_body(body)
     started = time.monotonic()
-    response = _post(client, path, body, _stream_timeout(timeout, chunk_timeout, total_timeout))
+    response = _post(client, path, content, _stream_timeout(timeout, chunk_timeout, total_timeout))
     try:
         if not _is_event_stream(response):
             try:
@@ -574,9 +567,9 @@ async def aopen_stream(
     total_timeout: float | None = None,
 ) -> AsyncIterator[httpx2.Response]:
     """Async twin of `open_stream`."""
-    check_json_body(body)
+    content = encode_json_body(body)
     started = time.monotonic()
-    response = await _apost(client, path, body, _stream_timeout(timeout, chunk_timeout, total_timeout))
+    response = await _apost(client, path, content, _stream_timeout(timeout, chunk_timeout, total_timeout))
     try:
         if not _is_event_stream(response):
             try:

@@ -268,30 +268,37 @@ def validate_stop(stop: Any) -> Any:
 _BODY_PARAMETER = {"messages": "messages", "input": "messages", "instructions": "messages", "tools": "tools"}
 
 
-def check_json_body(body: Mapping[str, Any]) -> None:
-    """Refuse a request body that cannot be sent as JSON, naming the parameter, before any request.
+def encode_json_body(body: Mapping[str, Any]) -> bytes:
+    """The request body as the JSON bytes that are sent: encoded once, here, before any request.
 
-    A `set`, `NaN`, an arbitrary object or a lone surrogate in message text
-    would otherwise fail inside the HTTP library with a message naming nothing.
+    The settings are the openai SDK's own (`openapi_dumps`: UTF-8, compact,
+    `ensure_ascii=False`, no NaN) without its fallback for datetimes and pydantic
+    models, so what passes is byte for byte what the SDK would send. A body that
+    cannot be sent (a `set`, `NaN`, an arbitrary object, a lone surrogate in
+    message text) is refused with a ValueError naming the parameter; it would
+    otherwise fail inside the HTTP library with a message naming nothing. Only
+    that failure pays for encoding a second time, key by key, to find the culprit.
     """
     try:
-        _dump(body)
+        return _encode(body)
     except (TypeError, ValueError):
         pass
-    else:
-        return
     for key, value in body.items():
         try:
-            _dump(value)
+            _encode(value)
         except (TypeError, ValueError) as exc:
             where = _BODY_PARAMETER.get(key) or (key if key in BODY_KEYS else f"extra_body[{key!r}]")
             msg = f"{where} cannot be sent as JSON: {_why(exc)}"
             raise ValueError(msg) from None
+    return _encode(body)  # no one key fails alone: the encoder's own error
 
 
-def _dump(value: Any) -> None:
-    # ensure_ascii=False then UTF-8, as the transport does: a lone surrogate fails here, not there.
-    json.dumps(value, ensure_ascii=False, allow_nan=False).encode()
+# The SDK's wire encoding (compact, UTF-8): a lone surrogate fails at `.encode()`, here, not in the transport.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def _encode(value: Any) -> bytes:
+    return _ENCODER.encode(value).encode()
 
 
 def _why(exc: Exception) -> str:
