@@ -15,6 +15,7 @@ import asyncio
 import csv
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import wait as wait_for
@@ -419,6 +420,7 @@ class _Run:
         # Retries are the survey's, so each one is paced, pauses every worker on a 429 and is counted.
         self.model = survey.model.model_copy(update={"max_retries": 0})
         self._retries = survey.model.max_retries
+        self._transient: Counter[str] = Counter()
         # Set on Ctrl-C or a store failure: wakes every waiting worker, and none sends after it.
         self._halt = threading.Event()
         self._store_error: BaseException | None = None
@@ -502,7 +504,7 @@ class _Run:
                 self._keep_unsaved(cell, outcome, credits, exc)
             self._finish(credits)
             return False
-        retry = isinstance(outcome, _TRANSIENT) and tries <= self._retries
+        retry = isinstance(outcome, _TRANSIENT) and self._transient_retry(cell)
         if isinstance(outcome, MaveraRateLimitError) and tries <= self.survey.rate_limit_retries:
             self.pacer.back_off(outcome.retry_after)  # every worker waits, not only this one
             retry = True
@@ -514,6 +516,12 @@ class _Run:
                 self.stopped = f"out of credits: {outcome}"
         self._finish(None)
         return False
+
+    def _transient_retry(self, cell: _Cell) -> bool:
+        """Whether a 5xx, timeout or lost connection is retried: as often as the model's `max_retries`."""
+        with self._lock:
+            self._transient[cell.key] += 1
+            return self._transient[cell.key] <= self._retries
 
     def _finish(self, credits: float | None) -> None:
         self._release(credits)

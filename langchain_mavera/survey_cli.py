@@ -138,16 +138,19 @@ def _same_file(one: Path, other: Path) -> bool:
 
 def _check_not_inputs(args: argparse.Namespace) -> None:
     """An output path that is an input would be overwritten after every cell was paid for."""
-    inputs: dict[str, Path] = {"--questions": args.questions}
+    inputs: dict[str, Path] = {"the --questions file": args.questions}
     if args.variants is not None:
-        inputs["--variants"] = args.variants
+        inputs["the --variants file"] = args.variants
     if args.store is not None:
-        for suffix in ("", "-wal", "-shm", ".lock"):
-            inputs["--store" if not suffix else f"the store's {suffix} file"] = Path(f"{args.store}{suffix}")
+        inputs["the --store file"] = args.store
+        for suffix in ("-wal", "-shm", ".lock"):
+            inputs[f"the store's {suffix} file"] = Path(f"{args.store}{suffix}")
     for option in ("out", "heatmap", "biases"):
         path: Path | None = getattr(args, option)
-        for name, given in inputs.items() if path is not None else ():
-            if _same_file(path, given):  # type: ignore[arg-type]
+        if path is None:
+            continue
+        for name, given in inputs.items():
+            if _same_file(path, given):
                 raise InputError(
                     f"--{option} {path} is {name}; it would be overwritten. Choose another path."
                 )
