@@ -25,10 +25,23 @@ from tests.survey_tests.conftest import cell_of, chat_posts, slow_routes
 CELLS = len(QUESTIONS) * len(PERSONAS)
 
 
+_STARTED: list[subprocess.Popen[str]] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_worker_left_running() -> Iterator[None]:
+    yield
+    while _STARTED:
+        process = _STARTED.pop()
+        if process.poll() is None:  # a failed test must not leave a survey running
+            process.kill()
+            process.communicate()
+
+
 def _worker(emu: Emulator, store: Path, rpm: float, concurrency: int, *extra: str) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MAVERA_", "OPENAI_"))}
     command = [sys.executable, "-m", "tests.survey_tests._fault_worker", emu.base_url, str(store)]
-    return subprocess.Popen(
+    process = subprocess.Popen(
         [*command, str(rpm), str(concurrency), *extra],
         cwd=ROOT,
         env=env,
@@ -36,6 +49,8 @@ def _worker(emu: Emulator, store: Path, rpm: float, concurrency: int, *extra: st
         stderr=subprocess.PIPE,
         text=True,
     )
+    _STARTED.append(process)
+    return process
 
 
 def _report(process: subprocess.Popen[str]) -> dict[str, Any]:
