@@ -112,8 +112,8 @@ def test_ctrl_c_during_a_long_retry_after_ends_the_process(emu: Emulator, tmp_pa
 
 @pytest.fixture
 def slow_emu() -> Iterator[Emulator]:
-    """Answers take 0.2 s, so a second run starts while the first is mid-survey."""
-    with run_emulator(routes=slow_routes(0.2)) as emulator:
+    """Answers take 0.4 s, one at a time: a second run starts while the first is mid-survey."""
+    with run_emulator(routes=slow_routes(0.4)) as emulator:
         yield emulator
 
 
@@ -121,7 +121,7 @@ def test_a_second_run_on_a_live_store_is_refused_naming_the_holder(
     slow_emu: Emulator, tmp_path: Path
 ) -> None:
     store = tmp_path / "s.sqlite"
-    first = _worker(slow_emu, store, 600, 2)
+    first = _worker(slow_emu, store, 600, 1)
     _wait_until(lambda: _done(store) >= 2, first)
     second = _worker(slow_emu, store, 600, 2)
     refused = _report(second)
