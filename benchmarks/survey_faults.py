@@ -78,10 +78,11 @@ def ctrl_c(retry_after: bool) -> dict[str, Any]:
         sent = _posts(emu)
         started = time.monotonic()
         process.send_signal(signal.SIGINT)
-        process.communicate(timeout=60)
+        report = json.loads(process.communicate(timeout=60)[0].splitlines()[-1])
         return {
             "fault": "Ctrl-C during a Retry-After: 3600" if retry_after else "Ctrl-C at 12 requests/min",
-            "exit_s": round(time.monotonic() - started, 2),
+            "run_raised_s": round(report["raised_after_s"], 2),
+            "process_exit_s": round(time.monotonic() - started, 2),
             "sent_after_ctrl_c": _posts(emu) - sent,
             "answered_kept": _done(store),
         }

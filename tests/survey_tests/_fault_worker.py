@@ -2,6 +2,7 @@
 
     python -m tests.survey_tests._fault_worker BASE_URL STORE RPM CONCURRENCY [FSIZE_AFTER]
 
+Ctrl-C makes `run()` raise KeyboardInterrupt; the report then says how long that took.
 Prints one JSON line on stdout: `{"outcome": ..., "message": ..., "answers": n, "exported_to": ...}`.
 With FSIZE_AFTER, once that many requests are about to leave, the process may not grow any file
 past the size the store's WAL has then (`RLIMIT_FSIZE`): the last answer arrives, paid, and the
@@ -15,6 +16,7 @@ import os
 import resource
 import signal
 import sys
+import time
 from typing import Any
 
 from langchain_mavera import ChatMavera, PersonaSurvey
@@ -54,10 +56,19 @@ def _fill_disk_after(sends: int, store: str) -> None:
     store_module.SurveyStore.mark_sending = mark_sending  # type: ignore[method-assign]
 
 
+_interrupted_at: list[float] = []
+
+
+def _on_ctrl_c(signum: int, frame: Any) -> None:
+    _interrupted_at.append(time.monotonic())
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     base_url, store, rpm, concurrency = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
     if len(sys.argv) > 5:
         _fill_disk_after(int(sys.argv[5]), store)
+    signal.signal(signal.SIGINT, _on_ctrl_c)
     report: dict[str, Any]
     try:
         result = build(base_url, store, rpm, concurrency).run()
@@ -65,6 +76,8 @@ def main() -> None:
     except MaveraSurveyStoreWriteError as exc:
         report = {"outcome": type(exc).__name__, "answers": len(exc.answers), "exported_to": exc.exported_to}
         report["message"] = str(exc)
+    except KeyboardInterrupt:
+        report = {"outcome": "KeyboardInterrupt", "raised_after_s": time.monotonic() - _interrupted_at[0]}
     except Exception as exc:
         report = {"outcome": type(exc).__name__, "message": str(exc)}
     print(json.dumps(report), flush=True)

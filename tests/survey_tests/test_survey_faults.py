@@ -21,7 +21,7 @@ from langchain_mavera._survey_store import APPLICATION_ID
 from langchain_mavera.survey import SurveyAnswer, SurveyResult
 from langchain_mavera.survey_cli import main
 from tests.emulator import ROUTES, Emulator, Fault, Route, chat, run_emulator
-from tests.emulator.wire import RawReply
+from tests.emulator.wire import JsonReply, RawReply
 from tests.survey_tests.conftest import cell_of, chat_posts
 
 PERSONAS = ["Gen Z Consumer", "SaaS CMO"]
@@ -39,7 +39,7 @@ def survey(model: ChatMavera, store: Path | None, **options: Any) -> PersonaSurv
 
 def _half_emoji_for_cmo(ctx: Any) -> Any:
     reply = chat.create_chat_completion(ctx)
-    if (ctx.body or {}).get("persona_id") != "clx2xyz9e0002abcdef789012":
+    if (ctx.body or {}).get("persona_id") != "clx2xyz9e0002abcdef789012" or not isinstance(reply, JsonReply):
         return reply
     body = json.loads(json.dumps(reply.body))
     body["choices"][0]["message"]["content"] = "Love it \ud83d (half an emoji)"
