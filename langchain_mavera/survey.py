@@ -638,7 +638,8 @@ class _Run:
             raise
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
-            wait_for(futures, timeout=_INTERRUPT_GRACE)
+            # A cancelled future never counts as done for `wait`: only the ones that ran are waited for.
+            wait_for([future for future in futures if not future.cancelled()], timeout=_INTERRUPT_GRACE)
             self._progress.close()
         self._raise_if_store_failed()
 
