@@ -11,14 +11,25 @@ Sends are spaced evenly, `margin` wider than `window / limit`: however the
 server's sliding window is aligned, it then never holds more than the limit,
 and a send delayed by scheduling jitter cannot crowd the next one (a slot is
 never earlier than the moment it is handed out).
+
+A rate given by the user is a ceiling: `X-RateLimit-Limit` may lower it, but
+never below a quarter of it (a lying or misconfigured header of `1` would
+otherwise re-pace a large survey to a week). A re-pace by more than that factor
+is logged at WARNING, whether it is bounded (a given rate) or applied (a learnt one).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
+
+_log = logging.getLogger(__name__)
+
+MAX_SLOWDOWN = 4.0
+"""The most a header may lower a rate the user gave; a larger drop is logged at WARNING."""
 
 _EPOCH_THRESHOLD = 1_000_000_000
 """A reset above this is a Unix timestamp (as documented); below it, seconds to wait."""
@@ -45,6 +56,8 @@ class Pacer:
         self._interval = 0.0
         self._next_slot = clock()
         self._hold_until = 0.0
+        self._ceiling = requests_per_minute
+        self._refused: float | None = None
         if requests_per_minute is not None:
             self._set_limit(requests_per_minute)
 
@@ -75,9 +88,8 @@ class Pacer:
         if not rate_limit:
             return
         limit = rate_limit.get("limit")
-        if isinstance(limit, int | float) and limit > 0 and limit != self.limit:
-            with self._lock:
-                self._set_limit(limit)
+        if isinstance(limit, int | float) and not isinstance(limit, bool) and limit > 0:
+            self._learn(float(limit))
         remaining = rate_limit.get("remaining")
         if isinstance(remaining, int | float) and remaining <= 0:
             self.pause(self._until_reset(rate_limit.get("reset")))
@@ -89,6 +101,26 @@ class Pacer:
     def pause(self, seconds: float) -> None:
         with self._lock:
             self._hold_until = max(self._hold_until, self._clock() + max(0.0, seconds))
+
+    def _learn(self, header: float) -> None:
+        with self._lock:
+            wanted = header if self._ceiling is None else min(header, self._ceiling)
+            current = self.limit
+            drastic = current is not None and wanted * MAX_SLOWDOWN < current
+            if self._ceiling is not None:
+                wanted = max(wanted, self._ceiling / MAX_SLOWDOWN)
+            if drastic and header != self._refused:
+                self._refused = header
+                _log.warning(
+                    "X-RateLimit-Limit says %g requests per %gs where %g were %s; pacing at %g.",
+                    header,
+                    self.window,
+                    current,
+                    "given" if self._ceiling is not None else "learnt",
+                    wanted,
+                )
+            if wanted != current:
+                self._set_limit(wanted)
 
     def _set_limit(self, requests_per_minute: float) -> None:
         # Rates are per `window`; the documented window is one minute.

@@ -25,7 +25,9 @@ Hierarchy (the second and third bases in brackets)::
     │   ├── MaveraTimeoutError             [openai.APITimeoutError, ModelTimeoutError]
     │   ├── MaveraConnectionError          [openai.APIConnectionError, ModelConnectionError]
     │   ├── MaveraBudgetExceededError      a get_mavera_callback budget reached (no request sent)
-    │   └── MaveraCreditCheckError         require_credits refused (no request sent)  [RuntimeError]
+    │   ├── MaveraCreditCheckError         require_credits refused (no request sent)  [RuntimeError]
+    │   ├── MaveraSurveyStoreBusyError     another live run holds the survey store (no request sent)
+    │   └── MaveraSurveyStoreWriteError    the survey store could not be written; keeps the answers
     ├── LookupError
     │   └── MaveraPersonaLookupError       no persona, or several, carry a name
     └── ValueError
@@ -72,6 +74,8 @@ __all__ = [
     "MaveraRateLimitError",
     "MaveraServerError",
     "MaveraStreamInterruptedError",
+    "MaveraSurveyStoreBusyError",
+    "MaveraSurveyStoreWriteError",
     "MaveraTimeoutError",
     "UnsupportedContentError",
 ]
@@ -205,6 +209,32 @@ class MaveraCreditCheckError(MaveraError, RuntimeError):
             f"{needed:g} credits are needed but only {self.remaining:g} remain this billing period "
             "(GET /usage); nothing was sent."
         )
+
+
+class MaveraSurveyStoreBusyError(MaveraError):
+    """Another live survey run holds the store; raised before any request is sent.
+
+    `holder` says who: `pid`, `host` and `started` (ISO time), as far as that run wrote them.
+    """
+
+    def __init__(self, message: str, *, store: str, holder: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.store = store
+        self.holder = holder
+
+
+class MaveraSurveyStoreWriteError(MaveraError):
+    """The survey store could not be written (a full disk, a lost file); no further request was sent.
+
+    `answers` holds every answer that arrived (and was paid for) but could not be stored,
+    one dict per cell; `exported_to` is the JSON file they were also written to, or None
+    when that failed too. The cause is the `sqlite3` error.
+    """
+
+    def __init__(self, message: str, *, answers: list[dict[str, Any]], exported_to: str | None) -> None:
+        super().__init__(message)
+        self.answers = answers
+        self.exported_to = exported_to
 
 
 class MaveraPersonaLookupError(LookupError):

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import sqlite3
 import threading
-import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -25,14 +27,19 @@ from langchain_core.messages import BaseMessage
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from langchain_mavera import _extras
+from langchain_mavera._csv_safety import neutralised
 from langchain_mavera._pacing import Pacer
 from langchain_mavera._survey_store import StoredCell, SurveyStore, cell_key
+from langchain_mavera._unsaved_answers import store_write_error
 from langchain_mavera.analysis import Analysis
 from langchain_mavera.chat_models import ChatMavera
 from langchain_mavera.errors import (
+    MaveraConnectionError,
     MaveraInsufficientCreditsError,
     MaveraPersonaLookupError,
     MaveraRateLimitError,
+    MaveraServerError,
+    MaveraTimeoutError,
 )
 from langchain_mavera.panel import PersonaPanel
 
@@ -87,7 +94,9 @@ class SurveyAnswer(BaseModel):
     credits: float | None = None
     error: str | None = None
     attempts: int = 0
-    """Requests sent for this cell over every run (429s included)."""
+    """Requests sent for this cell over every run (429s and retries included)."""
+    note: str | None = None
+    """What was changed to store a `done` answer (lone surrogates replaced), else None."""
 
     def to_record(self) -> dict[str, Any]:
         """The cell as one flat row (the `to_pandas` columns); biases joined by `; `."""
@@ -153,13 +162,19 @@ class SurveyResult(BaseModel):
         pandas = _extras.require("pandas", "SurveyResult.to_pandas()")
         return pandas.DataFrame(self.to_records(), columns=list(COLUMNS))
 
-    def to_csv(self, path: str | Path) -> Path:
-        """Write one row per cell to a UTF-8 CSV file (no pandas needed); returns the path."""
+    def to_csv(self, path: str | Path, *, escape_formulas: bool = True) -> Path:
+        """Write one row per cell to a UTF-8 CSV file (no pandas needed); returns the path.
+
+        A text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is written
+        with a leading `'`, so a spreadsheet shows it rather than running it as a formula
+        (answers are model output); `escape_formulas=False` writes every cell verbatim.
+        """
         target = Path(path)
+        records = self.to_records()
         with target.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, fieldnames=list(COLUMNS))
             writer.writeheader()
-            writer.writerows(self.to_records())
+            writer.writerows(neutralised(records) if escape_formulas else records)
         return target
 
     def plot_heatmap(
@@ -402,6 +417,14 @@ class _Run:
         self._remaining: float | None = None
         self._checked_at: int | None = None
         self._progress = _progress_bar(survey.progress, total=len(cells), done=len(cells) - len(self.todo))
+        # Retries are the survey's, so each one is paced, pauses every worker on a 429 and is counted.
+        self.model = survey.model.model_copy(update={"max_retries": 0})
+        self._retries = survey.model.max_retries
+        self._transient: Counter[str] = Counter()
+        # Set on Ctrl-C or a store failure: wakes every waiting worker, and none sends after it.
+        self._halt = threading.Event()
+        self._store_error: BaseException | None = None
+        self._unsaved: list[dict[str, Any]] = []
 
     def _should_ask(self, stored: StoredCell | None) -> bool:
         if stored is None:
@@ -447,10 +470,6 @@ class _Run:
         with self._lock:
             self._asked += 1
 
-    def _stop(self, reason: str) -> None:
-        with self._lock:
-            self.stopped = self.stopped or reason
-
     def _release(self, credits: float | None) -> None:
         with self._lock:
             self._in_flight -= 1
@@ -478,21 +497,31 @@ class _Run:
             if isinstance(credits, bool) or not isinstance(credits, int | float) or not credits >= 0:
                 credits = None
             credits = float(credits) if credits is not None else None
-            self.store.mark_done(cell.key, outcome.text, metadata.get("analysis"), credits)
             self.pacer.observe(metadata.get("rate_limit"))
+            try:
+                self.store.mark_done(cell.key, outcome.text, metadata.get("analysis"), credits)
+            except sqlite3.Error as exc:
+                self._keep_unsaved(cell, outcome, credits, exc)
             self._finish(credits)
             return False
+        retry = isinstance(outcome, _TRANSIENT) and self._transient_retry(cell)
         if isinstance(outcome, MaveraRateLimitError) and tries <= self.survey.rate_limit_retries:
-            self.pacer.back_off(outcome.retry_after)
-            self.store.mark_failed(cell.key, _describe(outcome))
+            self.pacer.back_off(outcome.retry_after)  # every worker waits, not only this one
+            retry = True
+        if not self._store_write(self.store.mark_failed, cell.key, _describe(outcome)) or retry:
             self._release(None)
-            return True
-        self.store.mark_failed(cell.key, _describe(outcome))
+            return retry and self._store_error is None
         if isinstance(outcome, MaveraInsufficientCreditsError):
             with self._lock:
                 self.stopped = f"out of credits: {outcome}"
         self._finish(None)
         return False
+
+    def _transient_retry(self, cell: _Cell) -> bool:
+        """Whether a 5xx, timeout or lost connection is retried: as often as the model's `max_retries`."""
+        with self._lock:
+            self._transient[cell.key] += 1
+            return self._transient[cell.key] <= self._retries
 
     def _finish(self, credits: float | None) -> None:
         self._release(credits)
@@ -501,6 +530,52 @@ class _Run:
             spent = self.spent
         self._progress.update(1, spent)
 
+    def _store_write(self, write: Callable[..., None], *args: Any) -> bool:
+        """Run one store write; on failure stop the run at once (nothing more is sent) and say False."""
+        try:
+            write(*args)
+        except sqlite3.Error as exc:
+            self._halt_now(f"store write failed: {exc}", store_error=exc)
+            return False
+        return True
+
+    def _keep_unsaved(self, cell: _Cell, outcome: BaseMessage, credits: float | None, exc: Exception) -> None:
+        """A paid answer the store refused: kept for the typed error, and the run stops."""
+        with self._lock:
+            self._unsaved.append(
+                {
+                    "question": cell.question,
+                    "variant": cell.variant,
+                    "persona_id": cell.persona_id,
+                    "persona_name": cell.persona_name,
+                    "answer": outcome.text,
+                    "analysis": outcome.response_metadata.get("analysis"),
+                    "credits": credits,
+                    "key": cell.key,
+                }
+            )
+        self._halt_now(f"store write failed: {exc}", store_error=exc)
+
+    def _halt_now(self, reason: str, *, store_error: BaseException | None = None) -> None:
+        with self._lock:
+            self.stopped = self.stopped or reason
+            if store_error is not None and self._store_error is None:
+                self._store_error = store_error
+        self._halt.set()
+
+    def _may_send(self, cell: _Cell) -> bool:
+        """Mark the cell `sending` unless the run was halted while it waited for its slot."""
+        if self._halt.is_set() or not self._store_write(
+            self.store.mark_sending,
+            cell.key,
+            cell.question,
+            cell.variant,
+            (cell.persona_id, cell.persona_name),
+        ):
+            self._release(None)
+            return False
+        return True
+
     def _ask(self, cell: _Cell) -> None:
         tries = 0
         while self._admit():
@@ -508,14 +583,13 @@ class _Run:
             if tries == 1:
                 self._count_asked()
             delay = self.pacer.reserve()
-            while delay > 0:
-                time.sleep(delay)
+            # An Event, not time.sleep: Ctrl-C or a store failure ends the wait at once.
+            while delay > 0 and not self._halt.wait(delay):
                 delay = self.pacer.held()
-            self.store.mark_sending(
-                cell.key, cell.question, cell.variant, (cell.persona_id, cell.persona_name)
-            )
+            if not self._may_send(cell):
+                return
             try:
-                outcome: BaseMessage | BaseException = self.survey.model.invoke(
+                outcome: BaseMessage | BaseException = self.model.invoke(
                     cell.prompt, self._config(cell), **self._kwargs(cell)
                 )
             except Exception as exc:
@@ -531,14 +605,13 @@ class _Run:
                 if tries == 1:
                     self._count_asked()
                 delay = self.pacer.reserve()
-                while delay > 0:
+                while delay > 0 and not self._halt.is_set():
                     await asyncio.sleep(delay)
                     delay = self.pacer.held()
-                self.store.mark_sending(
-                    cell.key, cell.question, cell.variant, (cell.persona_id, cell.persona_name)
-                )
+                if not self._may_send(cell):
+                    return
                 try:
-                    outcome: BaseMessage | BaseException = await self.survey.model.ainvoke(
+                    outcome: BaseMessage | BaseException = await self.model.ainvoke(
                         cell.prompt, self._config(cell), **self._kwargs(cell)
                     )
                 except Exception as exc:
@@ -550,22 +623,29 @@ class _Run:
 
     def execute(self) -> None:
         todo = list(self.todo)
+        pool = ThreadPoolExecutor(max_workers=self.survey.max_concurrency)
+        futures: list[Any] = []
         try:
             if todo and self._needs_probe():
                 self._ask(todo.pop(0))
-            with ThreadPoolExecutor(max_workers=self.survey.max_concurrency) as pool:
-                futures = [pool.submit(self._ask, cell) for cell in todo]
-                try:
-                    for future in futures:
-                        future.result()
-                except BaseException:
-                    # Ctrl-C (or a store error): send nothing more; calls in flight finish and are stored.
-                    self._stop("interrupted")
-                    for future in futures:
-                        future.cancel()
-                    raise
+            futures = [pool.submit(self._ask, cell) for cell in todo]
+            for future in futures:
+                future.result()
+        except BaseException:
+            # Ctrl-C: nothing more is sent (waiting workers wake and leave); calls in flight
+            # get a moment to land in the store, and any still out stay `sending` (in doubt).
+            self._halt_now("interrupted")
+            raise
         finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+            # A cancelled future never counts as done for `wait`: only the ones that ran are waited for.
+            wait_for([future for future in futures if not future.cancelled()], timeout=_INTERRUPT_GRACE)
             self._progress.close()
+        self._raise_if_store_failed()
+
+    def _raise_if_store_failed(self) -> None:
+        if self._store_error is not None:
+            raise store_write_error(self.store.path, self._store_error, self._unsaved) from self._store_error
 
     async def aexecute(self) -> None:
         todo = list(self.todo)
@@ -577,12 +657,13 @@ class _Run:
             try:
                 await asyncio.gather(*tasks)
             except BaseException:
-                self._stop("interrupted")
+                self._halt_now("interrupted")
                 for task in tasks:
                     task.cancel()
                 raise
         finally:
             self._progress.close()
+        self._raise_if_store_failed()
 
     def result(self) -> SurveyResult:
         stored = self.store.cells()
@@ -613,7 +694,15 @@ def _answer(cell: _Cell, stored: StoredCell | None) -> SurveyAnswer:
         credits=stored.credits,
         error=stored.error if status != "done" else None,
         attempts=stored.attempts,
+        note=stored.error if status == "done" else None,
     )
+
+
+_TRANSIENT = (MaveraServerError, MaveraTimeoutError, MaveraConnectionError)
+"""Failures the SDK would have retried (up to the model's `max_retries`); the survey retries them."""
+
+_INTERRUPT_GRACE = 1.0
+"""Seconds a Ctrl-C'd run waits for calls in flight to land in the store before it raises."""
 
 
 def _describe(error: BaseException) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -102,6 +103,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--budget", type=float, help="stop before the survey's credits would exceed this")
     parser.add_argument("--out", type=Path, help="write one row per cell to this CSV file")
     parser.add_argument(
+        "--keep-formulas",
+        action="store_true",
+        help="write answers starting with = + - @ verbatim in --out "
+        "(by default they get a leading ' so a spreadsheet cannot run them)",
+    )
+    parser.add_argument(
         "--heatmap", type=Path, help="save a persona x question heatmap to this image (.png, .svg, .pdf)"
     )
     parser.add_argument(
@@ -123,11 +130,38 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _same_file(one: Path, other: Path) -> bool:
+    if one.resolve() == other.resolve():
+        return True
+    return one.exists() and other.exists() and os.path.samefile(one, other)
+
+
+def _check_not_inputs(args: argparse.Namespace) -> None:
+    """An output path that is an input would be overwritten after every cell was paid for."""
+    inputs: dict[str, Path] = {"the --questions file": args.questions}
+    if args.variants is not None:
+        inputs["the --variants file"] = args.variants
+    if args.store is not None:
+        inputs["the --store file"] = args.store
+        for suffix in ("-wal", "-shm", ".lock"):
+            inputs[f"the store's {suffix} file"] = Path(f"{args.store}{suffix}")
+    for option in ("out", "heatmap", "biases"):
+        path: Path | None = getattr(args, option)
+        if path is None:
+            continue
+        for name, given in inputs.items():
+            if _same_file(path, given):
+                raise InputError(
+                    f"--{option} {path} is {name}; it would be overwritten. Choose another path."
+                )
+
+
 def _check_outputs(args: argparse.Namespace) -> None:
     for option in ("out", "heatmap", "biases", "store"):
         path: Path | None = getattr(args, option)
         if path is not None and not path.parent.exists():
             raise InputError(f"--{option}: folder {path.parent} does not exist.")
+    _check_not_inputs(args)
     if (args.heatmap or args.biases) and not _extras.available("matplotlib"):
         raise InputError("--heatmap and --biases need matplotlib: pip install 'langchain-mavera[survey]'.")
     if args.concurrency < 1:
@@ -192,7 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"Asking up to {cells} cells; answers go to {args.store} as they arrive.", file=sys.stderr)
     result = survey.run()
     if args.out:
-        result.to_csv(args.out)
+        result.to_csv(args.out, escape_formulas=not args.keep_formulas)
     if args.heatmap:
         result.plot_heatmap(args.metric, path=args.heatmap)
     if args.biases:
