@@ -16,16 +16,17 @@ import csv
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from langchain_core.messages import BaseMessage
+from langchain_core.runnables.config import ContextThreadPoolExecutor
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from langchain_mavera import _extras
 from langchain_mavera._pacing import Pacer
+from langchain_mavera._survey_budget import SurveyBudget
 from langchain_mavera._survey_store import StoredCell, SurveyStore, cell_key
 from langchain_mavera.analysis import Analysis
 from langchain_mavera.chat_models import ChatMavera
@@ -402,6 +403,7 @@ class _Run:
         self._remaining: float | None = None
         self._checked_at: int | None = None
         self._progress = _progress_bar(survey.progress, total=len(cells), done=len(cells) - len(self.todo))
+        self.budget = SurveyBudget(survey.max_credits, self.spent, self.cost)
 
     def _should_ask(self, stored: StoredCell | None) -> bool:
         if stored is None:
@@ -429,12 +431,6 @@ class _Run:
                 self._remaining = self.survey.remaining_credits()
                 self._checked_at = self._answered
             worst = (self._in_flight + 1) * self.cost
-            limit = self.survey.max_credits
-            if limit is not None and self.spent + worst > limit:
-                self.stopped = (
-                    f"credit budget: {self.spent:g} of {limit:g} spent, a cell costs up to {self.cost:g}"
-                )
-                return False
             if self._remaining is not None and worst > self._remaining:
                 self.stopped = (
                     f"remaining credits: {self._remaining:g} left, a cell costs up to {self.cost:g}"
@@ -471,6 +467,12 @@ class _Run:
 
     def _settle(self, cell: _Cell, outcome: BaseMessage | BaseException, tries: int) -> bool:
         """Store the outcome of one attempt; True when the cell should be asked again (a 429)."""
+        self.budget.settle(outcome)
+        if self.budget.stopped_by(outcome):
+            self.store.mark_not_sent(cell.key)
+            self._stop(self.budget.reason(outcome))
+            self._release(None)
+            return False
         if isinstance(outcome, BaseMessage):
             metadata = outcome.response_metadata
             credits = metadata.get("credits_used")
@@ -504,6 +506,9 @@ class _Run:
     def _ask(self, cell: _Cell) -> None:
         tries = 0
         while self._admit():
+            if not self.budget.admit(self._stop):
+                self._release(None)
+                return
             tries += 1
             if tries == 1:
                 self._count_asked()
@@ -527,6 +532,9 @@ class _Run:
         async with gate:
             tries = 0
             while self._admit():
+                if not await self.budget.aadmit(self._stop):
+                    self._release(None)
+                    return
                 tries += 1
                 if tries == 1:
                     self._count_asked()
@@ -553,7 +561,7 @@ class _Run:
         try:
             if todo and self._needs_probe():
                 self._ask(todo.pop(0))
-            with ThreadPoolExecutor(max_workers=self.survey.max_concurrency) as pool:
+            with ContextThreadPoolExecutor(max_workers=self.survey.max_concurrency) as pool:
                 futures = [pool.submit(self._ask, cell) for cell in todo]
                 try:
                     for future in futures:
@@ -588,7 +596,7 @@ class _Run:
         stored = self.store.cells()
         return SurveyResult(
             answers=[_answer(cell, stored.get(cell.key)) for cell in self.cells],
-            stopped=self.stopped,
+            stopped=self.budget.describe(self.stopped),
             asked=self._asked,
             credits_this_run=self.spent - self._spent_before,
         )
