@@ -1,4 +1,4 @@
-"""A survey's budget, its own (`max_credits`) or a `get_mavera_callback` block around it, is the
+"""A survey's budget (and a panel's), its own (`max_credits`) or a `get_mavera_callback` block around it, is the
 one budget rule: counted in every thread, never more than one cell over, a stop that leaves the
 rest pending (issue 19)."""
 
@@ -8,7 +8,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from langchain_mavera import ChatMavera, PersonaSurvey, SurveyResult, get_mavera_callback
+from langchain_mavera import (
+    ChatMavera,
+    MaveraBudgetExceededError,
+    PanelResult,
+    PersonaPanel,
+    PersonaSurvey,
+    SurveyResult,
+    get_mavera_callback,
+)
 from tests.emulator import Emulator, run_emulator
 from tests.survey_tests.conftest import chat_posts, slow_routes
 
@@ -78,3 +86,20 @@ def test_max_credits_zero_sends_nothing(emu: Emulator, model: ChatMavera) -> Non
     assert chat_posts(emu) == []
     assert result.stopped is not None and "0 of 0 spent" in result.stopped
     assert len(result.pending) == 20
+
+
+def test_a_panel_stopped_by_a_budget_raises_and_keeps_what_was_paid(emu: Emulator, model: ChatMavera) -> None:
+    panel = PersonaPanel(model=model, personas=PERSONAS, max_concurrency=4)
+    with get_mavera_callback(budget=0.5) as cb, pytest.raises(MaveraBudgetExceededError) as caught:
+        panel.invoke("Would you pay more for refills?")
+    result = caught.value.result
+    assert isinstance(result, PanelResult)
+    assert len(result.succeeded) == cb.requests == len(chat_posts(emu)) == 1  # the probe was paid and kept
+
+
+async def test_a_panel_tool_stopped_by_a_budget_raises_async(emu: Emulator, model: ChatMavera) -> None:
+    tool = PersonaPanel(model=model, personas=PERSONAS, max_concurrency=4).as_tool()
+    async with get_mavera_callback(budget=0.5):
+        with pytest.raises(MaveraBudgetExceededError):
+            await tool.ainvoke({"question": "Would you pay more for refills?"})
+    assert len(chat_posts(emu)) == 1
