@@ -17,6 +17,7 @@ from langchain_core.runnables.config import ContextThreadPoolExecutor
 from langchain_core.tools import tool
 
 from langchain_mavera import (
+    MaveraTimeoutError,
     ChatMavera,
     MaveraBudgetExceededError,
     MaveraCreditsCallbackHandler,
@@ -36,6 +37,7 @@ class Billing:
     def __init__(self, chat: float = 1, research: float = 10) -> None:
         self.chat = chat
         self.research = research
+        self.research_delay = DELAY
         self.credits: float = 0
         self.requests = 0
         self._lock = threading.Lock()
@@ -49,7 +51,7 @@ class Billing:
         if "message" in body:  # POST /mave/chat
             self.bill(self.research)
             reply = {"object": "mave_message", "content": "Demand is rising.", "usage": {"credits_used": self.research}}
-            return [DELAY, head(content_type="application/json"), json.dumps(reply).encode()]
+            return [self.research_delay, head(content_type="application/json"), json.dumps(reply).encode()]
         self.bill(self.chat)
         if any(message.get("role") == "tool" for message in body.get("messages", [])):
             return [head(content_type="application/json"), _chat_reply("Done.", self.chat)]
@@ -222,3 +224,19 @@ def test_a_plain_thread_pool_is_not_counted_but_a_copied_context_is(server: Loop
         pool.submit(model.invoke, "q").result()
         pool.submit(contextvars.copy_context().run, model.invoke, "q").result()
     assert (billing.requests, cb.requests) == (2, 1)
+
+
+@pytest.mark.parametrize("run_async", [False, True])
+async def test_a_research_call_slower_than_its_timeout_is_sent_once_and_counted(
+    server: Loopback, billing: Billing, run_async: bool
+) -> None:
+    billing.research_delay = 3.0
+    research = MaveraResearchTool(base_url=server.base_url, api_key=server.api_key, timeout=0.3)  # SDK retries on
+    async with get_mavera_callback(budget=50) as cb:
+        with pytest.raises(MaveraTimeoutError):
+            if run_async:
+                await research.ainvoke({"query": "refill demand"})
+            else:
+                research.invoke({"query": "refill demand"})
+    assert server.posts == 1  # a paid POST that may have been billed is not sent again
+    assert (cb.requests, cb.unknown_cost_requests) == (1, 1)
