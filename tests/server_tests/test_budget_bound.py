@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -48,6 +49,9 @@ class Billing:
             self.requests += 1
 
     def script(self, body: dict[str, Any]) -> list[Step]:
+        if "message" in body and body.get("stream"):  # a research stream that only keeps alive
+            self.bill(self.research)
+            return [sse_head(), *[step for _ in range(50) for step in (b": ping\n\n", 0.1)]]
         if "message" in body:  # POST /mave/chat
             self.bill(self.research)
             reply = {"object": "mave_message", "content": "Demand is rising.", "usage": {"credits_used": self.research}}
@@ -240,3 +244,38 @@ async def test_a_research_call_slower_than_its_timeout_is_sent_once_and_counted(
                 research.invoke({"query": "refill demand"})
     assert server.posts == 1  # a paid POST that may have been billed is not sent again
     assert (cb.requests, cb.unknown_cost_requests) == (1, 1)
+
+
+def test_a_research_stream_of_pings_ends_at_its_timeout(server: Loopback, billing: Billing) -> None:
+    research = MaveraResearchTool(
+        base_url=server.base_url, api_key=server.api_key, timeout=0.5, streaming=True, max_retries=0
+    )
+    started = time.monotonic()
+    with get_mavera_callback() as cb, pytest.raises(MaveraTimeoutError):
+        research.invoke({"query": "refill demand"})
+    assert time.monotonic() - started < 3  # generous: the server would keep pinging for 5 s
+    assert (cb.requests, cb.unknown_cost_requests) == (1, 1)
+
+
+@pytest.mark.parametrize("run_async", [False, True])
+async def test_research_timeout_covers_waiting_for_a_slot(server: Loopback, run_async: bool) -> None:
+    from langchain_mavera import research as research_module
+
+    research = MaveraResearchTool(base_url=server.base_url, api_key=server.api_key, timeout=0.3)
+    held = [research_module._sync_slots.acquire(blocking=False) for _ in range(research_module.MAX_CONCURRENT)]
+    slots = research_module._loop_slots()
+    for _ in range(research_module.MAX_CONCURRENT):
+        await slots.acquire()
+    try:
+        with pytest.raises(MaveraTimeoutError, match="research slots"):
+            if run_async:
+                await asyncio.wait_for(research.ainvoke({"query": "refill demand"}), 3)
+            else:
+                research.invoke({"query": "refill demand"})
+    finally:
+        for taken in held:
+            if taken:
+                research_module._sync_slots.release()
+        for _ in range(research_module.MAX_CONCURRENT):
+            slots.release()
+    assert server.posts == 0
