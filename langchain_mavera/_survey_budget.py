@@ -81,11 +81,6 @@ class SurveyBudget:
             ticket.settle(self._budget, None, billed=may_be_billed(outcome))
 
     @staticmethod
-    def stopped_by(outcome: BaseMessage | BaseException) -> bool:
-        """A budget around the survey (`get_mavera_callback(budget=...)`) refused the cell before sending."""
-        return isinstance(outcome, MaveraBudgetExceededError)
-
-    @staticmethod
     def reason(outcome: BaseException) -> str:
         return f"{_OWN_LIMIT}: {outcome}"
 

@@ -135,8 +135,10 @@ class MaveraCreditsCallbackHandler(BaseCallbackHandler):
     # -- budget -----------------------------------------------------------------------------------
 
     def check_budget(self, kind: str = "chat") -> None:
-        """Raise `MaveraBudgetExceededError` if a call of `kind` can no longer fit this tally's budget
-        (or an enclosing one's), even once the calls in flight settle."""
+        """Raise `MaveraBudgetExceededError` if a call of `kind` can no longer fit a budget.
+
+        This tally's budget and every enclosing one's count, even once the calls in flight settle.
+        """
         for handler in self._chain():
             budget = handler._budget  # noqa: SLF001
             if budget is not None and budget.would_refuse(kind):
@@ -181,7 +183,13 @@ class MaveraCreditsCallbackHandler(BaseCallbackHandler):
                 ticket.settle(handler._budget, cost, billed=billed and not cached)  # noqa: SLF001
 
     def _count(
-        self, cost: float | None, *, billed: bool, cached: bool, persona_id: str | None, tokens: tuple[int, int]
+        self,
+        cost: float | None,
+        *,
+        billed: bool,
+        cached: bool,
+        persona_id: str | None,
+        tokens: tuple[int, int],
     ) -> None:
         if cached:
             self.cache_hits += 1
@@ -299,7 +307,9 @@ def may_be_billed(error: BaseException) -> bool:
         return True
     if isinstance(error, openai.APIStatusError | MaveraBudgetExceededError | MaveraCreditCheckError):
         return False
-    return isinstance(error, openai.APIError | GeneratorExit | asyncio.CancelledError | KeyboardInterrupt | TimeoutError)
+    return isinstance(
+        error, openai.APIError | GeneratorExit | asyncio.CancelledError | KeyboardInterrupt | TimeoutError
+    )
 
 
 def _credits(value: object) -> float:

@@ -239,8 +239,11 @@ def _row(answer: PanelAnswer, max_chars: int) -> str:
 
 
 def _raise_on_budget_stop(answers: list[PanelAnswer]) -> None:
-    """A seat refused by a budget stops the panel: the error propagates (an agent must not read
-    "failed" and ask again), carrying every answer received in `.result`, paid ones included."""
+    """A seat refused by a budget stops the panel: its error propagates.
+
+    An agent must not read "failed" and ask again; the error carries every answer received in
+    `.result`, paid ones included.
+    """
     from langchain_mavera.errors import MaveraBudgetExceededError
 
     for answer in answers:

@@ -280,7 +280,9 @@ async def aresearch(
     deadline = Deadline(timeout)
     async with aslot(_loop_slots(), deadline, _SLOT, _url(source.async_client)):
         if not body.get("stream"):
-            reply = await _rest.arequest(source.async_client, "post", _PATH, body=body, timeout=deadline.left())
+            reply = await _rest.arequest(
+                source.async_client, "post", _PATH, body=body, timeout=deadline.left()
+            )
             return _parsed(reply)
         pending: list[tuple[str, dict[str, Any]]] = []
         state = _StreamState(lambda name, data: pending.append((name, data)))

@@ -31,6 +31,7 @@ from langchain_mavera._survey_store import StoredCell, SurveyStore, cell_key
 from langchain_mavera.analysis import Analysis
 from langchain_mavera.chat_models import ChatMavera
 from langchain_mavera.errors import (
+    MaveraBudgetExceededError,
     MaveraInsufficientCreditsError,
     MaveraPersonaLookupError,
     MaveraRateLimitError,
@@ -468,7 +469,7 @@ class _Run:
     def _settle(self, cell: _Cell, outcome: BaseMessage | BaseException, tries: int) -> bool:
         """Store the outcome of one attempt; True when the cell should be asked again (a 429)."""
         self.budget.settle(outcome)
-        if self.budget.stopped_by(outcome):
+        if isinstance(outcome, MaveraBudgetExceededError):  # a budget around the survey refused it
             self.store.mark_not_sent(cell.key)
             self._stop(self.budget.reason(outcome))
             self._release(None)

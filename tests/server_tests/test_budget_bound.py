@@ -14,15 +14,15 @@ from typing import Any
 
 import pytest
 from langchain.agents import create_agent
+from langchain_core.messages import HumanMessage
 from langchain_core.runnables.config import ContextThreadPoolExecutor
-from langchain_core.tools import tool
 
 from langchain_mavera import (
-    MaveraTimeoutError,
     ChatMavera,
     MaveraBudgetExceededError,
     MaveraCreditsCallbackHandler,
     MaveraResearchTool,
+    MaveraTimeoutError,
     get_mavera_callback,
 )
 from tests.fake_mavera import completion
@@ -54,7 +54,11 @@ class Billing:
             return [sse_head(), *[step for _ in range(50) for step in (b": ping\n\n", 0.1)]]
         if "message" in body:  # POST /mave/chat
             self.bill(self.research)
-            reply = {"object": "mave_message", "content": "Demand is rising.", "usage": {"credits_used": self.research}}
+            reply = {
+                "object": "mave_message",
+                "content": "Demand is rising.",
+                "usage": {"credits_used": self.research},
+            }
             return [self.research_delay, head(content_type="application/json"), json.dumps(reply).encode()]
         self.bill(self.chat)
         if any(message.get("role") == "tool" for message in body.get("messages", [])):
@@ -114,10 +118,14 @@ def test_a_threaded_batch_stays_within_one_call_of_the_budget(
 
 
 @pytest.mark.parametrize("price", [1, 5])
-async def test_abatch_stays_within_one_call_of_the_budget(server: Loopback, billing: Billing, price: float) -> None:
+async def test_abatch_stays_within_one_call_of_the_budget(
+    server: Loopback, billing: Billing, price: float
+) -> None:
     billing.chat = price
     async with get_mavera_callback(budget=10) as cb:
-        results = await _model(server).abatch(["q"] * 32, config={"max_concurrency": 32}, return_exceptions=True)
+        results = await _model(server).abatch(
+            ["q"] * 32, config={"max_concurrency": 32}, return_exceptions=True
+        )
     assert billing.credits <= 10 + price
     assert (cb.requests, cb.credits_used) == (billing.requests, billing.credits)
     assert _refused(results) == 32 - billing.requests
@@ -155,12 +163,14 @@ def test_threads_of_a_users_context_pool_share_the_budget(server: Loopback, bill
     assert sum(isinstance(outcome, MaveraBudgetExceededError) for outcome in outcomes) == 6
 
 
-def test_an_agent_with_parallel_tool_calls_stays_within_the_budget(server: Loopback, billing: Billing) -> None:
+def test_an_agent_with_parallel_tool_calls_stays_within_the_budget(
+    server: Loopback, billing: Billing
+) -> None:
     planner = _model(server)
     research = MaveraResearchTool(base_url=server.base_url, api_key=server.api_key, max_retries=0)
     agent = create_agent(planner, tools=[research])
     with get_mavera_callback(budget=15) as cb, pytest.raises(MaveraBudgetExceededError):
-        agent.invoke({"messages": [("user", "research five topics")]})
+        agent.invoke({"messages": [HumanMessage("research five topics")]})
     # The planner (1 credit) and the first research call (10) fit; a second call of 10 does not.
     assert billing.credits <= 15 + billing.research
     assert (cb.requests, cb.credits_used) == (billing.requests, billing.credits)
@@ -181,7 +191,9 @@ def test_a_stream_stopped_early_is_a_counted_request(server: Loopback, billing: 
     assert "3 of unknown cost" in repr(cb)
 
 
-async def test_a_stream_timed_out_by_the_caller_is_a_counted_request(server: Loopback, billing: Billing) -> None:
+async def test_a_stream_timed_out_by_the_caller_is_a_counted_request(
+    server: Loopback, billing: Billing
+) -> None:
     model = _model(server)
 
     async def read_all() -> None:
@@ -194,7 +206,9 @@ async def test_a_stream_timed_out_by_the_caller_is_a_counted_request(server: Loo
     assert (billing.requests, cb.requests, cb.unknown_cost_requests) == (1, 1, 1)
 
 
-def test_a_stream_costs_the_worst_seen_when_its_cost_never_arrives(server: Loopback, billing: Billing) -> None:
+def test_a_stream_costs_the_worst_seen_when_its_cost_never_arrives(
+    server: Loopback, billing: Billing
+) -> None:
     model = _model(server)
     billing.chat = 4
     with get_mavera_callback(budget=10) as cb:
@@ -206,7 +220,9 @@ def test_a_stream_costs_the_worst_seen_when_its_cost_never_arrives(server: Loopb
     assert (cb.requests, cb.credits_used, cb.unknown_cost_requests) == (2, 4, 1)
 
 
-def test_a_tally_in_config_inside_a_nested_block_counts_each_call_once(server: Loopback, billing: Billing) -> None:
+def test_a_tally_in_config_inside_a_nested_block_counts_each_call_once(
+    server: Loopback, billing: Billing
+) -> None:
     model = _model(server)
     with get_mavera_callback() as outer:
         with get_mavera_callback() as inner:
@@ -219,7 +235,9 @@ def test_a_tally_in_config_inside_a_nested_block_counts_each_call_once(server: L
     assert (inner.requests, given.requests, limited.requests) == (3, 1, 1)
 
 
-def test_a_plain_thread_pool_is_not_counted_but_a_copied_context_is(server: Loopback, billing: Billing) -> None:
+def test_a_plain_thread_pool_is_not_counted_but_a_copied_context_is(
+    server: Loopback, billing: Billing
+) -> None:
     """What docs/credits.md says of a user's own thread pool."""
     import contextvars
 
@@ -235,13 +253,14 @@ async def test_a_research_call_slower_than_its_timeout_is_sent_once_and_counted(
     server: Loopback, billing: Billing, run_async: bool
 ) -> None:
     billing.research_delay = 3.0
-    research = MaveraResearchTool(base_url=server.base_url, api_key=server.api_key, timeout=0.3)  # SDK retries on
+    research = MaveraResearchTool(
+        base_url=server.base_url, api_key=server.api_key, timeout=0.3
+    )  # SDK retries on
+    query = {"query": "refill demand"}
     async with get_mavera_callback(budget=50) as cb:
+        call = research.ainvoke(query) if run_async else asyncio.to_thread(research.invoke, query)
         with pytest.raises(MaveraTimeoutError):
-            if run_async:
-                await research.ainvoke({"query": "refill demand"})
-            else:
-                research.invoke({"query": "refill demand"})
+            await call
     assert server.posts == 1  # a paid POST that may have been billed is not sent again
     assert (cb.requests, cb.unknown_cost_requests) == (1, 1)
 
@@ -262,16 +281,18 @@ async def test_research_timeout_covers_waiting_for_a_slot(server: Loopback, run_
     from langchain_mavera import research as research_module
 
     research = MaveraResearchTool(base_url=server.base_url, api_key=server.api_key, timeout=0.3)
-    held = [research_module._sync_slots.acquire(blocking=False) for _ in range(research_module.MAX_CONCURRENT)]
+    held = [
+        research_module._sync_slots.acquire(blocking=False) for _ in range(research_module.MAX_CONCURRENT)
+    ]
     slots = research_module._loop_slots()
     for _ in range(research_module.MAX_CONCURRENT):
         await slots.acquire()
+    query = {"query": "refill demand"}
+    # The sync call runs in a thread, so a regression fails here instead of hanging the suite.
+    call = research.ainvoke(query) if run_async else asyncio.to_thread(research.invoke, query)
     try:
         with pytest.raises(MaveraTimeoutError, match="research slots"):
-            if run_async:
-                await asyncio.wait_for(research.ainvoke({"query": "refill demand"}), 3)
-            else:
-                research.invoke({"query": "refill demand"})
+            await asyncio.wait_for(call, 3)
     finally:
         for taken in held:
             if taken:

@@ -1,6 +1,6 @@
-"""A survey's budget (and a panel's), its own (`max_credits`) or a `get_mavera_callback` block around it, is the
+"""A survey's budget, its own (`max_credits`) or a `get_mavera_callback` block around it, is the
 one budget rule: counted in every thread, never more than one cell over, a stop that leaves the
-rest pending (issue 19)."""
+rest pending; a panel stopped by a budget raises (issue 19)."""
 
 from __future__ import annotations
 
