@@ -61,10 +61,11 @@ class MaveraCreditsCallbackHandler(BaseCallbackHandler):
     non-chat tools and retrievers (research, story analysis, story chat), which
     report through `CREDITS_EVENT`; runs of other chat models are ignored.
 
-    With a `budget`, a Mavera call that starts once `credits_used` has
-    reached it raises `MaveraBudgetExceededError` before any request is sent.
-    Runs already in flight when the budget is reached still finish (and count),
-    so concurrent calls (`batch`, panels) can end a little over the budget.
+    With a `budget`, a Mavera call that cannot fit it raises
+    `MaveraBudgetExceededError` before any request is sent: the worst cost seen
+    is reserved for every call in flight, and one call probes the price first
+    (the rule is in `langchain_mavera._budget`), so whatever the concurrency the
+    server bills at most one call's cost beyond the budget.
 
     Example:
         ```python
@@ -484,10 +485,10 @@ def get_mavera_callback(
     retrievers (they report through `CREDITS_EVENT`).
 
     Args:
-        budget: Credits allowed in the block. Once `credits_used` reaches it, the
-            next Mavera call raises `MaveraBudgetExceededError` before its
-            request is sent. `"remaining"` reads `GET /usage` on entering the
-            block (with `await` under `async with`) and uses the credits left
+        budget: Credits allowed in the block. A Mavera call that cannot fit it
+            (with the worst cost seen reserved for every call in flight) raises
+            `MaveraBudgetExceededError` before its request is sent.
+            `"remaining"` reads `GET /usage` on entering the block (with `await` under `async with`) and uses the credits left
             this billing period; when the reply gives no figure there is no
             limit (the server still refuses with 402). None (default) means no limit.
         source: With `budget="remaining"`, the `ChatMavera` whose key and URL
