@@ -489,8 +489,9 @@ def get_mavera_callback(
             (with the worst cost seen reserved for every call in flight) raises
             `MaveraBudgetExceededError` before its request is sent.
             `"remaining"` reads `GET /usage` on entering the block (with
-            `await` under `async with`) and uses the credits left this billing period; when the reply gives no figure there is no
-            limit (the server still refuses with 402). None (default) means no limit.
+            `await` under `async with`) and uses the credits left this billing
+            period; when the reply gives no figure there is no limit (the
+            server still refuses with 402). None (default) means no limit.
         source: With `budget="remaining"`, the `ChatMavera` whose key and URL
             `GET /usage` uses; default `MAVERA_API_KEY` / `MAVERA_BASE_URL`.
 
