@@ -285,6 +285,19 @@ class MaveraCreditsCallbackHandler(BaseCallbackHandler):
         if run_id in self._runs:
             self._settle(run_id, None, billed=may_be_billed(error))
 
+    def on_tool_end(self, output: Any, *, run_id: UUID, **kwargs: Any) -> None:
+        """A paid tool that ended without reporting its charge counts at unknown cost.
+
+        It turned an error into its output after its request was sent; this frees its reservation.
+        """
+        if run_id in self._runs:
+            self._settle(run_id, None, billed=True)
+
+    def on_retriever_end(self, documents: Any, *, run_id: UUID, **kwargs: Any) -> None:
+        """As `on_tool_end`, for the research retriever."""
+        if run_id in self._runs:
+            self._settle(run_id, None, billed=True)
+
 
 CHAT = "chat"
 """The kind of call a chat-model run is, for the worst cost a budget reserves."""
