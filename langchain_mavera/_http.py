@@ -47,8 +47,11 @@ class JSONReply(NamedTuple):
     response: httpx2.Response
 
 
-def _options(timeout: Any) -> Any:
-    return {} if timeout is None else {"timeout": timeout}
+def _options(timeout: Any, path: str) -> Any:
+    options: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+    if path not in _RESENT_AFTER_READ_TIMEOUT:
+        options["max_retries"] = 0  # the SDK's own loop cannot tell a read timeout from a connect one
+    return options
 
 
 def decode_json(response: httpx2.Response) -> dict[str, Any]:
@@ -227,6 +230,17 @@ async def _adirect(client: openai.AsyncOpenAI) -> _Direct | None:
         return direct
 
 
+# Chat keeps the SDK's retries after a read timeout (`max_retries` is the caller's say there). The
+# paid REST POSTs (Mave research, story analysis, story chat, persona creation) are slow and not
+# idempotent: one that timed out after it was sent may be billed, so it is not sent again. A
+# connect timeout sent nothing and is retried everywhere.
+_RESENT_AFTER_READ_TIMEOUT = frozenset({"/chat/completions", "/responses"})
+
+
+def _may_resend(path: str, error: BaseException) -> bool:
+    return path in _RESENT_AFTER_READ_TIMEOUT or isinstance(error, httpx2.ConnectTimeout)
+
+
 def _retry_options(path: str) -> FinalRequestOptions:
     """The options the SDK's retry sleep reads (the client's max_retries, as no override is given)."""
     return FinalRequestOptions.construct(method="post", url=path)
@@ -254,7 +268,7 @@ def _send(client: openai.OpenAI, direct: _Direct, path: str, content: bytes, tim
             response = http.send(request, stream=True)
         except timeout_exceptions() as err:
             _sdk_log.debug("Encountered a timeout exception: %s", type(err).__name__)
-            if retry:
+            if retry and _may_resend(path, err):
                 client._sleep_for_retry(  # noqa: SLF001
                     retries_taken=retries_taken,
                     max_retries=max_retries,
@@ -318,7 +332,7 @@ async def _asend(
             response = await http.send(request, stream=True)
         except timeout_exceptions() as err:
             _sdk_log.debug("Encountered a timeout exception: %s", type(err).__name__)
-            if retry:
+            if retry and _may_resend(path, err):
                 await client._sleep_for_retry(  # noqa: SLF001
                     retries_taken=retries_taken,
                     max_retries=max_retries,
@@ -374,7 +388,7 @@ def _post(client: openai.OpenAI, path: str, content: bytes, timeout: Any) -> htt
             path,
             content=content,
             cast_to=httpx2.Response,
-            options=_options(timeout),
+            options=_options(timeout, path),
             stream=True,
             stream_cls=openai.Stream[Any],
         )
@@ -393,7 +407,7 @@ async def _apost(client: openai.AsyncOpenAI, path: str, content: bytes, timeout:
             path,
             content=content,
             cast_to=httpx2.Response,
-            options=_options(timeout),
+            options=_options(timeout, path),
             stream=True,
             stream_cls=openai.AsyncStream[Any],
         )

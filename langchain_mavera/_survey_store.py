@@ -243,6 +243,11 @@ class SurveyStore:
                 (_utf8(error)[0], time.time(), key),
             )
 
+    def mark_not_sent(self, key: str) -> None:
+        """Forget a cell marked sending whose request a budget refused: it is pending again."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM cells WHERE key=? AND status='sending'", (key,))
+
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db, self._lock)
 

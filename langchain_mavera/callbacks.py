@@ -16,6 +16,7 @@ after the reply (data `{"endpoint", "credits_used", "persona_id",
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Iterator
 from contextvars import ContextVar, Token
@@ -32,6 +33,8 @@ from langchain_core.callbacks import (
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
 from langchain_core.tracers.context import register_configure_hook
+
+from langchain_mavera._budget import Budget, Ticket, aadmit_pending, admit_pending, claim
 
 if TYPE_CHECKING:
     from langchain_mavera.chat_models import ChatMavera
@@ -58,10 +61,11 @@ class MaveraCreditsCallbackHandler(BaseCallbackHandler):
     non-chat tools and retrievers (research, story analysis, story chat), which
     report through `CREDITS_EVENT`; runs of other chat models are ignored.
 
-    With a `budget`, a Mavera call that starts once `credits_used` has
-    reached it raises `MaveraBudgetExceededError` before any request is sent.
-    Runs already in flight when the budget is reached still finish (and count),
-    so concurrent calls (`batch`, panels) can end a little over the budget.
+    With a `budget`, a Mavera call that cannot fit it raises
+    `MaveraBudgetExceededError` before any request is sent: the worst cost seen
+    is reserved for every call in flight, and one call probes the price first
+    (the rule is in `langchain_mavera._budget`), so whatever the concurrency the
+    server bills at most one call's cost beyond the budget.
 
     Example:
         ```python
@@ -91,9 +95,11 @@ class MaveraCreditsCallbackHandler(BaseCallbackHandler):
             raise ValueError(msg)
         self.budget = budget
         self.credits_used: float = 0
-        """Credits charged by Mavera (cache hits add 0)."""
+        """Credits charged by Mavera, as its replies report them (cache hits add 0)."""
         self.requests = 0
-        """Runs answered by Mavera (not by an LLM cache)."""
+        """Requests sent to Mavera (not answered by an LLM cache), including those of unknown cost."""
+        self.unknown_cost_requests = 0
+        """Requests sent whose cost never arrived (a stream stopped early, a timeout after sending)."""
         self.cache_hits = 0
         """Runs answered from an LLM cache, at no cost."""
         self.input_tokens = 0
@@ -104,7 +110,8 @@ class MaveraCreditsCallbackHandler(BaseCallbackHandler):
         """The `GET /usage` reply the budget was read from, with `budget="remaining"`."""
         self._parent = parent
         self._lock = threading.Lock()
-        self._runs: set[UUID] = set()
+        self._budget = Budget(budget) if budget is not None else None
+        self._runs: dict[UUID, Ticket | None] = {}
 
     @property
     def total_tokens(self) -> int:
@@ -112,27 +119,92 @@ class MaveraCreditsCallbackHandler(BaseCallbackHandler):
         return self.input_tokens + self.output_tokens
 
     def __repr__(self) -> str:
+        unknown = f" ({self.unknown_cost_requests} of unknown cost)" if self.unknown_cost_requests else ""
         return (
-            f"Mavera: {_count(self.requests, 'request')}, {_count(self.cache_hits, 'cache hit')}, "
+            f"Mavera: {_count(self.requests, 'request')}{unknown}, {_count(self.cache_hits, 'cache hit')}, "
             f"{_number(self.credits_used)} credit{'' if self.credits_used == 1 else 's'} "
             f"(input {self.input_tokens} tokens, "
             f"output {self.output_tokens} tokens)"
         )
 
+    def _chain(self) -> Iterator[MaveraCreditsCallbackHandler]:
+        handler: MaveraCreditsCallbackHandler | None = self
+        while handler is not None:
+            yield handler
+            handler = handler._parent  # noqa: SLF001
+
     # -- budget -----------------------------------------------------------------------------------
 
-    def check_budget(self) -> None:
-        """Raise `MaveraBudgetExceededError` if this tally (or an enclosing one) reached its budget."""
-        if self.budget is not None and self.credits_used >= self.budget:
-            from langchain_mavera.errors import MaveraBudgetExceededError
+    def check_budget(self, kind: str = "chat") -> None:
+        """Raise `MaveraBudgetExceededError` if a call of `kind` can no longer fit a budget.
 
-            msg = (
-                f"Mavera credits budget reached: {_number(self.credits_used)} of {_number(self.budget)} "
-                "credits used; no further request is sent."
-            )
-            raise MaveraBudgetExceededError(msg, budget=self.budget, credits_used=self.credits_used)
-        if self._parent is not None:
-            self._parent.check_budget()
+        This tally's budget and every enclosing one's count, even once the calls in flight settle.
+        """
+        for handler in self._chain():
+            budget = handler._budget  # noqa: SLF001
+            if budget is not None and budget.would_refuse(kind):
+                raise budget.refusal(kind)
+
+    def _claim(self, run_id: UUID, kind: str) -> None:
+        """Note a run starting, here and in enclosing tallies, once each however many paths reach it.
+
+        A run under a budget queues a ticket that the request path admits before sending
+        (`_budget.admit_pending`), waiting for calls in flight when it does not fit yet.
+        """
+        self.check_budget(kind)
+        ticket: Ticket | None = None
+        for handler in self._chain():
+            with handler._lock:  # noqa: SLF001
+                if run_id in handler._runs:  # noqa: SLF001
+                    continue
+                budget = handler._budget  # noqa: SLF001
+                if budget is not None:
+                    ticket = ticket or claim(run_id, kind)
+                    ticket.add(budget)
+                handler._runs[run_id] = ticket if budget is not None else None  # noqa: SLF001
+
+    def _settle(
+        self,
+        run_id: UUID,
+        cost: float | None,
+        *,
+        billed: bool,
+        cached: bool = False,
+        persona_id: str | None = None,
+        tokens: tuple[int, int] = (0, 0),
+    ) -> None:
+        """Count a run's outcome once in this tally and each enclosing one that saw it start."""
+        for handler in self._chain():
+            with handler._lock:  # noqa: SLF001
+                if run_id not in handler._runs:  # noqa: SLF001
+                    continue
+                ticket = handler._runs.pop(run_id)  # noqa: SLF001
+                handler._count(cost, billed=billed, cached=cached, persona_id=persona_id, tokens=tokens)  # noqa: SLF001
+            if ticket is not None and handler._budget is not None:  # noqa: SLF001
+                ticket.settle(handler._budget, cost, billed=billed and not cached)  # noqa: SLF001
+
+    def _count(
+        self,
+        cost: float | None,
+        *,
+        billed: bool,
+        cached: bool,
+        persona_id: str | None,
+        tokens: tuple[int, int],
+    ) -> None:
+        if cached:
+            self.cache_hits += 1
+            return
+        if not billed:
+            return
+        self.requests += 1
+        if cost is None:
+            self.unknown_cost_requests += 1
+            return
+        self.credits_used += cost
+        self.by_persona[persona_id] = self.by_persona.get(persona_id, 0) + cost
+        self.input_tokens += tokens[0]
+        self.output_tokens += tokens[1]
 
     # -- callbacks --------------------------------------------------------------------------------
 
@@ -145,74 +217,113 @@ class MaveraCreditsCallbackHandler(BaseCallbackHandler):
         metadata: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        """Note a Mavera chat run starting; past the budget, refuse it before its request is sent."""
+        """Note a Mavera chat run starting; when it cannot fit the budget, refuse it before its request."""
         if (metadata or {}).get("ls_provider") != "mavera":
             return
-        with self._lock:
-            self.check_budget()
-            self._runs.add(run_id)
+        self._claim(run_id, CHAT)
 
     def on_llm_end(self, response: LLMResult, *, run_id: UUID, **kwargs: Any) -> None:
         """Add the finished reply's credits and tokens to the tally."""
-        with self._lock:
-            if run_id not in self._runs:
-                return
-            self._runs.discard(run_id)
+        if run_id not in self._runs:
+            return
         for generation in _chat_generations(response):
-            self.record(generation)
+            self._settle_generation(run_id, generation)
+            return
+        self._settle(run_id, None, billed=True)
+
+    def _settle_generation(self, run_id: UUID, generation: ChatGeneration) -> None:
+        message = generation.message
+        metadata = message.response_metadata
+        if metadata.get("cached"):
+            self._settle(run_id, 0, billed=False, cached=True)
+            return
+        usage = getattr(message, "usage_metadata", None) or {}
+        self._settle(
+            run_id,
+            _credits(metadata.get("credits_used")),
+            billed=True,
+            persona_id=metadata.get("persona_id"),
+            tokens=(usage.get("input_tokens", 0), usage.get("output_tokens", 0)),
+        )
 
     def on_llm_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
-        """Forget the failed run: it is not counted as a reply."""
-        with self._lock:
-            self._runs.discard(run_id)
+        """A failed run: counted when its request may have been billed (at the cost it reported, if any)."""
+        if run_id not in self._runs:
+            return
+        response = kwargs.get("response")
+        if isinstance(response, LLMResult) and may_be_billed(error):
+            for generation in _chat_generations(response):
+                if "credits_used" in generation.message.response_metadata:
+                    self._settle_generation(run_id, generation)
+                    return
+        self._settle(run_id, None, billed=may_be_billed(error))
 
     def on_custom_event(self, name: str, data: Any, *, run_id: UUID, **kwargs: Any) -> None:
         """Research, story analysis and story chat report here (see `REQUEST_START_EVENT`)."""
         if name == REQUEST_START_EVENT:
-            with self._lock:
-                self.check_budget()
+            endpoint = data.get("endpoint") if isinstance(data, dict) else None
+            self._claim(run_id, endpoint if isinstance(endpoint, str) else "rest")
         elif name == CREDITS_EVENT and isinstance(data, dict):
-            self.count_charge(
+            for handler in self._chain():  # a charge reported without a start event counts too
+                with handler._lock:  # noqa: SLF001
+                    handler._runs.setdefault(run_id, None)  # noqa: SLF001
+            self._settle(
+                run_id,
                 _credits(data.get("credits_used")),
-                data.get("persona_id"),
-                _tokens(data.get("input_tokens")),
-                _tokens(data.get("output_tokens")),
+                billed=True,
+                persona_id=data.get("persona_id"),
+                tokens=(_tokens(data.get("input_tokens")), _tokens(data.get("output_tokens"))),
             )
 
-    def record(self, generation: ChatGeneration) -> None:
-        """Count one finished generation (and in the enclosing tally too)."""
-        message = generation.message
-        metadata = message.response_metadata
-        if metadata.get("cached"):
-            self.count_cache_hit()
-            return
-        usage = getattr(message, "usage_metadata", None) or {}
-        self.count_charge(
-            _credits(metadata.get("credits_used")),
-            metadata.get("persona_id"),
-            usage.get("input_tokens", 0),
-            usage.get("output_tokens", 0),
-        )
+    def on_tool_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
+        """A paid tool whose request failed after it started: counted when it may have been billed."""
+        if run_id in self._runs:
+            self._settle(run_id, None, billed=may_be_billed(error))
 
-    def count_cache_hit(self) -> None:
-        """Count a reply served from an LLM cache (0 credits), here and in enclosing tallies."""
-        with self._lock:
-            self.cache_hits += 1
-        if self._parent is not None:
-            self._parent.count_cache_hit()
+    def on_retriever_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
+        """As `on_tool_error`, for the research retriever."""
+        if run_id in self._runs:
+            self._settle(run_id, None, billed=may_be_billed(error))
 
-    def count_charge(
-        self, credits: float, persona_id: str | None, input_tokens: int = 0, output_tokens: int = 0
-    ) -> None:
-        """Count one answered request, here and in enclosing tallies."""
-        with self._lock:
-            self.requests += 1
-            self.credits_used += credits
-            self.by_persona[persona_id] = self.by_persona.get(persona_id, 0) + credits
-            self.input_tokens += input_tokens
-            self.output_tokens += output_tokens
-        if self._parent is not None:
-            self._parent.count_charge(credits, persona_id, input_tokens, output_tokens)
+    def on_tool_end(self, output: Any, *, run_id: UUID, **kwargs: Any) -> None:
+        """A paid tool that ended without reporting its charge counts at unknown cost.
+
+        It turned an error into its output after its request was sent; this frees its reservation.
+        """
+        if run_id in self._runs:
+            self._settle(run_id, None, billed=True)
+
+    def on_retriever_end(self, documents: Any, *, run_id: UUID, **kwargs: Any) -> None:
+        """As `on_tool_end`, for the research retriever."""
+        if run_id in self._runs:
+            self._settle(run_id, None, billed=True)
+
+
+CHAT = "chat"
+"""The kind of call a chat-model run is, for the worst cost a budget reserves."""
+
+
+def may_be_billed(error: BaseException) -> bool:
+    """Whether a request that ended in `error` may still have been billed.
+
+    A server refusal with an error status was not; nor was a call refused before sending. A
+    timeout, a dropped connection, a cut stream or a caller that stopped reading may have been.
+    """
+    import openai
+
+    from langchain_mavera.errors import (
+        MaveraBudgetExceededError,
+        MaveraCreditCheckError,
+        MaveraStreamInterruptedError,
+    )
+
+    if isinstance(error, MaveraStreamInterruptedError):
+        return True
+    if isinstance(error, openai.APIStatusError | MaveraBudgetExceededError | MaveraCreditCheckError):
+        return False
+    return isinstance(
+        error, openai.APIError | GeneratorExit | asyncio.CancelledError | KeyboardInterrupt | TimeoutError
+    )
 
 
 def _credits(value: object) -> float:
@@ -246,11 +357,15 @@ def _credits_data(
 
 
 def request_starting(run_manager: _SyncRun | None, endpoint: str) -> None:
-    """Dispatch `REQUEST_START_EVENT` (raises `MaveraBudgetExceededError` once a budget is reached)."""
+    """Dispatch `REQUEST_START_EVENT`, then wait until every budget admits the request.
+
+    Raises `MaveraBudgetExceededError` when the request cannot fit a budget.
+    """
     if run_manager is not None:
         run_manager.get_child().on_custom_event(
             REQUEST_START_EVENT, {"endpoint": endpoint}, run_id=run_manager.run_id
         )
+        admit_pending()
 
 
 async def arequest_starting(run_manager: _AsyncRun | None, endpoint: str) -> None:
@@ -259,6 +374,7 @@ async def arequest_starting(run_manager: _AsyncRun | None, endpoint: str) -> Non
         await run_manager.get_child().on_custom_event(
             REQUEST_START_EVENT, {"endpoint": endpoint}, run_id=run_manager.run_id
         )
+        await aadmit_pending()
 
 
 def credits_charged(
@@ -382,12 +498,13 @@ def get_mavera_callback(
     retrievers (they report through `CREDITS_EVENT`).
 
     Args:
-        budget: Credits allowed in the block. Once `credits_used` reaches it, the
-            next Mavera call raises `MaveraBudgetExceededError` before its
-            request is sent. `"remaining"` reads `GET /usage` on entering the
-            block (with `await` under `async with`) and uses the credits left
-            this billing period; when the reply gives no figure there is no
-            limit (the server still refuses with 402). None (default) means no limit.
+        budget: Credits allowed in the block. A Mavera call that cannot fit it
+            (with the worst cost seen reserved for every call in flight) raises
+            `MaveraBudgetExceededError` before its request is sent.
+            `"remaining"` reads `GET /usage` on entering the block (with
+            `await` under `async with`) and uses the credits left this billing
+            period; when the reply gives no figure there is no limit (the
+            server still refuses with 402). None (default) means no limit.
         source: With `budget="remaining"`, the `ChatMavera` whose key and URL
             `GET /usage` uses; default `MAVERA_API_KEY` / `MAVERA_BASE_URL`.
 

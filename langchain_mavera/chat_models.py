@@ -25,6 +25,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from typing_extensions import Self
 
 from langchain_mavera._base_url import DEFAULT_BASE_URL, BaseURL, warn_if_insecure
+from langchain_mavera._budget import aadmit_pending, admit_pending
 from langchain_mavera._chat_completions import CHAT_COMPLETIONS
 from langchain_mavera._client import SETTING_NAMES as CLIENT_SETTING_NAMES
 from langchain_mavera._client import ClientSettings
@@ -749,6 +750,7 @@ class ChatMavera(BaseChatModel):
 
         params = self._call_params(stop, kwargs)
         body = self._wire.build_payload(messages, params, stream=False)
+        admit_pending()
         reply = _http.post_json(self.client, self._wire.path, body, self.request_timeout, self.total_timeout)
         with malformed_guard(reply.response, reply.response.text):
             return self._wire.parse_response(reply.body, reply.response, params.get("persona_id"))
@@ -765,6 +767,7 @@ class ChatMavera(BaseChatModel):
 
         params = self._call_params(stop, kwargs)
         body = self._wire.build_payload(messages, params, stream=False)
+        await aadmit_pending()
         reply = await _http.apost_json(
             self.async_client, self._wire.path, body, self.request_timeout, self.total_timeout
         )
@@ -787,6 +790,7 @@ class ChatMavera(BaseChatModel):
         delivered: list[BaseMessageChunk] = []
         # langchain-core reports tokens itself on stream()/invoke and then passes no run_manager;
         # its v3 event path (stream_events(version="v3"), v2 handlers) passes one and relies on us.
+        admit_pending()
         with _http.open_stream(
             self.client,
             self._wire.path,
@@ -832,6 +836,7 @@ class ChatMavera(BaseChatModel):
         params = self._call_params(stop, kwargs)
         body = self._wire.build_payload(messages, params, stream=True)
         delivered: list[BaseMessageChunk] = []
+        await aadmit_pending()
         async with _http.aopen_stream(
             self.async_client,
             self._wire.path,

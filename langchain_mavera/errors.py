@@ -166,6 +166,9 @@ class MaveraBudgetExceededError(MaveraError):
         super().__init__(message)
         self.budget = budget
         self.credits_used = credits_used
+        self.result: Any = None
+        """What was answered before the stop, when the call that stopped had more parts (a panel's
+        `PanelResult`); None otherwise."""
 
 
 class MaveraRateLimitError(MaveraError, openai.RateLimitError, ModelRateLimitError):

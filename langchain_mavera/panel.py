@@ -238,6 +238,20 @@ def _row(answer: PanelAnswer, max_chars: int) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
+def _raise_on_budget_stop(answers: list[PanelAnswer]) -> None:
+    """A seat refused by a budget stops the panel: its error propagates.
+
+    An agent must not read "failed" and ask again; the error carries every answer received in
+    `.result`, paid ones included.
+    """
+    from langchain_mavera.errors import MaveraBudgetExceededError
+
+    for answer in answers:
+        if isinstance(answer.error, MaveraBudgetExceededError):
+            answer.error.result = PanelResult(answers=_in_seat_order(answers))
+            raise answer.error
+
+
 def charge(credits: object) -> int | float | None:
     """`credits_used` as a charge (a number >= 0), else None: NaN, a negative or a bool is no figure."""
     if isinstance(credits, bool) or not isinstance(credits, int | float) or not credits >= 0:
@@ -426,24 +440,30 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
     ) -> Iterator[PanelAnswer]:
         with ContextThreadPoolExecutor(max_workers=min(self.max_concurrency, len(seats))) as pool:
             futures = [pool.submit(self._ask, seat, prompt, config, kwargs) for seat in seats]
+            answered: list[PanelAnswer] = []
             try:
                 for future in as_completed(futures):
-                    yield future.result()
+                    answered.append(future.result())
+                    yield answered[-1]
             finally:
                 for future in futures:
                     future.cancel()
+        _raise_on_budget_stop(answered)
 
     async def _aanswers(
         self, seats: list[_Seat], prompt: LanguageModelInput, config: RunnableConfig, kwargs: dict[str, Any]
     ) -> AsyncIterator[PanelAnswer]:
         gate = asyncio.Semaphore(self.max_concurrency)
         tasks = [asyncio.ensure_future(self._aask(seat, prompt, config, kwargs, gate)) for seat in seats]
+        answered: list[PanelAnswer] = []
         try:
             for next_done in asyncio.as_completed(tasks):
-                yield await next_done
+                answered.append(await next_done)
+                yield answered[-1]
         finally:
             for task in tasks:
                 task.cancel()
+        _raise_on_budget_stop(answered)
 
     def as_tool(
         self,

@@ -40,6 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from langchain_mavera import _http, _rest
 from langchain_mavera._conversations import ConversationState, conversation_of
+from langchain_mavera._deadline import Deadline, aslot, slot
 from langchain_mavera._error_mapping import error_from_stream_event, make_error, malformed_guard
 from langchain_mavera._sse import DONE
 from langchain_mavera._tool_errors import tool_errors
@@ -242,6 +243,13 @@ def _parsed(reply: _http.JSONReply) -> ResearchResult:
         return ResearchResult.from_reply(reply.body)
 
 
+_SLOT = "one of the 10 research slots (other research calls hold them)"
+
+
+def _url(client: Any) -> str:
+    return f"{str(client.base_url).rstrip('/')}{_PATH}"
+
+
 def research(
     source: Any,
     body: dict[str, Any],
@@ -249,12 +257,13 @@ def research(
     timeout: float | None,
     sink: _EventSink | None = None,
 ) -> ResearchResult:
-    """One `POST /mave/chat`, waiting for one of the 10 slots first."""
-    with _sync_slots:
+    """One `POST /mave/chat`, waiting for one of the 10 slots first; `timeout` bounds it all."""
+    deadline = Deadline(timeout)
+    with slot(_sync_slots, deadline, _SLOT, _url(source.client)):
         if not body.get("stream"):
-            return _parsed(_rest.request(source.client, "post", _PATH, body=body, timeout=timeout))
+            return _parsed(_rest.request(source.client, "post", _PATH, body=body, timeout=deadline.left()))
         state = _StreamState(sink)
-        with _http.open_stream(source.client, _PATH, body, timeout, None) as response:
+        with _http.open_stream(source.client, _PATH, body, timeout, None, deadline.left()) as response:
             try:
                 for event in _http.iter_events(response):
                     state.feed(event.event, event.data, response)
@@ -271,13 +280,18 @@ async def aresearch(
     sink: Callable[[str, dict[str, Any]], Any] | None = None,
 ) -> ResearchResult:
     """Async twin of `research`; `sink` may be a coroutine function."""
-    async with _loop_slots():
+    deadline = Deadline(timeout)
+    async with aslot(_loop_slots(), deadline, _SLOT, _url(source.async_client)):
         if not body.get("stream"):
-            reply = await _rest.arequest(source.async_client, "post", _PATH, body=body, timeout=timeout)
+            reply = await _rest.arequest(
+                source.async_client, "post", _PATH, body=body, timeout=deadline.left()
+            )
             return _parsed(reply)
         pending: list[tuple[str, dict[str, Any]]] = []
         state = _StreamState(lambda name, data: pending.append((name, data)))
-        async with _http.aopen_stream(source.async_client, _PATH, body, timeout, None) as response:
+        async with _http.aopen_stream(
+            source.async_client, _PATH, body, timeout, None, deadline.left()
+        ) as response:
             try:
                 async for event in _http.aiter_events(response):
                     state.feed(event.event, event.data, response)

@@ -17,23 +17,25 @@ import sqlite3
 import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import wait as wait_for
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from langchain_core.messages import BaseMessage
+from langchain_core.runnables.config import ContextThreadPoolExecutor
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from langchain_mavera import _extras
 from langchain_mavera._csv_safety import neutralised
 from langchain_mavera._pacing import Pacer
+from langchain_mavera._survey_budget import SurveyBudget
 from langchain_mavera._survey_store import StoredCell, SurveyStore, cell_key
 from langchain_mavera._unsaved_answers import store_write_error
 from langchain_mavera.analysis import Analysis
 from langchain_mavera.chat_models import ChatMavera
 from langchain_mavera.errors import (
+    MaveraBudgetExceededError,
     MaveraConnectionError,
     MaveraInsufficientCreditsError,
     MaveraPersonaLookupError,
@@ -425,6 +427,7 @@ class _Run:
         self._halt = threading.Event()
         self._store_error: BaseException | None = None
         self._unsaved: list[dict[str, Any]] = []
+        self.budget = SurveyBudget(survey.max_credits, self.spent, self.cost)
 
     def _should_ask(self, stored: StoredCell | None) -> bool:
         if stored is None:
@@ -452,12 +455,6 @@ class _Run:
                 self._remaining = self.survey.remaining_credits()
                 self._checked_at = self._answered
             worst = (self._in_flight + 1) * self.cost
-            limit = self.survey.max_credits
-            if limit is not None and self.spent + worst > limit:
-                self.stopped = (
-                    f"credit budget: {self.spent:g} of {limit:g} spent, a cell costs up to {self.cost:g}"
-                )
-                return False
             if self._remaining is not None and worst > self._remaining:
                 self.stopped = (
                     f"remaining credits: {self._remaining:g} left, a cell costs up to {self.cost:g}"
@@ -490,6 +487,12 @@ class _Run:
 
     def _settle(self, cell: _Cell, outcome: BaseMessage | BaseException, tries: int) -> bool:
         """Store the outcome of one attempt; True when the cell should be asked again (a 429)."""
+        self.budget.settle(outcome)
+        if isinstance(outcome, MaveraBudgetExceededError):  # a budget around the survey refused it
+            self.store.mark_not_sent(cell.key)
+            self._halt_now(self.budget.reason(outcome))
+            self._release(None)
+            return False
         if isinstance(outcome, BaseMessage):
             metadata = outcome.response_metadata
             credits = metadata.get("credits_used")
@@ -579,6 +582,9 @@ class _Run:
     def _ask(self, cell: _Cell) -> None:
         tries = 0
         while self._admit():
+            if not self.budget.admit(self._halt_now):
+                self._release(None)
+                return
             tries += 1
             if tries == 1:
                 self._count_asked()
@@ -601,6 +607,9 @@ class _Run:
         async with gate:
             tries = 0
             while self._admit():
+                if not await self.budget.aadmit(self._halt_now):
+                    self._release(None)
+                    return
                 tries += 1
                 if tries == 1:
                     self._count_asked()
@@ -623,7 +632,8 @@ class _Run:
 
     def execute(self) -> None:
         todo = list(self.todo)
-        pool = ThreadPoolExecutor(max_workers=self.survey.max_concurrency)
+        # The context carries a tally or budget around the survey into every worker.
+        pool = ContextThreadPoolExecutor(max_workers=self.survey.max_concurrency)
         futures: list[Any] = []
         try:
             if todo and self._needs_probe():
@@ -669,7 +679,7 @@ class _Run:
         stored = self.store.cells()
         return SurveyResult(
             answers=[_answer(cell, stored.get(cell.key)) for cell in self.cells],
-            stopped=self.stopped,
+            stopped=self.budget.describe(self.stopped),
             asked=self._asked,
             credits_this_run=self.spent - self._spent_before,
         )

@@ -99,9 +99,11 @@ def test_a_nan_or_negative_credit_figure_does_not_lift_the_survey_budget() -> No
             progress=False,
         )
         result = survey.run()
-        assert len(script.requests) == 3  # 3 + (no figure) + 3 reaches 6: the fourth cell is not sent
+        # The answer with no usable figure is charged at the worst cost seen (3): 3 + 3 reaches 6,
+        # so the third cell is not sent (a figure read as 0 or negative would have let more through).
+        assert len(script.requests) == 2
         assert result.stopped is not None
-        assert result.credits_this_run == 6
+        assert result.credits_this_run == 3
 
 
 def test_a_misspelt_survey_or_panel_setting_is_refused_not_ignored() -> None:
