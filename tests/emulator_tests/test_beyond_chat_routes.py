@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.emulator import Emulator
-from tests.emulator.account_usage import USAGE
+from tests.emulator.routes import USAGE
 from tests.emulator_tests.helpers import PERSONA_CMO, PERSONA_GEN_Z, send
 
 STORY = "st_68e1bd"
