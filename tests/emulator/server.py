@@ -12,10 +12,9 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -51,24 +50,6 @@ class RecordedRequest:
     raw_path: str  # the path as sent, e.g. "/api/v1/chat/completions"
 
 
-@dataclass(frozen=True)
-class Window:
-    """What one request learned about its key's rate-limit window."""
-
-    allowed: bool
-    limit: int
-    remaining: int
-    reset_at: int  # unix seconds, as documented
-    retry_after: int  # seconds; only meaningful when not allowed
-
-    def headers(self) -> dict[str, str]:
-        return {
-            "X-RateLimit-Limit": str(self.limit),
-            "X-RateLimit-Remaining": str(self.remaining),
-            "X-RateLimit-Reset": str(self.reset_at),
-        }
-
-
 class RateLimiter:
     """Sliding window: a request counts for ``window`` seconds after it arrives.
 
@@ -77,14 +58,13 @@ class RateLimiter:
     """
 
     def __init__(self, limit: int, window: float = 60.0) -> None:
-        self.limit = limit
-        self.window = window
+        self.limit, self.window = limit, window
         self._hits: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
-    def observe(self, key: str, *, consume: bool) -> Window:
-        # Monotonic time drives the window; wall time only feeds the header.
-        now, wall = time.monotonic(), time.time()
+    def observe(self, key: str, *, consume: bool) -> tuple[dict[str, str], int | None]:
+        """The ``X-RateLimit-*`` headers, and the seconds to wait if the request is refused."""
+        now, wall = time.monotonic(), time.time()  # monotonic drives the window; wall the header
         with self._lock:
             hits = self._hits.setdefault(key, deque())
             while hits and now - hits[0] >= self.window:
@@ -93,9 +73,12 @@ class RateLimiter:
             if consume and allowed:
                 hits.append(now)
             wait = max(0.0, (hits[0] if hits else now) + self.window - now)
-            reset_at = math.ceil(wall + (wait if hits else self.window))
-            remaining = max(0, self.limit - len(hits))
-            return Window(allowed, self.limit, remaining, reset_at, max(1, math.ceil(wait)))
+            headers = {
+                "X-RateLimit-Limit": str(self.limit),
+                "X-RateLimit-Remaining": str(max(0, self.limit - len(hits))),
+                "X-RateLimit-Reset": str(math.ceil(wall + (wait if hits else self.window))),
+            }
+            return headers, None if allowed else max(1, math.ceil(wait))
 
     def reset(self) -> None:
         with self._lock:
@@ -188,19 +171,16 @@ class Emulator:
 
     def serve_forever(self) -> None:
         """Block until interrupted (used by ``python -m tests.emulator``)."""
-        self.start()
         try:
-            while self._thread is not None and self._thread.is_alive():
-                self._thread.join(timeout=0.5)
+            while (thread := self.start()._thread) is not None and thread.is_alive():
+                thread.join(timeout=0.5)
         finally:
             self.stop()
 
     def __enter__(self) -> "Emulator":
         return self.start()
 
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
 
@@ -247,11 +227,10 @@ class _Handler(BaseHTTPRequestHandler):
         relative = url.path == API_PREFIX or url.path.startswith(API_PREFIX + "/")
         path = (url.path[len(API_PREFIX) :] or "/") if relative else url.path
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
-        body, body_ok = None, False
-        with suppress(UnicodeDecodeError, ValueError):
-            body, body_ok = (
-                (json.loads(raw_body.decode("utf-8")), True) if raw_body.strip() else (None, False)
-            )
+        try:
+            body, body_ok = json.loads(raw_body.decode("utf-8")), True
+        except (UnicodeDecodeError, ValueError):  # no body at all, too
+            body, body_ok = None, False
         headers = {k.lower(): v for k, v in self.headers.items()}
         recorded = dict(headers)
         if "authorization" in recorded:
@@ -262,13 +241,14 @@ class _Handler(BaseHTTPRequestHandler):
             key = authenticate(authorization)
         except ApiError as error:
             self._send_error(
-                error, emulator.limiter.observe(bearer_token(authorization) or "", consume=False)
+                error, emulator.limiter.observe(bearer_token(authorization) or "", consume=False)[0]
             )
             return
-        window = emulator.limiter.observe(key, consume=True)
-        if not window.allowed:
-            message = rate_limit_message(window.retry_after)
-            self._send_error(ApiError(429, message, headers={"Retry-After": str(window.retry_after)}), window)
+        window, retry = emulator.limiter.observe(key, consume=True)
+        if retry is not None:
+            self._send_error(
+                ApiError(429, rate_limit_message(retry), headers={"Retry-After": str(retry)}), window
+            )
             return
         found = resolve(emulator.routes, self.command, path) if relative else None
         if found is None:
@@ -295,7 +275,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.log_error("handler failed: %r", exc)
             self._send_error(ApiError(500, f"Emulator bug: {exc!r}"), window)
             return
-        self._send(reply, window.headers())
+        self._send(reply, window)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
@@ -310,8 +290,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.rfile.readline()
         return b"".join(parts)
 
-    def _send_error(self, error: ApiError, window: Window) -> None:
-        headers = {**window.headers(), **error.headers}
+    def _send_error(self, error: ApiError, window: dict[str, str]) -> None:
+        headers = {**window, **error.headers}
         if error.status == 429:
             headers["X-RateLimit-Remaining"] = "0"
         self._send(JsonReply(error.body(), error.status), headers)

@@ -129,6 +129,14 @@ def invalid_field(param: str, message: str) -> ApiError:
     return ApiError(400, message, code="invalid_field", param=param)
 
 
+def bad_value(param: str, rule: str) -> ApiError:
+    return invalid_field(param, f"Invalid value for '{param}': {rule}")
+
+
+def bad_type(param: str, expected: str) -> ApiError:
+    return invalid_field(param, f"Invalid type for '{param}': expected {expected}.")
+
+
 def missing_field(param: str) -> ApiError:
     return ApiError(400, f"Missing required field '{param}'.", code="missing_field", param=param)
 
