@@ -19,8 +19,8 @@ from .wire import (
     JsonReply,
     RequestContext,
     StreamReply,
+    bad_value,
     digest,
-    invalid_field,
     load,
     missing_field,
     not_found,
@@ -93,7 +93,7 @@ def mave_chat(ctx: RequestContext) -> JsonReply | StreamReply:
         raise missing_field("message")
     message = body["message"]
     if not isinstance(message, str):
-        raise invalid_field("message", "Invalid value for 'message': must be a string.")
+        raise bad_value("message", "must be a string.")
     with _lock:
         if _in_flight >= MAX_IN_FLIGHT:
             refusal = f"Too many concurrent Mave requests: at most {MAX_IN_FLIGHT} may run at once."

@@ -16,8 +16,8 @@ from .wire import (
     Chooser,
     JsonReply,
     RequestContext,
+    bad_value,
     digest,
-    invalid_field,
     load,
     missing_field,
     not_found,
@@ -178,8 +178,7 @@ def chat(ctx: RequestContext) -> JsonReply:
     if message in (None, ""):
         raise missing_field("message")
     if not isinstance(message, str) or len(message) > MAX_MESSAGE:
-        text = f"Invalid value for 'message': a string of at most {MAX_MESSAGE} characters."
-        raise invalid_field("message", text)
+        raise bad_value("message", f"a string of at most {MAX_MESSAGE} characters.")
     history = body.get("conversation_history")
     history = [] if history is None else history
     problem = None
@@ -195,7 +194,7 @@ def chat(ctx: RequestContext) -> JsonReply:
     ):
         problem = "items are {role, content}."
     if problem:
-        raise invalid_field("conversation_history", f"Invalid value for 'conversation_history': {problem}")
+        raise bad_value("conversation_history", problem)
     story = _find_story(ctx)
     turn = len(history) // 2 + 1
     point = story["key_points"][(turn - 1) % len(story["key_points"])]

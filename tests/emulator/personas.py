@@ -16,7 +16,16 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
-from .wire import ApiError, JsonReply, RequestContext, digest, invalid_field, load, missing_field, not_found
+from .wire import (
+    ApiError,
+    JsonReply,
+    RequestContext,
+    bad_value,
+    digest,
+    load,
+    missing_field,
+    not_found,
+)
 
 _DATA = load("personas")
 LIST_FIELDS: list[str] = _DATA["custom_list_fields"]
@@ -74,7 +83,7 @@ def list_personas(ctx: RequestContext) -> JsonReply:
     category, needle = ctx.query.get("category"), (ctx.query.get("search") or "").lower()
     custom = ctx.query.get("is_custom")
     if custom is not None and custom.lower() not in ("true", "false"):
-        raise invalid_field("is_custom", "Invalid value for 'is_custom': must be true or false.")
+        raise bad_value("is_custom", "must be true or false.")
     matches = [
         p
         for p in PERSONAS
@@ -88,7 +97,7 @@ def list_personas(ctx: RequestContext) -> JsonReply:
         # The cursor names the last persona of the previous page: opaque, yet stable.
         persona_id = _decode_cursor(ctx.query["cursor"])
         if persona_id not in _POSITION:
-            raise invalid_field("cursor", "Invalid value for 'cursor': unknown or expired cursor.")
+            raise bad_value("cursor", "unknown or expired cursor.")
         start = sum(1 for p in matches if _POSITION[p.id] <= _POSITION[persona_id])
     page = matches[start : start + limit]
     has_more = start + limit < len(matches)
@@ -108,9 +117,7 @@ def _bounded_int(raw: str | None, param: str, default: int, maximum: int) -> int
     with suppress(ValueError):
         value = int(raw)
     if not 1 <= value <= maximum:
-        raise invalid_field(
-            param, f"Invalid value for '{param}': must be an integer between 1 and {maximum}."
-        )
+        raise bad_value(param, f"must be an integer between 1 and {maximum}.")
     return value
 
 
@@ -126,13 +133,13 @@ def _decode_cursor(cursor: str) -> str | None:
 def _check_fields(body: dict[str, Any]) -> None:
     name = body.get("name")
     if "name" in body and not (isinstance(name, str) and 2 <= len(name) <= 100):
-        raise invalid_field("name", "Invalid value for 'name': must be a string of 2 to 100 characters.")
+        raise bad_value("name", "must be a string of 2 to 100 characters.")
     for key in LIST_FIELDS:
         value = body.get(key)
         if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-            raise invalid_field(key, f"Invalid value for '{key}': must be an array of strings.")
+            raise bad_value(key, "must be an array of strings.")
     if body.get("mcda_weights") is not None and not isinstance(body["mcda_weights"], dict):
-        raise invalid_field("mcda_weights", "Invalid value for 'mcda_weights': must be an object.")
+        raise bad_value("mcda_weights", "must be an object.")
 
 
 def _details(body: dict[str, Any]) -> dict[str, Any]:
@@ -151,10 +158,9 @@ def create_persona(ctx: RequestContext) -> JsonReply:
         if body.get(key) in (None, ""):
             raise missing_field(key)
     if body["pipeline_type"] not in ("north_star", "intermediate", "advanced"):
-        message = "Invalid value for 'pipeline_type': one of north_star, intermediate, advanced."
-        raise invalid_field("pipeline_type", message)
+        raise bad_value("pipeline_type", "one of north_star, intermediate, advanced.")
     if body["type"] not in ("B2B", "B2C"):
-        raise invalid_field("type", "Invalid value for 'type': one of B2B, B2C.")
+        raise bad_value("type", "one of B2B, B2C.")
     _check_fields(body)
     persona_id = "clxc" + digest("custom", body["name"])[:21]
     built = f"{body['name']}: a {body['type']} persona built by the {body['pipeline_type']} pipeline."

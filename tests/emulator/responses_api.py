@@ -21,6 +21,8 @@ from .wire import (
     RequestContext,
     StreamItem,
     StreamReply,
+    bad_type,
+    bad_value,
     invalid_field,
     missing_field,
 )
@@ -52,7 +54,7 @@ def to_chat_body(body: Any) -> dict[str, Any]:
     instructions = body.get("instructions")
     if instructions is not None:
         if not isinstance(instructions, str):
-            raise invalid_field("instructions", "Invalid type for 'instructions': expected a string.")
+            raise bad_type("instructions", "a string")
         messages.insert(0, {"role": "system", "content": instructions})
     chat["messages"] = messages
     if "max_output_tokens" in body:
@@ -63,8 +65,7 @@ def to_chat_body(body: Any) -> dict[str, Any]:
         raw = body["tool_choice"]
         if isinstance(raw, dict) and raw.get("type") == "function":
             if "function" in raw or not isinstance(raw.get("name"), str):
-                message = "Invalid value for 'tool_choice': expected {'type': 'function', 'name': ...}."
-                raise invalid_field("tool_choice", message)
+                raise bad_value("tool_choice", "expected {'type': 'function', 'name': ...}.")
             raw = {"type": "function", "function": {"name": raw["name"]}}
         chat["tool_choice"] = raw
     text = body.get("text")
@@ -80,15 +81,15 @@ def to_chat_body(body: Any) -> dict[str, Any]:
 def _messages(raw: Any) -> list[dict[str, Any]]:
     if isinstance(raw, str):
         if len(raw) > MAX_INPUT_CHARS:
-            raise invalid_field("input", f"Invalid value for 'input': at most {MAX_INPUT_CHARS} characters.")
+            raise bad_value("input", f"at most {MAX_INPUT_CHARS} characters.")
         return [{"role": "user", "content": raw}]
     if not isinstance(raw, list) or not raw:
-        raise invalid_field("input", "Invalid value for 'input': expected a string or a non-empty array.")
+        raise bad_value("input", "expected a string or a non-empty array.")
     messages: list[dict[str, Any]] = []
     for index, item in enumerate(raw):
         where = f"input[{index}]"
         if not isinstance(item, dict):
-            raise invalid_field(where, f"Invalid type for '{where}': expected an object.")
+            raise bad_type(where, "an object")
         kind = item.get("type", "message")
         if kind == "message":
             messages.append(_message(item, where))
