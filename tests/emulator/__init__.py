@@ -18,22 +18,7 @@ from .routes import ROUTES, Route
 from .server import SERVED_BY, Emulator, RecordedRequest, run_emulator
 
 __all__ = [
-    "BUDGET_EXCEEDED_KEY",
-    "DEFAULT_KEY",
-    "EXPIRED_KEY",
-    "FAULT_KINDS",
-    "FORBIDDEN_KEY",
-    "NO_CREDITS_KEY",
-    "PERSONAS",
-    "REVOKED_KEY",
-    "ROUTES",
-    "SERVED_BY",
-    "Emulator",
-    "Fault",
-    "FaultKind",
-    "FaultQueue",
-    "Persona",
-    "RecordedRequest",
-    "Route",
-    "run_emulator",
-]
+    "BUDGET_EXCEEDED_KEY", "DEFAULT_KEY", "EXPIRED_KEY", "FAULT_KINDS", "FORBIDDEN_KEY", "NO_CREDITS_KEY",
+    "PERSONAS", "REVOKED_KEY", "ROUTES", "SERVED_BY", "Emulator", "Fault", "FaultKind", "FaultQueue",
+    "Persona", "RecordedRequest", "Route", "run_emulator",
+]  # fmt: skip

@@ -38,15 +38,9 @@ from .wire import (
 )
 
 FaultKind: TypeAlias = Literal[
-    "status",
-    "close",
-    "malformed",
-    "bad_analysis",
-    "cut_stream",
-    "slow_stream",
-    "stream_error",
+    "status", "close", "malformed", "bad_analysis", "cut_stream", "slow_stream", "stream_error",
     "sse_comments",
-]
+]  # fmt: skip
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
 STREAM_KINDS = frozenset({"cut_stream", "slow_stream", "stream_error", "sse_comments"})
 

@@ -12,6 +12,7 @@ import threading
 import time
 from typing import Any
 
+from .language import say
 from .personas import PERSONAS
 from .wire import (
     ApiError,
@@ -59,12 +60,12 @@ def _answer(message: str, thread: dict[str, Any]) -> dict[str, Any]:
     ]
     personas = [PERSONAS[choose.integer(f"persona{i}", 0, len(PERSONAS) - 1)] for i in range(2)]
     personas_used = list({p.id: {"id": p.id, "name": p.name} for p in personas}.values())
-    follow_up = " Building on the earlier research in this thread," if thread["messages"] else ""
-    cited = " ".join(f"{s['snippet']} [{i + 1}]" for i, s in enumerate(sources))
-    names = " and ".join(p["name"] for p in personas_used)
-    content = (
-        f"Research summary for: {message.strip()}{follow_up} the evidence points one way. {cited} "
-        f"Seen through the {names} lens, price and convenience decide more than stated values."
+    content = say(
+        "mave",
+        question=message.strip(),
+        follow_up=say("mave_follow_up") if thread["messages"] else "",
+        cited=" ".join(f"{s['snippet']} [{i + 1}]" for i, s in enumerate(sources)),
+        names=" and ".join(p["name"] for p in personas_used),
     )
     credits = choose.integer("credits", 10, 15) if len(message) < 80 else choose.integer("credits", 20, 30)
     validation = {

@@ -10,6 +10,7 @@ The stories are invented and fixed (``data/news.json``).
 
 from typing import Any
 
+from .language import TEMPLATE, say
 from .personas import Persona, _bounded_int, find
 from .wire import (
     ApiError,
@@ -142,18 +143,20 @@ def analyze(ctx: RequestContext) -> JsonReply:
     choose = Chooser(digest(story["id"], persona.id))
     relevant = _relevance(story, [persona]) > 0
     point = story["key_points"][0].lower()
-    mood = "Engaged and curious" if relevant else "Mildly interested, mostly indifferent"
-    analysis = {
-        "quick_view": f"{mood}: as a {persona.name}, '{story['name']}' matters mainly because {point}.",
-        "emotional_response": f"{'Cautious optimism' if relevant else 'Detached'} on {story['topics'][0]}.",
-        "cognitive_engagement": f"Would read the summary and check how {point} applies to them.",
-        "behavioral_intent": "Likely to share it and adjust plans." if relevant else "Unlikely to act soon.",
-        "news_contextualization": f"Fits the wider {story['categories'][0]} trend this {persona.category} "
-        "audience already follows.",
-        "risk_and_opportunity": f"Risk: {story['key_points'][-1].lower()}. Opportunity: early movers on "
-        f"{story['topics'][-1]}.",
-        "confidence": choose.integer("confidence", 60, 90),
+    values = {
+        "persona": persona.name,
+        "story": story["name"],
+        "point": point,
+        "topic": story["topics"][0],
+        "category": story["categories"][0],
+        "audience": persona.category,
+        "risk": story["key_points"][-1].lower(),
+        "opportunity": story["topics"][-1],
     }
+    analysis: dict[str, Any] = {
+        key: texts[relevant].format(**values) for key, texts in TEMPLATE["news_analysis"].items()
+    }
+    analysis["confidence"] = choose.integer("confidence", 60, 90)
     usage = {
         "prompt_tokens": 900 + choose.integer("prompt", 0, 400),
         "completion_tokens": 300 + choose.integer("completion", 0, 200),
@@ -198,9 +201,13 @@ def chat(ctx: RequestContext) -> JsonReply:
     story = _find_story(ctx)
     turn = len(history) // 2 + 1
     point = story["key_points"][(turn - 1) % len(story["key_points"])]
-    content = (
-        f"On '{story['name']}' (turn {turn}): {point}. In short, to your question "
-        f'"{message.strip()[:80]}": {story["short_summary"]}'
+    content = say(
+        "news_chat",
+        story=story["name"],
+        turn=turn,
+        point=point,
+        question=message.strip()[:80],
+        summary=story["short_summary"],
     )
     return JsonReply(
         {

@@ -236,46 +236,46 @@ class _Handler(BaseHTTPRequestHandler):
         if "authorization" in recorded:
             recorded["authorization"] = redact(recorded["authorization"])
         emulator.record(RecordedRequest(self.command, path, query, recorded, body, url.path))
-        authorization = self.headers.get("Authorization")
+        self._window: dict[str, str] = {}
         try:
-            key = authenticate(authorization)
+            reply = self._answer(path if relative else None, query, headers, body, body_ok)
         except ApiError as error:
-            self._send_error(
-                error, emulator.limiter.observe(bearer_token(authorization) or "", consume=False)[0]
-            )
-            return
-        window, retry = emulator.limiter.observe(key, consume=True)
+            exhausted = {"X-RateLimit-Remaining": "0"} if error.status == 429 else {}
+            reply = JsonReply(error.body(), error.status, {**error.headers, **exhausted})
+        except Exception as exc:  # surface emulator bugs as 500s, not hangs
+            self.log_error("handler failed: %r", exc)
+            reply = JsonReply(ApiError(500, f"Emulator bug: {exc!r}").body(), 500)
+        if reply is None:
+            self.close_connection = True  # the "close" fault: no response at all
+        else:
+            self._send(reply, self._window)
+
+    def _answer(
+        self, path: str | None, query: dict[str, str], headers: dict[str, str], body: Any, body_ok: bool
+    ) -> Reply | None:
+        emulator = self.server.emulator
+        authorization = self.headers.get("Authorization")
+        self._window = emulator.limiter.observe(bearer_token(authorization) or "", consume=False)[0]
+        key = authenticate(authorization)
+        self._window, retry = emulator.limiter.observe(key, consume=True)
         if retry is not None:
-            self._send_error(
-                ApiError(429, rate_limit_message(retry), headers={"Retry-After": str(retry)}), window
-            )
-            return
-        found = resolve(emulator.routes, self.command, path) if relative else None
-        if found is None:
-            self._send_error(ApiError(404, f"Unknown endpoint: {self.command} {url.path}"), window)
-            return
+            raise ApiError(429, rate_limit_message(retry), headers={"Retry-After": str(retry)})
+        found = resolve(emulator.routes, self.command, path) if path is not None else None
+        if path is None or found is None:
+            raise ApiError(404, f"Unknown endpoint: {self.command} {urlsplit(self.path).path}")
         if self.command in ("POST", "PUT", "PATCH") and not body_ok:
-            self._send_error(ApiError(400, "Request body is not valid JSON.", code="invalid_json"), window)
-            return
+            raise ApiError(400, "Request body is not valid JSON.", code="invalid_json")
         route, params = found
         fault = emulator.faults.take(path, streaming=isinstance(body, dict) and body.get("stream") is True)
         if fault is not None and fault.kind == "close":
-            self.close_connection = True
-            return
-        context = RequestContext(self.command, path, params, query, headers, body, key, emulator.config)
-        try:
-            reply = immediate_reply(fault) if fault is not None else None
-            if reply is None:
-                reply = route.handler(context)
-                reply = distort(reply, fault) if fault is not None else reply
-        except ApiError as error:
-            self._send_error(error, window)
-            return
-        except Exception as exc:  # surface emulator bugs as 500s, not hangs
-            self.log_error("handler failed: %r", exc)
-            self._send_error(ApiError(500, f"Emulator bug: {exc!r}"), window)
-            return
-        self._send(reply, window)
+            return None
+        reply = immediate_reply(fault) if fault is not None else None
+        if reply is None:
+            reply = route.handler(
+                RequestContext(self.command, path, params, query, headers, body, key, emulator.config)
+            )
+            reply = distort(reply, fault) if fault is not None else reply
+        return reply
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
@@ -289,12 +289,6 @@ class _Handler(BaseHTTPRequestHandler):
             self.rfile.readline()
         self.rfile.readline()
         return b"".join(parts)
-
-    def _send_error(self, error: ApiError, window: dict[str, str]) -> None:
-        headers = {**window, **error.headers}
-        if error.status == 429:
-            headers["X-RateLimit-Remaining"] = "0"
-        self._send(JsonReply(error.body(), error.status), headers)
 
     def _send(self, reply: Reply, headers: dict[str, str]) -> None:
         headers = {**headers, "X-Served-By": SERVED_BY}
