@@ -13,7 +13,7 @@ import base64
 import binascii
 import threading
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from .wire import (
@@ -46,16 +46,7 @@ class Persona:
 
     def public(self) -> dict[str, Any]:
         """The wire shape; the persona prompt is never exposed, as documented."""
-        return {
-            "id": self.id,
-            "object": "persona",
-            "name": self.name,
-            "category": self.category,
-            "description": self.description,
-            "is_custom": self.is_custom,
-            "is_expert": self.is_expert,
-            "created_at": self.created_at,
-        }
+        return {"id": self.id, "object": "persona", **asdict(self)}
 
 
 # One day apart from the first documented persona's created_at.
