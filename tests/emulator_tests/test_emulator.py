@@ -182,6 +182,9 @@ def test_cut_stream_drops_the_connection_before_the_finish(emu: Emulator) -> Non
     assert (
         received.count("data: ") == 4 and "[DONE]" not in received and 'finish_reason":"stop' not in received
     )
+    emu.faults.push(Fault("cut_stream", after_chunks=999, graceful=True))
+    cut = chat(emu, "hi", stream=True)  # a cut stream never lets its finish through, however late the cut
+    assert all(c["choices"] and c["choices"][0]["finish_reason"] is None for c in cut.chunks)
 
 
 def test_stream_error_slow_stream_and_comment_faults(emu: Emulator) -> None:
