@@ -143,11 +143,9 @@ def synthesize(schema: Mapping[str, Any], source: _Source) -> Any:
             return [value(items, singular, depth + 1) for _ in range(count)]
         if kind in ("integer", "number"):
             return _clamp(source.number(name, kind == "integer"), schema, integral=kind == "integer")
-        return (
-            {"null": None, "boolean": True}[kind]
-            if kind in ("null", "boolean")
-            else source.string(name, schema)
-        )
+        if kind == "null":
+            return None
+        return True if kind == "boolean" else source.string(name, schema)
 
     return value(schema, "value", 0)
 
