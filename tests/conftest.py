@@ -4,6 +4,10 @@ By default every test replays cassettes (`--record-mode=none`, sockets off but
 loopback). `--record-mode=rewrite` re-records: from the local emulator, started
 here, unless `MAVERA_RECORD_TARGET=live`, which records against the real API
 with the `MAVERA_API_KEY` from the environment. See README "Cassettes".
+
+The emulator is started here once per session (`emulator`); tests that talk to it
+directly take `emu`, the same server with its request log, faults and rate-limit
+window cleared before and after the test.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from cassettes.vcr_settings import (
     json_body_matcher,
     vcr_kwargs,
 )
+from tests.emulator import Emulator, run_emulator
 
 _OPENAI_VARIABLES = (
     "OPENAI_API_KEY",
@@ -45,7 +50,6 @@ def mavera_endpoint(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
     mode = _record_mode(request.config)
     target = os.environ.get("MAVERA_RECORD_TARGET", "emulator")
     saved = {name: os.environ.get(name) for name in ("MAVERA_BASE_URL", "MAVERA_API_KEY")}
-    emulator_context: Any = None
     if mode == "none":
         endpoint = {"MAVERA_BASE_URL": PUBLIC_BASE_URL, "MAVERA_API_KEY": REPLAY_API_KEY}
     elif target == "live":
@@ -54,22 +58,32 @@ def mavera_endpoint(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
             pytest.exit("MAVERA_RECORD_TARGET=live needs MAVERA_API_KEY set to a real key.", returncode=2)
         endpoint = {"MAVERA_BASE_URL": saved["MAVERA_BASE_URL"] or PUBLIC_BASE_URL, "MAVERA_API_KEY": key}
     else:
-        from tests.emulator import run_emulator
-
-        emulator_context = run_emulator()
-        emulator = emulator_context.__enter__()
+        emulator: Emulator = request.getfixturevalue("emulator")
         endpoint = {"MAVERA_BASE_URL": emulator.base_url, "MAVERA_API_KEY": emulator.api_key}
     os.environ.update(endpoint)
     try:
         yield endpoint
     finally:
-        if emulator_context is not None:
-            emulator_context.__exit__(None, None, None)
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[Emulator]:
+    """The one emulator of the session (loopback only); cassettes are recorded from it too."""
+    with run_emulator() as running:
+        yield running
+
+
+@pytest.fixture
+def emu(emulator: Emulator) -> Iterator[Emulator]:
+    """The session's emulator, cleared before the test and after it, so no fault leaks on."""
+    emulator.reset()
+    yield emulator
+    emulator.reset()
 
 
 @pytest.fixture(autouse=True)

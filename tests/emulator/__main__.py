@@ -2,26 +2,19 @@
 
 import argparse
 
-from .emulator import Emulator
+from .server import Emulator
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Local Mavera chat API emulator")
+    parser = argparse.ArgumentParser(description="Local Mavera API emulator")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
+    placements = ("trailing", "final_chunk")
     parser.add_argument(
-        "--usage-placement",
-        choices=("trailing", "final_chunk"),
-        default="trailing",
-        help="where streamed usage/analysis go (default: trailing chunk)",
+        "--usage-placement", choices=placements, default="trailing", help="where streamed usage goes"
     )
     parser.add_argument("--rate-limit", type=int, default=600, help="requests/minute")
-    parser.add_argument(
-        "--chunk-delay",
-        type=float,
-        default=0.0,
-        help="seconds between streamed chunks, to look like a real model",
-    )
+    parser.add_argument("--chunk-delay", type=float, default=0.0, help="seconds between streamed chunks")
     args = parser.parse_args(argv)
     emulator = Emulator(
         args.port,
@@ -29,8 +22,7 @@ def main(argv: list[str] | None = None) -> None:
         stream_usage_placement=args.usage_placement,
         rate_limit_per_minute=args.rate_limit,
         stream_chunk_delay=args.chunk_delay,
-    )
-    emulator.start()
+    ).start()
     print(f"Mavera emulator listening on {emulator.base_url}", flush=True)
     print(f"API key: {emulator.api_key}", flush=True)
     try:

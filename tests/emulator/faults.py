@@ -1,29 +1,22 @@
 """Fault injection: a FIFO queue of misbehaviours for the next requests.
 
-The offline fault suite pushes :class:`Fault` objects and then drives the
-client; the server asks the queue for a fault once a request is authorised
-and routed, so auth and validation tests are never disturbed by leftovers.
+Tests push :class:`Fault` objects, then drive the client; the server asks the queue for a
+fault once a request is authorised and routed, so auth and validation tests are never
+disturbed by leftovers. Kinds:
 
-Kinds:
-
-- ``status``: answer ``status`` with the documented error JSON for it
-  (``retry_after`` adds a ``Retry-After`` header, ``message``/``code``
-  override the defaults).
+- ``status``: answer ``status`` with the documented error JSON for it (``retry_after`` adds a
+  ``Retry-After`` header, ``message``/``code`` override the defaults).
 - ``close``: close the socket without sending any response.
 - ``malformed``: 200 with ``body`` and ``content_type`` sent verbatim.
-- ``bad_analysis``: the normal answer, but ``analysis`` replaced by
-  ``analysis_value`` (a string by default), streaming or not.
-- ``cut_stream``: send ``after_chunks`` SSE events, then drop the connection
-  (no finish_reason, no ``[DONE]``). ``graceful=True`` ends the HTTP body
-  cleanly instead, modelling a server that simply stops talking.
-- ``slow_stream``: send ``after_chunks`` events, sleep ``delay`` seconds,
-  then continue normally.
-- ``stream_error``: send ``after_chunks`` events, then
-  ``data: {"error": {...}}``, then end the stream.
+- ``bad_analysis``: the normal answer, but ``analysis`` replaced by ``analysis_value``.
+- ``cut_stream``: send ``after_chunks`` SSE events, then drop the connection (no
+  finish_reason, no ``[DONE]``); ``graceful=True`` ends the HTTP body cleanly instead.
+- ``slow_stream``: send ``after_chunks`` events, sleep ``delay`` seconds, then go on.
+- ``stream_error``: send ``after_chunks`` events, then ``data: {"error": {...}}``, then end.
 - ``sse_comments``: put a ``: keep-alive`` comment before every event.
 
-Stream kinds only match streaming requests (``"stream": true``) and stay
-queued otherwise, so a test can push one before a non-streaming warm-up call.
+Stream kinds only match streaming requests (``"stream": true``) and stay queued otherwise, so
+a test can push one before a non-streaming warm-up call.
 """
 
 import threading
@@ -31,9 +24,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, TypeAlias, get_args
 
-from .errors import ApiError, rate_limit_message
 from .wire import (
     Abort,
+    ApiError,
     Comment,
     JsonReply,
     Pause,
@@ -41,21 +34,15 @@ from .wire import (
     Reply,
     StreamItem,
     StreamReply,
+    rate_limit_message,
 )
 
 FaultKind: TypeAlias = Literal[
-    "status",
-    "close",
-    "malformed",
-    "bad_analysis",
-    "cut_stream",
-    "slow_stream",
-    "stream_error",
+    "status", "close", "malformed", "bad_analysis", "cut_stream", "slow_stream", "stream_error",
     "sse_comments",
-]
+]  # fmt: skip
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
 STREAM_KINDS = frozenset({"cut_stream", "slow_stream", "stream_error", "sse_comments"})
-ANY_PATH = "*"
 
 
 @dataclass
@@ -79,19 +66,12 @@ class Fault:
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
-            known = ", ".join(FAULT_KINDS)
-            raise ValueError(f"unknown fault kind {self.kind!r}; use one of {known}")
+            raise ValueError(f"unknown fault kind {self.kind!r}; use one of {', '.join(FAULT_KINDS)}")
         if self.times < 1:
             raise ValueError("times must be >= 1")
 
-    @property
-    def streaming_only(self) -> bool:
-        return self.kind in STREAM_KINDS
-
     def matches(self, path: str, *, streaming: bool) -> bool:
-        if self.path not in (ANY_PATH, path):
-            return False
-        return streaming or not self.streaming_only
+        return self.path in ("*", path) and (streaming or self.kind not in STREAM_KINDS)
 
 
 class FaultQueue:
@@ -128,44 +108,33 @@ class FaultQueue:
 def immediate_reply(fault: Fault) -> Reply | None:
     """The reply for faults that replace the handler entirely."""
     if fault.kind == "status":
-        raise _status_error(fault)
+        headers = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
+        message = fault.message
+        if fault.status == 429 and message is None and fault.retry_after is not None:
+            message = rate_limit_message(fault.retry_after)
+        raise ApiError(fault.status, message, code=fault.code, headers=headers)
     if fault.kind == "malformed":
-        body = fault.body
-        raw = body.encode("utf-8") if isinstance(body, str) else body
+        raw = fault.body.encode("utf-8") if isinstance(fault.body, str) else fault.body
         return RawReply(body=raw, content_type=fault.content_type)
     return None
-
-
-def _status_error(fault: Fault) -> ApiError:
-    headers: dict[str, str] = {}
-    message = fault.message
-    if fault.retry_after is not None:
-        headers["Retry-After"] = str(fault.retry_after)
-        if fault.status == 429 and message is None:
-            message = rate_limit_message(fault.retry_after)
-    return ApiError(fault.status, message, code=fault.code, headers=headers)
 
 
 def distort(reply: Reply, fault: Fault) -> Reply:
     """Apply a fault that bends an otherwise normal reply."""
     if fault.kind == "bad_analysis":
-        return _bad_analysis(reply, fault.analysis_value)
+        if isinstance(reply, JsonReply) and isinstance(reply.body, dict):
+            return replace(reply, body={**reply.body, "analysis": fault.analysis_value})
+        if isinstance(reply, StreamReply):
+            # Ride on the chunk that carries usage, where real analysis would be.
+            items = [
+                {**item, "analysis": fault.analysis_value}
+                if isinstance(item, dict) and "usage" in item
+                else item
+                for item in reply.items
+            ]
+            return replace(reply, items=items)
     if isinstance(reply, StreamReply) and fault.kind in STREAM_KINDS:
-        items = list(_stream_fault(reply.items, fault))
-        return replace(reply, items=items)
-    return reply
-
-
-def _bad_analysis(reply: Reply, value: Any) -> Reply:
-    if isinstance(reply, JsonReply) and isinstance(reply.body, dict):
-        return replace(reply, body={**reply.body, "analysis": value})
-    if isinstance(reply, StreamReply):
-        items = list(reply.items)
-        # Ride on the chunk that carries usage, where real analysis would be.
-        for index, item in enumerate(items):
-            if isinstance(item, dict) and "usage" in item:
-                items[index] = {**item, "analysis": value}
-        return replace(reply, items=items)
+        return replace(reply, items=list(_stream_fault(reply.items, fault)))
     return reply
 
 
@@ -190,8 +159,7 @@ def _stream_fault(items: Sequence[StreamItem], fault: Fault) -> Iterator[StreamI
             if fault.kind != "slow_stream":
                 return
         yield item
-        if is_event:
-            sent += 1
+        sent += is_event
     if not interrupted:
         yield from _interruption(fault)
 
@@ -199,28 +167,24 @@ def _stream_fault(items: Sequence[StreamItem], fault: Fault) -> Iterator[StreamI
 def _interruption(fault: Fault) -> Iterator[StreamItem]:
     if fault.kind == "slow_stream":
         yield Pause(fault.delay)
-    elif fault.kind == "cut_stream":
-        if not fault.graceful:
-            yield Abort()
+    elif fault.kind == "cut_stream" and not fault.graceful:
+        yield Abort()
     elif fault.kind == "stream_error":
-        default = ApiError(500, fault.message, code=fault.code).body()["error"]
-        yield {"error": fault.error or default}
+        yield {"error": fault.error or ApiError(500, fault.message, code=fault.code).body()["error"]}
 
 
 def _first_finish_index(items: Sequence[StreamItem]) -> int:
+    """How many events come before the one that finishes the stream."""
     position = 0
     for item in items:
         if isinstance(item, str):
             return position
-        if isinstance(item, dict) and isinstance(item.get("type"), str):
-            # A Responses API event: the stream finishes with response.completed/.incomplete.
-            if item["type"] in ("response.completed", "response.incomplete"):
-                return position
-            position += 1
-            continue
         if isinstance(item, dict):
-            choices = item.get("choices") or []
-            if any(choice.get("finish_reason") for choice in choices) or not choices:
+            kind = item.get("type")
+            if isinstance(kind, str):  # a Responses or Mave event
+                if kind in ("response.completed", "response.incomplete"):
+                    return position
+            elif not item.get("choices") or any(c.get("finish_reason") for c in item["choices"]):
                 return position
             position += 1
     return position

@@ -1,22 +1,37 @@
-"""The persona catalogue and ``GET /personas`` / ``GET /personas/{id}``.
+"""Personas: ``GET /personas`` and ``GET /personas/{id}`` over the catalogue in
+``data/personas.json``, and custom personas (``POST /personas``, ``PATCH /personas/{id}``).
 
-The first two entries are copied from the documented example; the rest are
-invented but shaped the same way. Everything is fixed, including
-``created_at``, so listings are byte-identical between recordings.
+The first two catalogue entries are the documented examples; the rest are invented but shaped
+the same way, with fixed ``created_at`` so listings are byte-identical between recordings.
+Custom personas follow the reference example (object ``custom_persona``, ``credits_charged:
+300``, every custom field under ``details``). Inferred, the docs being silent: ``pipeline_type``,
+``name`` and ``type`` are required; patching a base persona answers 403 ``forbidden``.
+Created personas live for the process; their ids come from the name, so recordings are stable.
 """
 
 import base64
 import binascii
-from collections.abc import Mapping
-from dataclasses import dataclass
+import threading
+from contextlib import suppress
+from dataclasses import asdict, dataclass
 from typing import Any
 
-from .errors import ApiError, invalid_field
-from .wire import JsonReply, RequestContext
+from .wire import (
+    ApiError,
+    JsonReply,
+    RequestContext,
+    bad_value,
+    digest,
+    load,
+    missing_field,
+    not_found,
+)
 
-DEFAULT_LIMIT = 50
+_DATA = load("personas")
+LIST_FIELDS: list[str] = _DATA["custom_list_fields"]
+SCALAR_FIELDS: list[str] = _DATA["custom_scalar_fields"]
 MAX_LIMIT = 100
-CATEGORIES = ("Generational", "Professional", "Lifestyle", "IndustrySpecific", "Expert")
+CREDITS_CHARGED = 300
 
 
 @dataclass(frozen=True)
@@ -31,235 +46,159 @@ class Persona:
 
     def public(self) -> dict[str, Any]:
         """The wire shape; the persona prompt is never exposed, as documented."""
-        return {
-            "id": self.id,
-            "object": "persona",
-            "name": self.name,
-            "category": self.category,
-            "description": self.description,
-            "is_custom": self.is_custom,
-            "is_expert": self.is_expert,
-            "created_at": self.created_at,
-        }
+        return {"id": self.id, "object": "persona", **asdict(self)}
 
 
-_DAY = 86_400
-_EPOCH = 1_706_140_800  # created_at of the first documented persona
-
-
-def _persona(
-    index: int,
-    id: str,
-    name: str,
-    category: str,
-    description: str,
-    *,
-    custom: bool = False,
-    expert: bool = False,
-) -> Persona:
-    created_at = _EPOCH + index * _DAY
-    return Persona(id, name, category, description, custom, expert, created_at)
-
-
-PERSONAS: tuple[Persona, ...] = (
-    _persona(
-        0,
-        "clx1abc2d0001abcdef123456",
-        "Gen Z Consumer",
-        "Generational",
-        "Digital-native consumer aged 18-25 with strong social media influence.",
-    ),
-    _persona(
-        1,
-        "clx2xyz9e0002abcdef789012",
-        "SaaS CMO",
-        "IndustrySpecific",
-        "Chief Marketing Officer at a B2B SaaS company with $10M+ ARR.",
-        custom=True,
-        expert=True,
-    ),
-    _persona(
-        2,
-        "clx3mpa7k0003ghijkl345678",
-        "Millennial Parent",
-        "Generational",
-        "Working parent in their mid-30s juggling two kids, a mortgage and a hybrid job.",
-    ),
-    _persona(
-        3,
-        "clx4rbb2m0004mnopqr901234",
-        "Retired Baby Boomer",
-        "Generational",
-        "Retired professional in their late 60s who values reliability, good service and plain speaking.",
-    ),
-    _persona(
-        4,
-        "clx5sbo8n0005stuvwx567890",
-        "Small Business Owner",
-        "Professional",
-        "Owner of a 12-person local services business who watches cash flow closely.",
-    ),
-    _persona(
-        5,
-        "clx6hcf3p0006yzabcd234567",
-        "Healthcare CFO",
-        "Expert",
-        "Chief Financial Officer of a regional hospital system focused on "
-        "margins, compliance and value-based care.",
-        expert=True,
-    ),
-    _persona(
-        6,
-        "clx7ecs5q0007efghij890123",
-        "Eco-conscious Shopper",
-        "Lifestyle",
-        "Values-driven shopper who checks sustainability claims and prefers low-waste, durable products.",
-    ),
-    _persona(
-        7,
-        "clx8gzg6r0008klmnop456789",
-        "Gen Z Gamer",
-        "Lifestyle",
-        "Competitive gamer aged 18-24 who streams on Twitch and spends on in-game items.",
-    ),
-    _persona(
-        8,
-        "clx9bit4s0009qrstuv012345",
-        "B2B IT Director",
-        "IndustrySpecific",
-        "IT Director at a 2,000-employee manufacturer responsible for security, "
-        "integrations and vendor risk.",
-        expert=True,
-    ),
-    _persona(
-        9,
-        "clxarfm7t0010wxyzab678901",
-        "Rural Farmer",
-        "IndustrySpecific",
-        "Third-generation farmer running 800 acres of corn and soybeans in the Midwest.",
-    ),
-    _persona(
-        10,
-        "clxbltr9u0011cdefgh234568",
-        "Luxury Traveler",
-        "Lifestyle",
-        "High-income traveler who books premium experiences and expects personalized service.",
-    ),
-    _persona(
-        11,
-        "clxccst1v0012ijklmn890124",
-        "College Student",
-        "Generational",
-        "Undergraduate on a tight budget balancing classes, a part-time job and student loans.",
-    ),
-    _persona(
-        12,
-        "clxdfen2w0013opqrst456780",
-        "Fitness Enthusiast",
-        "Lifestyle",
-        "Active 30-something who trains five days a week and tracks everything with wearables.",
-    ),
-    _persona(
-        13,
-        "clxestf5x0014uvwxyz012346",
-        "Startup Founder",
-        "Professional",
-        "Seed-stage founder of a 10-person fintech startup moving fast on limited runway.",
-        custom=True,
-    ),
+# One day apart from the first documented persona's created_at.
+PERSONAS = tuple(
+    Persona(pid, name, category, description, custom, expert, 1_706_140_800 + i * 86_400)
+    for i, (pid, name, category, description, custom, expert) in enumerate(_DATA["catalogue"])
 )
-
-_BY_ID = {persona.id: persona for persona in PERSONAS}
 _POSITION = {persona.id: index for index, persona in enumerate(PERSONAS)}
+_lock = threading.Lock()
+_CREATED: dict[str, dict[str, Any]] = {}
 
 
 def find(persona_id: str) -> Persona | None:
-    return _BY_ID.get(persona_id)
+    return PERSONAS[_POSITION[persona_id]] if persona_id in _POSITION else None
 
 
 def get_persona(ctx: RequestContext) -> JsonReply:
     persona = find(ctx.path_params["persona_id"])
     if persona is None:
-        raise ApiError(
-            404,
-            f"Persona '{ctx.path_params['persona_id']}' was not found.",
-            code="resource_not_found",
-        )
+        raise not_found("Persona", ctx.path_params["persona_id"])
     return JsonReply(persona.public())
 
 
 def list_personas(ctx: RequestContext) -> JsonReply:
-    matches = [p for p in PERSONAS if _matches(p, ctx.query)]
-    limit = _limit(ctx.query.get("limit"))
-    start = _start_after(ctx.query.get("cursor"), matches)
+    category, needle = ctx.query.get("category"), (ctx.query.get("search") or "").lower()
+    custom = ctx.query.get("is_custom")
+    if custom is not None and custom.lower() not in ("true", "false"):
+        raise bad_value("is_custom", "must be true or false.")
+    matches = [
+        p
+        for p in PERSONAS
+        if (not category or p.category.lower() == category.lower())
+        and (custom is None or p.is_custom == (custom.lower() == "true"))
+        and needle in f"{p.name}\n{p.description}".lower()
+    ]
+    limit = _bounded_int(ctx.query.get("limit"), "limit", 50, MAX_LIMIT)
+    start = 0
+    if "cursor" in ctx.query:
+        # The cursor names the last persona of the previous page: opaque, yet stable.
+        persona_id = _decode_cursor(ctx.query["cursor"])
+        if persona_id not in _POSITION:
+            raise bad_value("cursor", "unknown or expired cursor.")
+        start = sum(1 for p in matches if _POSITION[p.id] <= _POSITION[persona_id])
     page = matches[start : start + limit]
     has_more = start + limit < len(matches)
+    cursor = (
+        base64.urlsafe_b64encode(f"after:{page[-1].id}".encode()).decode().rstrip("=") if has_more else None
+    )
     return JsonReply(
-        {
-            "object": "list",
-            "data": [p.public() for p in page],
-            "has_more": has_more,
-            "next_cursor": encode_cursor(page[-1].id) if has_more else None,
-        }
+        {"object": "list", "data": [p.public() for p in page], "has_more": has_more, "next_cursor": cursor}
     )
 
 
-def _matches(persona: Persona, query: Mapping[str, str]) -> bool:
-    category = query.get("category")
-    if category and persona.category.lower() != category.lower():
-        return False
-    custom = query.get("is_custom")
-    if custom is not None and persona.is_custom != _boolean("is_custom", custom):
-        return False
-    needle = (query.get("search") or "").lower()
-    haystack = f"{persona.name}\n{persona.description}".lower()
-    return needle in haystack
-
-
-def _boolean(param: str, raw: str) -> bool:
-    lowered = raw.lower()
-    if lowered not in ("true", "false"):
-        message = f"Invalid value for '{param}': must be true or false."
-        raise invalid_field(param, message)
-    return lowered == "true"
-
-
-def _limit(raw: str | None) -> int:
+def _bounded_int(raw: str | None, param: str, default: int, maximum: int) -> int:
+    """A query integer in [1, maximum]; shared by the persona and news listings."""
     if raw is None:
-        return DEFAULT_LIMIT
-    try:
+        return default
+    value = 0
+    with suppress(ValueError):
         value = int(raw)
-    except ValueError:
-        value = 0
-    if not 1 <= value <= MAX_LIMIT:
-        message = f"Invalid value for 'limit': must be an integer between 1 and {MAX_LIMIT}."
-        raise invalid_field("limit", message)
+    if not 1 <= value <= maximum:
+        raise bad_value(param, f"must be an integer between 1 and {maximum}.")
     return value
-
-
-# The cursor names the last persona of the previous page. Encoding it keeps it
-# opaque to clients while staying stable across recordings.
-def encode_cursor(persona_id: str) -> str:
-    raw = f"after:{persona_id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _start_after(cursor: str | None, matches: list[Persona]) -> int:
-    if cursor is None:
-        return 0
-    persona_id = _decode_cursor(cursor)
-    if persona_id is None or persona_id not in _POSITION:
-        message = "Invalid value for 'cursor': unknown or expired cursor."
-        raise invalid_field("cursor", message)
-    boundary = _POSITION[persona_id]
-    return sum(1 for p in matches if _POSITION[p.id] <= boundary)
 
 
 def _decode_cursor(cursor: str) -> str | None:
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        text = base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8")
+        text = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode("ascii")).decode("utf-8")
     except (binascii.Error, UnicodeError, ValueError):
         return None
     prefix, _, persona_id = text.partition(":")
     return persona_id if prefix == "after" else None
+
+
+def _check_fields(body: dict[str, Any]) -> None:
+    name = body.get("name")
+    if "name" in body and not (isinstance(name, str) and 2 <= len(name) <= 100):
+        raise bad_value("name", "must be a string of 2 to 100 characters.")
+    for key in LIST_FIELDS:
+        value = body.get(key)
+        if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            raise bad_value(key, "must be an array of strings.")
+    if body.get("mcda_weights") is not None and not isinstance(body["mcda_weights"], dict):
+        raise bad_value("mcda_weights", "must be an object.")
+
+
+def _details(body: dict[str, Any]) -> dict[str, Any]:
+    details: dict[str, Any] = {"pipeline_type": body["pipeline_type"], "persona_type": body["type"]}
+    details |= {key: body.get(key) for key in SCALAR_FIELDS}
+    details |= {
+        "mcda_weights": body.get("mcda_weights") or {},
+        "is_localized": bool(body.get("is_localized", False)),
+    }
+    return details | {key: list(body.get(key) or []) for key in LIST_FIELDS}
+
+
+def create_persona(ctx: RequestContext) -> JsonReply:
+    body = ctx.body if isinstance(ctx.body, dict) else {}
+    for key in ("pipeline_type", "name", "type"):
+        if body.get(key) in (None, ""):
+            raise missing_field(key)
+    if body["pipeline_type"] not in ("north_star", "intermediate", "advanced"):
+        raise bad_value("pipeline_type", "one of north_star, intermediate, advanced.")
+    if body["type"] not in ("B2B", "B2C"):
+        raise bad_value("type", "one of B2B, B2C.")
+    _check_fields(body)
+    persona_id = "clxc" + digest("custom", body["name"])[:21]
+    built = f"{body['name']}: a {body['type']} persona built by the {body['pipeline_type']} pipeline."
+    persona = {
+        "id": persona_id,
+        "object": "custom_persona",
+        "name": body["name"],
+        "category": "Custom",
+        "description": body.get("description") or built,
+        "pipeline_type": body["pipeline_type"],
+        "type": body["type"],
+        "is_custom": True,
+        "created_at": 1_775_124_000,
+        "credits_charged": CREDITS_CHARGED,
+        "details": _details(body),
+    }
+    with _lock:
+        _CREATED[persona_id] = persona
+    return JsonReply(persona, status=201)
+
+
+def update_persona(ctx: RequestContext) -> JsonReply:
+    persona_id = ctx.path_params["persona_id"]
+    body = ctx.body if isinstance(ctx.body, dict) else {}
+    _check_fields(body)
+    with _lock:
+        persona = _CREATED.get(persona_id)
+    if persona is None:
+        base = find(persona_id)
+        if base is None:
+            raise not_found("Persona", persona_id)
+        if not base.is_custom:
+            message = "Only custom personas can be updated; base personas are read-only."
+            raise ApiError(403, message, code="forbidden")
+        # A catalogue persona flagged custom gets the custom shape on its first update.
+        defaults = {"pipeline_type": "north_star", "type": "B2B"}
+        persona = {
+            **base.public(),
+            "object": "custom_persona",
+            **defaults,
+            "credits_charged": CREDITS_CHARGED,
+        }
+        persona["details"] = _details(defaults)
+    updated = {**persona, "details": dict(persona["details"])}
+    for key, value in body.items():
+        # A PATCHed array replaces the old one (inferred).
+        (updated if key in ("name", "description") else updated["details"])[key] = value
+    with _lock:
+        _CREATED[persona_id] = updated
+    return JsonReply(updated)

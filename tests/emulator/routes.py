@@ -1,16 +1,19 @@
 """The routing table: (method, path template) -> handler.
 
-To add an endpoint, write a handler module and append a :class:`Route` to
-``ROUTES``; the server needs no change. Paths are relative to ``/api/v1`` and
-``{name}`` segments arrive in ``RequestContext.path_params``.
+To add an endpoint, write a handler and append a :class:`Route` to ``ROUTES``; the server
+needs no change. Paths are relative to ``/api/v1``; ``{name}`` segments arrive in
+``RequestContext.path_params``.
 """
 
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from . import account_usage, chat, custom_personas, mave, news, personas, responses_api
-from .wire import Handler
+from . import chat, mave, news, personas, responses_api
+from .wire import Handler, JsonReply, RequestContext, load
+
+USAGE = load("usage")
+"""``GET /usage`` answers the documented reference example, verbatim and fixed."""
 
 
 @dataclass(frozen=True)
@@ -25,10 +28,12 @@ class Route:
         object.__setattr__(self, "_pattern", re.compile(f"^{pattern}/?$"))
 
     def match(self, method: str, path: str) -> Mapping[str, str] | None:
-        if method != self.method:
-            return None
-        found = self._pattern.match(path)
+        found = self._pattern.match(path) if method == self.method else None
         return found.groupdict() if found else None
+
+
+def _usage(ctx: RequestContext) -> JsonReply:
+    return JsonReply(USAGE)
 
 
 ROUTES: tuple[Route, ...] = (
@@ -36,9 +41,9 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/personas/{persona_id}", personas.get_persona),
     Route("POST", "/chat/completions", chat.create_chat_completion),
     Route("POST", "/responses", responses_api.create_response),
-    Route("GET", "/usage", account_usage.get_usage),
-    Route("POST", "/personas", custom_personas.create_persona),
-    Route("PATCH", "/personas/{persona_id}", custom_personas.update_persona),
+    Route("GET", "/usage", _usage),
+    Route("POST", "/personas", personas.create_persona),
+    Route("PATCH", "/personas/{persona_id}", personas.update_persona),
     Route("POST", "/mave/chat", mave.mave_chat),
     Route("GET", "/mave/threads/{thread_id}", mave.get_thread),
     Route("GET", "/news/stories/personalized", news.personalized),

@@ -30,7 +30,7 @@ STORY = "st_68e1bd"
 
 
 @pytest.fixture(autouse=True)
-def _fresh(fresh_emu: Any) -> None:
+def _fresh(emu: Any) -> None:
     """Every test starts with an empty request log and no queued faults."""
 
 

@@ -33,7 +33,7 @@ PERSONA = "clx1abc2d0001abcdef123456"
 
 
 @pytest.fixture(autouse=True)
-def _fresh(fresh_emu: Any) -> None:
+def _fresh(emu: Any) -> None:
     """Every test starts with an empty request log and no queued faults."""
 
 

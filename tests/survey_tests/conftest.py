@@ -1,27 +1,15 @@
-"""A loopback emulator for the survey tests, with its request log cleared before each test."""
+"""Helpers for the survey tests, which run against the session's emulator (`emu`, tests/conftest.py)."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from langchain_mavera import ChatMavera
-from tests.emulator import ROUTES, Emulator, Route, chat, run_emulator
-
-
-@pytest.fixture(scope="module")
-def shared_emu() -> Iterator[Emulator]:
-    with run_emulator() as running:
-        yield running
-
-
-@pytest.fixture
-def emu(shared_emu: Emulator) -> Emulator:
-    shared_emu.reset()
-    return shared_emu
+from tests.emulator import ROUTES, Emulator, Route, chat
 
 
 @pytest.fixture
