@@ -168,8 +168,39 @@ def role_of(message: BaseMessage) -> str:
     raise TypeError(msg)
 
 
+# Exact types whose plain-string content needs no splitting, checking or extra keys.
+_PLAIN_ROLES: dict[type[BaseMessage], str] = {cls: _ROLES[cls] for cls in (HumanMessage, SystemMessage)}
+
+
+def _plain_wire_message(message: BaseMessage) -> dict[str, Any] | None:
+    """The wire dict of an unnamed text-only Human, System or AI turn, else None (take the full path).
+
+    Most of a long history is such turns, and this is what the full path returns for
+    them, without its role lookup, content split or tool-call checks.
+    """
+    content = message.content
+    if type(content) is not str or message.name:
+        return None
+    cls = type(message)
+    role = _PLAIN_ROLES.get(cls)
+    if role is not None:
+        return {"role": role, "content": content}
+    # `cls is AIMessage` for speed; isinstance only narrows the type for the checker.
+    if (
+        cls is AIMessage
+        and isinstance(message, AIMessage)
+        and not message.tool_calls
+        and not message.invalid_tool_calls
+    ):
+        return {"role": "assistant", "content": content}
+    return None
+
+
 def to_wire_message(message: BaseMessage) -> dict[str, Any]:
     """One LangChain message as a Mavera chat-completions message dict."""
+    plain = _plain_wire_message(message)
+    if plain is not None:
+        return plain
     role = role_of(message)
     if isinstance(message, ToolMessage):
         return {"role": "tool", "tool_call_id": message.tool_call_id, "content": _tool_content(message)}
