@@ -168,8 +168,40 @@ def role_of(message: BaseMessage) -> str:
     raise TypeError(msg)
 
 
+# Exact types whose plain-string content needs no splitting, checking or extra keys.
+_PLAIN_ROLES: dict[type[BaseMessage], str] = {cls: _ROLES[cls] for cls in (HumanMessage, SystemMessage)}
+
+
+def _plain_wire_message(message: BaseMessage) -> dict[str, Any] | None:
+    """The wire dict of an unnamed text-only Human, System or AI turn, else None (take the full path).
+
+    Most of a long history is such turns, and this is what the full path returns for
+    them, without its role lookup, content split or tool-call checks.
+    """
+    content = message.content
+    if type(content) is not str or message.name:
+        return None
+    cls = type(message)
+    role = _PLAIN_ROLES.get(cls)
+    if role is not None:
+        return {"role": role, "content": content}
+    # `cls is AIMessage` for speed; isinstance only narrows the type for the checker.
+    if (
+        cls is AIMessage
+        and isinstance(message, AIMessage)
+        and not message.tool_calls
+        and not message.invalid_tool_calls
+    ):
+        return {"role": "assistant", "content": content}
+    return None
+
+
 def to_wire_message(message: BaseMessage) -> dict[str, Any]:
     """One LangChain message as a Mavera chat-completions message dict."""
+    return _plain_wire_message(message) or _full_wire_message(message)
+
+
+def _full_wire_message(message: BaseMessage) -> dict[str, Any]:
     role = role_of(message)
     if isinstance(message, ToolMessage):
         return {"role": "tool", "tool_call_id": message.tool_call_id, "content": _tool_content(message)}
@@ -188,7 +220,8 @@ def to_wire_message(message: BaseMessage) -> dict[str, Any]:
 
 def to_wire_messages(messages: Sequence[BaseMessage] | Iterable[BaseMessage]) -> list[dict[str, Any]]:
     """Every message converted, refusing an empty conversation up front."""
-    wire = [to_wire_message(message) for message in messages]
+    # to_wire_message spelled out: one call per message less, on histories of thousands.
+    wire = [_plain_wire_message(message) or _full_wire_message(message) for message in messages]
     if not wire:
         msg = "messages must contain at least one message."
         raise ValueError(msg)

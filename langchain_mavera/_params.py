@@ -27,6 +27,8 @@ from pydantic import (
 )
 from typing_extensions import TypedDict
 
+from langchain_mavera._large_urls import encode_splicing_large_urls
+
 Level = Literal["low", "medium", "high"]
 """Allowed values of `reasoning_effort` and `verbosity`."""
 
@@ -280,7 +282,7 @@ def encode_json_body(body: Mapping[str, Any]) -> bytes:
     that failure pays for encoding a second time, key by key, to find the culprit.
     """
     try:
-        return _encode(body)
+        return encode_splicing_large_urls(body, _encode)
     except (TypeError, ValueError):
         pass
     for key, value in body.items():

@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from langchain_core.messages import AIMessage, ChatMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    ChatMessage,
+    HumanMessage,
+    HumanMessageChunk,
+    SystemMessage,
+    ToolMessage,
+)
 
+from langchain_mavera import _messages
 from langchain_mavera._messages import to_wire_message, to_wire_messages
 from langchain_mavera.errors import UnsupportedContentError
 
@@ -135,3 +145,51 @@ def test_unsupported_content_error_is_public() -> None:
     assert langchain_mavera.UnsupportedContentError is UnsupportedContentError
     assert "UnsupportedContentError" in langchain_mavera.__all__
     assert issubclass(UnsupportedContentError, ValueError)
+
+
+class _Str(str):
+    """A str subclass: not plain content, so it takes the full conversion."""
+
+
+_VARIANTS = [
+    HumanMessage("Hi"),
+    SystemMessage("Be brief."),
+    AIMessage("Hello"),
+    AIMessage(""),
+    HumanMessage(""),
+    HumanMessage("Hi", name="ana"),
+    AIMessage("Hello", name="bot"),
+    AIMessage("", tool_calls=[{"name": "f", "args": {"x": 1}, "id": "c1"}]),
+    AIMessage("Let me look.", tool_calls=[{"name": "f", "args": {}, "id": "c1"}]),
+    AIMessage("", invalid_tool_calls=[{"name": "f", "args": "{", "id": "c2", "error": None}]),
+    AIMessageChunk(content="Hello"),
+    HumanMessageChunk(content="Hi"),
+    HumanMessage(_Str("Hi")),
+    HumanMessage(["a", {"type": "text", "text": "b"}]),
+    ChatMessage(role="developer", content="x"),
+    ToolMessage("42", tool_call_id="c1"),
+]
+
+
+@pytest.mark.parametrize("message", _VARIANTS, ids=lambda m: f"{type(m).__name__}")
+def test_plain_turns_convert_exactly_as_the_full_path_does(
+    message: BaseMessage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast = to_wire_message(message)
+    monkeypatch.setattr(_messages, "_plain_wire_message", lambda _message: None)
+    assert fast == to_wire_message(message)
+    assert list(fast) == list(to_wire_message(message))  # the same keys, in the same order on the wire
+
+
+def test_a_long_plain_history_skips_the_full_conversion(monkeypatch: pytest.MonkeyPatch) -> None:
+    def full_path(_message: BaseMessage) -> str:
+        raise AssertionError("plain-text turns should not need the role lookup")
+
+    monkeypatch.setattr(_messages, "role_of", full_path)
+    history = [HumanMessage("q") if i % 2 == 0 else AIMessage("a") for i in range(1000)]
+    wire = to_wire_messages([SystemMessage("Be brief."), *history])
+    assert wire[:3] == [
+        {"role": "system", "content": "Be brief."},
+        {"role": "user", "content": "q"},
+        {"role": "assistant", "content": "a"},
+    ]
