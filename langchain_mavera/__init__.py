@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 from langchain_mavera._version import __version__
 
 if TYPE_CHECKING:
-    from langchain_mavera._analysis_output import AnalysisOutputParser
     from langchain_mavera.analysis import Analysis, Bias, Emotion, get_analysis
     from langchain_mavera.callbacks import MaveraCreditsCallbackHandler, get_mavera_callback
     from langchain_mavera.chat_models import ChatMavera
+    from langchain_mavera.chat_models._analysis_parser import AnalysisOutputParser
     from langchain_mavera.custom_personas import CustomPersona, CustomPersonaFields, CustomPersonaSpec
     from langchain_mavera.errors import (
         MaveraAPIError,
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
         MaveraTimeoutError,
         UnsupportedContentError,
     )
-    from langchain_mavera.middleware import MaveraPersonaMiddleware
+    from langchain_mavera.middleware.persona import MaveraPersonaMiddleware
     from langchain_mavera.news import (
         MaveraNews,
         MaveraNewsRetriever,
@@ -48,8 +48,7 @@ if TYPE_CHECKING:
         StoryDetails,
         StoryKeyPoint,
     )
-    from langchain_mavera.panel import PanelAnswer, PanelResult, PersonaPanel, Spread
-    from langchain_mavera.persona_retriever import MaveraPersonaRetriever
+    from langchain_mavera.panel.persona_panel import PanelAnswer, PanelResult, PersonaPanel, Spread
     from langchain_mavera.personas import MaveraPersonas, Persona
     from langchain_mavera.research import (
         MaveraResearchRetriever,
@@ -59,8 +58,9 @@ if TYPE_CHECKING:
         ResearchResult,
         ResearchSource,
     )
-    from langchain_mavera.survey import PersonaSurvey, SurveyAnswer, SurveyResult
-    from langchain_mavera.tools import PersonaPanelTool, PersonaTool
+    from langchain_mavera.retrievers.persona import MaveraPersonaRetriever
+    from langchain_mavera.survey.persona_survey import PersonaSurvey, SurveyAnswer, SurveyResult
+    from langchain_mavera.tools.persona import PersonaPanelTool, PersonaTool
     from langchain_mavera.usage import (
         BillingPeriod,
         CreditUsage,
@@ -78,14 +78,16 @@ _EXPORTS: dict[str, str] = {
     "Bias": "langchain_mavera.analysis",
     "Emotion": "langchain_mavera.analysis",
     "get_analysis": "langchain_mavera.analysis",
-    "AnalysisOutputParser": "langchain_mavera._analysis_output",
+    "AnalysisOutputParser": "langchain_mavera.chat_models._analysis_parser",
     "MaveraCreditsCallbackHandler": "langchain_mavera.callbacks",
     "get_mavera_callback": "langchain_mavera.callbacks",
-    "MaveraPersonaMiddleware": "langchain_mavera.middleware",
+    "MaveraPersonaMiddleware": "langchain_mavera.middleware.persona",
     **dict.fromkeys(["MaveraPersonas", "Persona"], "langchain_mavera.personas"),
-    **dict.fromkeys(["PanelAnswer", "PanelResult", "PersonaPanel", "Spread"], "langchain_mavera.panel"),
-    **dict.fromkeys(["PersonaPanelTool", "PersonaTool"], "langchain_mavera.tools"),
-    "MaveraPersonaRetriever": "langchain_mavera.persona_retriever",
+    **dict.fromkeys(
+        ["PanelAnswer", "PanelResult", "PersonaPanel", "Spread"], "langchain_mavera.panel.persona_panel"
+    ),
+    **dict.fromkeys(["PersonaPanelTool", "PersonaTool"], "langchain_mavera.tools.persona"),
+    "MaveraPersonaRetriever": "langchain_mavera.retrievers.persona",
     **dict.fromkeys(
         ["CustomPersona", "CustomPersonaFields", "CustomPersonaSpec"], "langchain_mavera.custom_personas"
     ),
@@ -128,7 +130,9 @@ _EXPORTS: dict[str, str] = {
         ],
         "langchain_mavera.usage",
     ),
-    **dict.fromkeys(["PersonaSurvey", "SurveyAnswer", "SurveyResult"], "langchain_mavera.survey"),
+    **dict.fromkeys(
+        ["PersonaSurvey", "SurveyAnswer", "SurveyResult"], "langchain_mavera.survey.persona_survey"
+    ),
     **dict.fromkeys(
         [
             "MaveraAPIError",

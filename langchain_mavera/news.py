@@ -32,9 +32,9 @@ from langchain_core.tools import BaseTool, ToolException
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 from typing_extensions import Self
 
-from langchain_mavera import _rest
 from langchain_mavera._conversations import ConversationState, conversation_of
 from langchain_mavera._tool_errors import tool_errors
+from langchain_mavera._transport import rest as _rest
 from langchain_mavera.callbacks import (
     acredits_charged,
     arequest_starting,

@@ -38,12 +38,13 @@ from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool, ToolException
 from pydantic import BaseModel, ConfigDict, Field
 
-from langchain_mavera import _http, _rest
 from langchain_mavera._conversations import ConversationState, conversation_of
-from langchain_mavera._deadline import Deadline, aslot, slot
-from langchain_mavera._error_mapping import error_from_stream_event, make_error, malformed_guard
-from langchain_mavera._sse import DONE
 from langchain_mavera._tool_errors import tool_errors
+from langchain_mavera._transport import http as _http
+from langchain_mavera._transport import rest as _rest
+from langchain_mavera._transport.deadline import Deadline, aslot, slot
+from langchain_mavera._transport.error_mapping import error_from_stream_event, make_error, malformed_guard
+from langchain_mavera._transport.sse import DONE
 from langchain_mavera.callbacks import (
     acredits_charged,
     arequest_starting,

@@ -16,7 +16,8 @@ from typing import Any
 import httpx2
 import pytest
 
-from langchain_mavera import MaveraAPIError, MaveraConnectionError, MaveraError, _http
+from langchain_mavera import MaveraAPIError, MaveraConnectionError, MaveraError
+from langchain_mavera._transport import http as _http
 from tests.fake_mavera import FakeMavera, ok, sse, status, stream_chunks
 
 Seen = list[tuple[str, str, list[tuple[bytes, bytes]], bytes, Any]]

@@ -16,7 +16,7 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from openai._utils._json import openapi_dumps
 
-from langchain_mavera._params import encode_json_body
+from langchain_mavera._transport.json_body import encode_json_body
 from tests.fake_mavera import FakeMavera
 
 _MESSAGES = [

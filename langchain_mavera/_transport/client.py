@@ -22,8 +22,16 @@ from langchain_core.utils import from_env, secret_from_env
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 from typing_extensions import Self
 
-from langchain_mavera._base_url import DEFAULT_BASE_URL, BaseURL, warn_if_insecure
-from langchain_mavera._params import ApiKey, AsyncHTTPClient, Headers, RequestTimeout, SyncHTTPClient
+from langchain_mavera._transport.fields import (
+    DEFAULT_BASE_URL,
+    ApiKey,
+    AsyncHTTPClient,
+    BaseURL,
+    Headers,
+    RequestTimeout,
+    SyncHTTPClient,
+    warn_if_insecure,
+)
 from langchain_mavera._version import __version__
 
 if TYPE_CHECKING:

@@ -27,11 +27,6 @@ from langchain_core.runnables.config import ContextThreadPoolExecutor
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from langchain_mavera import _extras
-from langchain_mavera._csv_safety import neutralised
-from langchain_mavera._pacing import Pacer
-from langchain_mavera._survey_budget import SurveyBudget
-from langchain_mavera._survey_store import StoredCell, SurveyStore, cell_key
-from langchain_mavera._unsaved_answers import store_write_error
 from langchain_mavera.analysis import Analysis
 from langchain_mavera.chat_models import ChatMavera
 from langchain_mavera.errors import (
@@ -43,7 +38,12 @@ from langchain_mavera.errors import (
     MaveraServerError,
     MaveraTimeoutError,
 )
-from langchain_mavera.panel import PersonaPanel
+from langchain_mavera.panel.persona_panel import PersonaPanel
+from langchain_mavera.survey._budget import SurveyBudget
+from langchain_mavera.survey._csv_safety import neutralised
+from langchain_mavera.survey._pacing import Pacer
+from langchain_mavera.survey._store import StoredCell, SurveyStore, cell_key
+from langchain_mavera.survey._unsaved import store_write_error
 
 __all__ = ["PersonaSurvey", "SurveyAnswer", "SurveyResult"]
 
@@ -739,9 +739,3 @@ def _progress_bar(enabled: bool | None, *, total: int, done: int) -> _Progress:
         return _Progress(None)
     tqdm = _extras.require("tqdm.auto", "The survey progress bar").tqdm
     return _Progress(tqdm(total=total, initial=done, unit="cell", desc="survey", dynamic_ncols=True))
-
-
-if __name__ == "__main__":
-    from langchain_mavera.survey_cli import main
-
-    raise SystemExit(main())

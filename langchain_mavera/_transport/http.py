@@ -29,9 +29,9 @@ from openai._httpx2 import normalize_httpx2_timeout, request_exceptions, timeout
 from openai._models import FinalRequestOptions
 from openai._utils import asyncify
 
-from langchain_mavera._error_mapping import error_from_openai, make_error, malformed_reply
-from langchain_mavera._params import encode_json_body
-from langchain_mavera._sse import DONE, LineReader, ServerSentEvent, SSEDecoder
+from langchain_mavera._transport.error_mapping import error_from_openai, make_error, malformed_reply
+from langchain_mavera._transport.json_body import encode_json_body
+from langchain_mavera._transport.sse import DONE, LineReader, ServerSentEvent, SSEDecoder
 from langchain_mavera.errors import (
     MaveraAPIError,
     MaveraError,
