@@ -38,9 +38,6 @@ if TYPE_CHECKING:
     from langchain_mavera.middleware.persona import MaveraPersonaMiddleware
     from langchain_mavera.news import (
         MaveraNews,
-        MaveraNewsRetriever,
-        MaveraStoryAnalysisTool,
-        MaveraStoryChatTool,
         NewsStory,
         PersonaPerception,
         StoryAnalysis,
@@ -50,17 +47,14 @@ if TYPE_CHECKING:
     )
     from langchain_mavera.panel.persona_panel import PanelAnswer, PanelResult, PersonaPanel, Spread
     from langchain_mavera.personas import MaveraPersonas, Persona
-    from langchain_mavera.research import (
-        MaveraResearchRetriever,
-        MaveraResearchTool,
-        MaveValidation,
-        ResearchPersona,
-        ResearchResult,
-        ResearchSource,
-    )
+    from langchain_mavera.research import MaveValidation, ResearchPersona, ResearchResult, ResearchSource
+    from langchain_mavera.retrievers.news import MaveraNewsRetriever
     from langchain_mavera.retrievers.persona import MaveraPersonaRetriever
+    from langchain_mavera.retrievers.research import MaveraResearchRetriever
     from langchain_mavera.survey.persona_survey import PersonaSurvey, SurveyAnswer, SurveyResult
+    from langchain_mavera.tools.news import MaveraStoryAnalysisTool, MaveraStoryChatTool
     from langchain_mavera.tools.persona import PersonaPanelTool, PersonaTool
+    from langchain_mavera.tools.research import MaveraResearchTool
     from langchain_mavera.usage import (
         BillingPeriod,
         CreditUsage,
@@ -74,13 +68,9 @@ if TYPE_CHECKING:
 
 _EXPORTS: dict[str, str] = {
     "ChatMavera": "langchain_mavera.chat_models",
-    "Analysis": "langchain_mavera.analysis",
-    "Bias": "langchain_mavera.analysis",
-    "Emotion": "langchain_mavera.analysis",
-    "get_analysis": "langchain_mavera.analysis",
+    **dict.fromkeys(["Analysis", "Bias", "Emotion", "get_analysis"], "langchain_mavera.analysis"),
     "AnalysisOutputParser": "langchain_mavera.chat_models._analysis_parser",
-    "MaveraCreditsCallbackHandler": "langchain_mavera.callbacks",
-    "get_mavera_callback": "langchain_mavera.callbacks",
+    **dict.fromkeys(["MaveraCreditsCallbackHandler", "get_mavera_callback"], "langchain_mavera.callbacks"),
     "MaveraPersonaMiddleware": "langchain_mavera.middleware.persona",
     **dict.fromkeys(["MaveraPersonas", "Persona"], "langchain_mavera.personas"),
     **dict.fromkeys(
@@ -92,22 +82,13 @@ _EXPORTS: dict[str, str] = {
         ["CustomPersona", "CustomPersonaFields", "CustomPersonaSpec"], "langchain_mavera.custom_personas"
     ),
     **dict.fromkeys(
-        [
-            "MaveValidation",
-            "MaveraResearchRetriever",
-            "MaveraResearchTool",
-            "ResearchPersona",
-            "ResearchResult",
-            "ResearchSource",
-        ],
-        "langchain_mavera.research",
+        ["MaveValidation", "ResearchPersona", "ResearchResult", "ResearchSource"], "langchain_mavera.research"
     ),
+    "MaveraResearchRetriever": "langchain_mavera.retrievers.research",
+    "MaveraResearchTool": "langchain_mavera.tools.research",
     **dict.fromkeys(
         [
             "MaveraNews",
-            "MaveraNewsRetriever",
-            "MaveraStoryAnalysisTool",
-            "MaveraStoryChatTool",
             "NewsStory",
             "PersonaPerception",
             "StoryAnalysis",
@@ -117,6 +98,8 @@ _EXPORTS: dict[str, str] = {
         ],
         "langchain_mavera.news",
     ),
+    "MaveraNewsRetriever": "langchain_mavera.retrievers.news",
+    **dict.fromkeys(["MaveraStoryAnalysisTool", "MaveraStoryChatTool"], "langchain_mavera.tools.news"),
     **dict.fromkeys(
         [
             "BillingPeriod",
