@@ -51,7 +51,8 @@ if TYPE_CHECKING:
     from langchain_mavera.retrievers.news import MaveraNewsRetriever
     from langchain_mavera.retrievers.persona import MaveraPersonaRetriever
     from langchain_mavera.retrievers.research import MaveraResearchRetriever
-    from langchain_mavera.survey.persona_survey import PersonaSurvey, SurveyAnswer, SurveyResult
+    from langchain_mavera.survey.persona_survey import PersonaSurvey
+    from langchain_mavera.survey.results import SurveyAnswer, SurveyResult
     from langchain_mavera.tools.news import MaveraStoryAnalysisTool, MaveraStoryChatTool
     from langchain_mavera.tools.persona import PersonaPanelTool, PersonaTool
     from langchain_mavera.tools.research import MaveraResearchTool
@@ -113,9 +114,8 @@ _EXPORTS: dict[str, str] = {
         ],
         "langchain_mavera.usage",
     ),
-    **dict.fromkeys(
-        ["PersonaSurvey", "SurveyAnswer", "SurveyResult"], "langchain_mavera.survey.persona_survey"
-    ),
+    "PersonaSurvey": "langchain_mavera.survey.persona_survey",
+    **dict.fromkeys(["SurveyAnswer", "SurveyResult"], "langchain_mavera.survey.results"),
     **dict.fromkeys(
         [
             "MaveraAPIError",

@@ -19,7 +19,7 @@ from langchain_mavera import ChatMavera, PersonaSurvey
 from langchain_mavera.survey._pacing import Pacer
 from langchain_mavera.survey._store import APPLICATION_ID
 from langchain_mavera.survey.cli import main
-from langchain_mavera.survey.persona_survey import SurveyAnswer, SurveyResult
+from langchain_mavera.survey.results import SurveyAnswer, SurveyResult
 from tests.emulator import ROUTES, Emulator, Fault, Route, chat, run_emulator
 from tests.emulator.wire import JsonReply, RawReply
 from tests.survey_tests.conftest import cell_of, chat_posts
