@@ -36,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from langchain_mavera._transport import http as _http
 from langchain_mavera._transport import rest as _rest
+from langchain_mavera._transport import streams
 from langchain_mavera._transport.deadline import Deadline, aslot, slot
 from langchain_mavera._transport.error_mapping import error_from_stream_event, make_error, malformed_guard
 from langchain_mavera._transport.sse import DONE
@@ -252,9 +253,9 @@ def research(
         if not body.get("stream"):
             return _parsed(_rest.request(source.client, "post", PATH, body=body, timeout=deadline.left()))
         state = _StreamState(sink)
-        with _http.open_stream(source.client, PATH, body, timeout, None, deadline.left()) as response:
+        with streams.open_stream(source.client, PATH, body, timeout, None, deadline.left()) as response:
             try:
-                for event in _http.iter_events(response):
+                for event in streams.iter_events(response):
                     state.feed(event.event, event.data, response)
             except MaveraError as exc:
                 raise state.keep_partial(exc) from exc.__cause__
@@ -278,11 +279,11 @@ async def aresearch(
             return _parsed(reply)
         pending: list[tuple[str, dict[str, Any]]] = []
         state = _StreamState(lambda name, data: pending.append((name, data)))
-        async with _http.aopen_stream(
+        async with streams.aopen_stream(
             source.async_client, PATH, body, timeout, None, deadline.left()
         ) as response:
             try:
-                async for event in _http.aiter_events(response):
+                async for event in streams.aiter_events(response):
                     state.feed(event.event, event.data, response)
                     while pending and sink is not None:
                         outcome = sink(*pending.pop(0))

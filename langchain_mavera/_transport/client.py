@@ -63,17 +63,6 @@ def _headers(default_headers: Mapping[str, str] | None) -> dict[str, Any]:
     }
 
 
-def _strip_openai_environment(client: openai.OpenAI | openai.AsyncOpenAI, headers: dict[str, Any]) -> None:
-    """Undo what the SDK read from OPENAI_* variables at construction."""
-    client.organization = None
-    client.project = None
-    client.admin_api_key = None
-    client.webhook_secret = None
-    # OPENAI_CUSTOM_HEADERS is merged into the custom headers; replace them wholesale.
-    client._custom_headers = headers  # noqa: SLF001
-    client._ambient_authorizations = frozenset()  # noqa: SLF001
-
-
 @functools.cache
 def _shared_sync_http_client() -> httpx2.Client:
     """One pooled HTTP client shared by every ChatMavera that brings none.
@@ -106,7 +95,9 @@ def _configured(
         default_headers=headers,
         http_client=http_client,
     )
-    _strip_openai_environment(client, headers)
+    from langchain_mavera._transport import _sdk
+
+    _sdk.strip_environment(client, headers)
     return client
 
 

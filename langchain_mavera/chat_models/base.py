@@ -791,7 +791,7 @@ class ChatMavera(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        from langchain_mavera._transport import http as _http
+        from langchain_mavera._transport import streams
         from langchain_mavera._transport.error_mapping import SHAPE_ERRORS, unexpected_shape
         from langchain_mavera.errors import MaveraError
 
@@ -801,7 +801,7 @@ class ChatMavera(BaseChatModel):
         # langchain-core reports tokens itself on stream()/invoke and then passes no run_manager;
         # its v3 event path (stream_events(version="v3"), v2 handlers) passes one and relies on us.
         admit_pending()
-        with _http.open_stream(
+        with streams.open_stream(
             self.client,
             self._wire.path,
             body,
@@ -811,7 +811,7 @@ class ChatMavera(BaseChatModel):
         ) as response:
             parser = self._wire.stream_parser(response, params.get("persona_id"))
             try:
-                for event in _http.iter_events(response):
+                for event in streams.iter_events(response):
                     try:  # costs nothing per event unless it raises, unlike a context manager
                         chunk = parser.feed(event)
                     except SHAPE_ERRORS as exc:
@@ -839,7 +839,7 @@ class ChatMavera(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        from langchain_mavera._transport import http as _http
+        from langchain_mavera._transport import streams
         from langchain_mavera._transport.error_mapping import SHAPE_ERRORS, unexpected_shape
         from langchain_mavera.errors import MaveraError
 
@@ -847,7 +847,7 @@ class ChatMavera(BaseChatModel):
         body = self._wire.build_payload(messages, params, stream=True)
         delivered: list[BaseMessageChunk] = []
         await aadmit_pending()
-        async with _http.aopen_stream(
+        async with streams.aopen_stream(
             self.async_client,
             self._wire.path,
             body,
@@ -857,7 +857,7 @@ class ChatMavera(BaseChatModel):
         ) as response:
             parser = self._wire.stream_parser(response, params.get("persona_id"))
             try:
-                async for event in _http.aiter_events(response):
+                async for event in streams.aiter_events(response):
                     try:  # costs nothing per event unless it raises, unlike a context manager
                         chunk = parser.feed(event)
                     except SHAPE_ERRORS as exc:
