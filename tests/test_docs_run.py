@@ -1,0 +1,94 @@
+"""Every fenced Python and shell block of README.md and docs/ runs as written, page by page.
+
+Each page runs in a fresh process (``tests/docs_runner.py``) against one emulator started for
+this module, Python blocks sharing one namespace as if pasted into one interpreter. A block
+marked ``<!-- fragment -->`` or ``<!-- not-run: reason -->`` (see ``tests/docs_blocks.py`` and
+CONTRIBUTING.md) is counted, not run. The counts are printed at the end of the pytest run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.docs_blocks import PAGES, ROOT, blocks
+from tests.emulator import Emulator, run_emulator
+
+DOCS_COUNTS = pytest.StashKey[Counter[str]]()
+_PAGE_TIMEOUT = 600
+_FRAGMENT_SHARE = 0.10
+_RATE_LIMIT = 3000
+"""Every page shares one emulator, so its per-minute limit covers several pages' requests."""
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[Emulator]:
+    with run_emulator(rate_limit_per_minute=_RATE_LIMIT) as emu:
+        yield emu
+
+
+def _scratch_clone(directory: Path) -> Path:
+    """The clone's top level as symlinks, so files a block writes land in `directory`."""
+    for entry in ROOT.iterdir():
+        if entry.name not in (".git", ".venv"):
+            (directory / entry.name).symlink_to(entry)
+    (directory / ".venv").symlink_to(Path(sys.prefix))  # the README's `.venv/bin/python`: this interpreter
+    return directory
+
+
+def _run(page: Path, emulator: Emulator, scratch: Path) -> list[dict[str, str]]:
+    env = {
+        **os.environ,
+        "MAVERA_BASE_URL": emulator.base_url,
+        "MAVERA_API_KEY": emulator.api_key,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "MPLBACKEND": "Agg",
+    }
+    results = scratch / "results.json"
+    subprocess.run(
+        [sys.executable, "-m", "tests.docs_runner", str(page), str(results)],
+        cwd=_scratch_clone(scratch),
+        env=env,
+        timeout=_PAGE_TIMEOUT,
+        check=True,
+    )
+    outcome: list[dict[str, str]] = json.loads(results.read_text(encoding="utf-8"))
+    return outcome
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: str(page.relative_to(ROOT)))
+def test_every_unmarked_block_runs(
+    page: Path, emulator: Emulator, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    results = _run(page, emulator, tmp_path)
+    counts = request.config.stash.setdefault(DOCS_COUNTS, Counter())
+    counts.update(result["outcome"] for result in results)
+    failed = [f"{result['where']}\n{result['error']}" for result in results if result["outcome"] == "failed"]
+    assert not failed, "blocks that do not run as written:\n\n" + "\n\n".join(failed)
+
+
+def test_fragments_are_few_and_none_in_the_readme() -> None:
+    every = [block for page in PAGES for block in blocks(page)]
+    fragments = [block.where for block in every if block.mark == "fragment"]
+    assert not [where for where in fragments if where.startswith("README.md")]
+    assert len(fragments) <= _FRAGMENT_SHARE * len(every), fragments
+    assert all(block.reason for block in every if block.mark == "not-run"), "a not-run block says why"
+
+
+def docs_summary(config: pytest.Config) -> str | None:
+    """The line the terminal summary prints: blocks run / marked / total."""
+    counts = config.stash.get(DOCS_COUNTS, None)
+    if not counts:
+        return None
+    total = sum(counts.values())
+    return (
+        f"docs blocks: {counts['ran']} run, {counts['failed']} failed, {counts['fragment']} marked fragments, "
+        f"{counts['not-run']} marked not-run, {total} total"
+    )
