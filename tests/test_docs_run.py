@@ -34,6 +34,18 @@ def emulator() -> Iterator[Emulator]:
         yield emu
 
 
+_NOT_THE_CLONE = {".git", ".venv", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
+
+
+def _clone_files() -> dict[Path, tuple[int, int]]:
+    """Every file of the clone with its modification time and size."""
+    return {
+        path: (path.stat().st_mtime_ns, path.stat().st_size)
+        for path in ROOT.rglob("*")
+        if path.is_file() and not _NOT_THE_CLONE.intersection(path.relative_to(ROOT).parts)
+    }
+
+
 def _scratch_clone(directory: Path) -> Path:
     """The clone's top level as symlinks, so files a block writes land in `directory`."""
     for entry in ROOT.iterdir():
@@ -67,11 +79,16 @@ def _run(page: Path, emulator: Emulator, scratch: Path) -> list[dict[str, str]]:
 def test_every_unmarked_block_runs(
     page: Path, emulator: Emulator, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
+    before = _clone_files()
     results = _run(page, emulator, tmp_path)
+    # A block writes into the scratch directory only: one that re-recorded the cassettes once deleted them.
+    after = _clone_files()
+    changed = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
     counts = request.config.stash.setdefault(DOCS_COUNTS, Counter())
     counts.update(result["outcome"] for result in results)
     failed = [f"{result['where']}\n{result['error']}" for result in results if result["outcome"] == "failed"]
     assert not failed, "blocks that do not run as written:\n\n" + "\n\n".join(failed)
+    assert not changed, f"the page's blocks changed files of the clone: {sorted(map(str, changed))}"
 
 
 def test_fragments_are_few_and_none_in_the_readme() -> None:
