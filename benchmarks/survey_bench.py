@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -99,7 +100,7 @@ def throughput(limit: int, scale: float, windows: float) -> dict[str, Any]:
 
 def _statuses(store: Path) -> Counter[str]:
     try:
-        with sqlite3.connect(store) as db:
+        with closing(sqlite3.connect(store)) as db, db:
             return Counter(status for (status,) in db.execute("SELECT status FROM cells"))
     except sqlite3.OperationalError:
         return Counter()

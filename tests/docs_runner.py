@@ -37,7 +37,7 @@ def _loopback_only() -> None:
             raise OSError(f"the docs test allows loopback only, not {address[0]!r}")
         real_connect(self, address)
 
-    socket.socket.connect = connect  # type: ignore[method-assign]
+    socket.socket.connect = connect  # type: ignore[method-assign,assignment]
 
 
 def _run_python(block: Block, namespace: dict[str, Any]) -> None:
@@ -77,7 +77,9 @@ def run_page(page: Path) -> list[dict[str, str]]:
                         output.write(_run_shell(block))
             except BaseException:  # a block's SystemExit or KeyboardInterrupt fails it too
                 result["outcome"] = "failed"
-                result["error"] = traceback.format_exc()[-_TAIL:] + "\n--- output ---\n" + output.getvalue()[-_TAIL:]
+                result["error"] = (
+                    traceback.format_exc()[-_TAIL:] + "\n--- output ---\n" + output.getvalue()[-_TAIL:]
+                )
         results.append(result)
     return results
 

@@ -34,7 +34,12 @@ def emulator() -> Iterator[Emulator]:
         yield emu
 
 
-_NOT_THE_CLONE = {".git", ".venv", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
+_NOT_THE_CLONE = {".git", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
+
+
+def _in_the_clone(relative: Path) -> bool:
+    """Not git's, a cache's or a virtualenv's (`.venv`, and `.ci/run`'s `.venv-3.12`, ...)."""
+    return not any(part in _NOT_THE_CLONE or part.startswith(".venv") for part in relative.parts)
 
 
 def _clone_files() -> dict[Path, tuple[int, int]]:
@@ -42,14 +47,14 @@ def _clone_files() -> dict[Path, tuple[int, int]]:
     return {
         path: (path.stat().st_mtime_ns, path.stat().st_size)
         for path in ROOT.rglob("*")
-        if path.is_file() and not _NOT_THE_CLONE.intersection(path.relative_to(ROOT).parts)
+        if path.is_file() and _in_the_clone(path.relative_to(ROOT))
     }
 
 
 def _scratch_clone(directory: Path) -> Path:
     """The clone's top level as symlinks, so files a block writes land in `directory`."""
     for entry in ROOT.iterdir():
-        if entry.name not in (".git", ".venv"):
+        if _in_the_clone(Path(entry.name)):
             (directory / entry.name).symlink_to(entry)
     (directory / ".venv").symlink_to(Path(sys.prefix))  # the README's `.venv/bin/python`: this interpreter
     return directory
@@ -106,6 +111,6 @@ def docs_summary(config: pytest.Config) -> str | None:
         return None
     total = sum(counts.values())
     return (
-        f"docs blocks: {counts['ran']} run, {counts['failed']} failed, {counts['fragment']} marked fragments, "
-        f"{counts['not-run']} marked not-run, {total} total"
+        f"docs blocks: {counts['ran']} run, {counts['failed']} failed, "
+        f"{counts['fragment']} marked fragments, {counts['not-run']} marked not-run, {total} total"
     )

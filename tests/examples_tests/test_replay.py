@@ -48,6 +48,8 @@ def test_with_a_key_an_example_calls_the_api_and_leaves_its_cassette_alone() -> 
         served = [request.path for request in emulator.requests]
     assert completed.returncode == 0, completed.stderr[-3000:]
     # Pointed at a local server, the example says where it calls, not "the live Mavera API".
-    assert completed.stdout.splitlines()[0] == f"MAVERA_API_KEY is set: calling the API at {emulator.base_url}."
+    assert (
+        completed.stdout.splitlines()[0] == f"MAVERA_API_KEY is set: calling the API at {emulator.base_url}."
+    )
     assert "/chat/completions" in served  # the call reached the server, not a cassette
     assert cassette.read_bytes() == recorded
