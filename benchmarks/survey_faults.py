@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from langchain_mavera import ChatMavera
-from langchain_mavera._pacing import Pacer
+from langchain_mavera.survey._pacing import Pacer
 from tests.emulator import ROUTES, Fault, Route, run_emulator
 from tests.survey_tests._fault_worker import PERSONAS, QUESTIONS, build
 from tests.survey_tests.conftest import slow_routes
@@ -139,7 +139,7 @@ def odd_answer() -> dict[str, Any]:
 
 
 def lying_header() -> dict[str, Any]:
-    logging.getLogger("langchain_mavera._pacing").setLevel(logging.ERROR)
+    logging.getLogger("langchain_mavera.survey._pacing").setLevel(logging.ERROR)
     pacer = Pacer(600)
     pacer.observe({"limit": 1})
     return {

@@ -44,7 +44,7 @@ def _provenance(cassette: Path) -> str:
 
 def _target() -> str:
     """Where a call goes: a local or staging MAVERA_BASE_URL is not "the live Mavera API"."""
-    from langchain_mavera._base_url import DEFAULT_BASE_URL
+    from langchain_mavera._transport.fields import DEFAULT_BASE_URL
 
     base_url = os.environ.get("MAVERA_BASE_URL", "").strip() or DEFAULT_BASE_URL
     return "the live Mavera API" if base_url.rstrip("/") == DEFAULT_BASE_URL else f"the API at {base_url}"

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 from langchain_mavera._version import __version__
 
 if TYPE_CHECKING:
-    from langchain_mavera._analysis_output import AnalysisOutputParser
     from langchain_mavera.analysis import Analysis, Bias, Emotion, get_analysis
     from langchain_mavera.callbacks import MaveraCreditsCallbackHandler, get_mavera_callback
     from langchain_mavera.chat_models import ChatMavera
+    from langchain_mavera.chat_models._analysis_parser import AnalysisOutputParser
     from langchain_mavera.custom_personas import CustomPersona, CustomPersonaFields, CustomPersonaSpec
     from langchain_mavera.errors import (
         MaveraAPIError,
@@ -35,12 +35,9 @@ if TYPE_CHECKING:
         MaveraTimeoutError,
         UnsupportedContentError,
     )
-    from langchain_mavera.middleware import MaveraPersonaMiddleware
+    from langchain_mavera.middleware.persona import MaveraPersonaMiddleware
     from langchain_mavera.news import (
         MaveraNews,
-        MaveraNewsRetriever,
-        MaveraStoryAnalysisTool,
-        MaveraStoryChatTool,
         NewsStory,
         PersonaPerception,
         StoryAnalysis,
@@ -48,19 +45,17 @@ if TYPE_CHECKING:
         StoryDetails,
         StoryKeyPoint,
     )
-    from langchain_mavera.panel import PanelAnswer, PanelResult, PersonaPanel, Spread
-    from langchain_mavera.persona_retriever import MaveraPersonaRetriever
+    from langchain_mavera.panel.persona_panel import PanelAnswer, PanelResult, PersonaPanel, Spread
     from langchain_mavera.personas import MaveraPersonas, Persona
-    from langchain_mavera.research import (
-        MaveraResearchRetriever,
-        MaveraResearchTool,
-        MaveValidation,
-        ResearchPersona,
-        ResearchResult,
-        ResearchSource,
-    )
-    from langchain_mavera.survey import PersonaSurvey, SurveyAnswer, SurveyResult
-    from langchain_mavera.tools import PersonaPanelTool, PersonaTool
+    from langchain_mavera.research import MaveValidation, ResearchPersona, ResearchResult, ResearchSource
+    from langchain_mavera.retrievers.news import MaveraNewsRetriever
+    from langchain_mavera.retrievers.persona import MaveraPersonaRetriever
+    from langchain_mavera.retrievers.research import MaveraResearchRetriever
+    from langchain_mavera.survey.persona_survey import PersonaSurvey
+    from langchain_mavera.survey.results import SurveyAnswer, SurveyResult
+    from langchain_mavera.tools.news import MaveraStoryAnalysisTool, MaveraStoryChatTool
+    from langchain_mavera.tools.persona import PersonaPanelTool, PersonaTool
+    from langchain_mavera.tools.research import MaveraResearchTool
     from langchain_mavera.usage import (
         BillingPeriod,
         CreditUsage,
@@ -74,38 +69,27 @@ if TYPE_CHECKING:
 
 _EXPORTS: dict[str, str] = {
     "ChatMavera": "langchain_mavera.chat_models",
-    "Analysis": "langchain_mavera.analysis",
-    "Bias": "langchain_mavera.analysis",
-    "Emotion": "langchain_mavera.analysis",
-    "get_analysis": "langchain_mavera.analysis",
-    "AnalysisOutputParser": "langchain_mavera._analysis_output",
-    "MaveraCreditsCallbackHandler": "langchain_mavera.callbacks",
-    "get_mavera_callback": "langchain_mavera.callbacks",
-    "MaveraPersonaMiddleware": "langchain_mavera.middleware",
+    **dict.fromkeys(["Analysis", "Bias", "Emotion", "get_analysis"], "langchain_mavera.analysis"),
+    "AnalysisOutputParser": "langchain_mavera.chat_models._analysis_parser",
+    **dict.fromkeys(["MaveraCreditsCallbackHandler", "get_mavera_callback"], "langchain_mavera.callbacks"),
+    "MaveraPersonaMiddleware": "langchain_mavera.middleware.persona",
     **dict.fromkeys(["MaveraPersonas", "Persona"], "langchain_mavera.personas"),
-    **dict.fromkeys(["PanelAnswer", "PanelResult", "PersonaPanel", "Spread"], "langchain_mavera.panel"),
-    **dict.fromkeys(["PersonaPanelTool", "PersonaTool"], "langchain_mavera.tools"),
-    "MaveraPersonaRetriever": "langchain_mavera.persona_retriever",
+    **dict.fromkeys(
+        ["PanelAnswer", "PanelResult", "PersonaPanel", "Spread"], "langchain_mavera.panel.persona_panel"
+    ),
+    **dict.fromkeys(["PersonaPanelTool", "PersonaTool"], "langchain_mavera.tools.persona"),
+    "MaveraPersonaRetriever": "langchain_mavera.retrievers.persona",
     **dict.fromkeys(
         ["CustomPersona", "CustomPersonaFields", "CustomPersonaSpec"], "langchain_mavera.custom_personas"
     ),
     **dict.fromkeys(
-        [
-            "MaveValidation",
-            "MaveraResearchRetriever",
-            "MaveraResearchTool",
-            "ResearchPersona",
-            "ResearchResult",
-            "ResearchSource",
-        ],
-        "langchain_mavera.research",
+        ["MaveValidation", "ResearchPersona", "ResearchResult", "ResearchSource"], "langchain_mavera.research"
     ),
+    "MaveraResearchRetriever": "langchain_mavera.retrievers.research",
+    "MaveraResearchTool": "langchain_mavera.tools.research",
     **dict.fromkeys(
         [
             "MaveraNews",
-            "MaveraNewsRetriever",
-            "MaveraStoryAnalysisTool",
-            "MaveraStoryChatTool",
             "NewsStory",
             "PersonaPerception",
             "StoryAnalysis",
@@ -115,6 +99,8 @@ _EXPORTS: dict[str, str] = {
         ],
         "langchain_mavera.news",
     ),
+    "MaveraNewsRetriever": "langchain_mavera.retrievers.news",
+    **dict.fromkeys(["MaveraStoryAnalysisTool", "MaveraStoryChatTool"], "langchain_mavera.tools.news"),
     **dict.fromkeys(
         [
             "BillingPeriod",
@@ -128,7 +114,8 @@ _EXPORTS: dict[str, str] = {
         ],
         "langchain_mavera.usage",
     ),
-    **dict.fromkeys(["PersonaSurvey", "SurveyAnswer", "SurveyResult"], "langchain_mavera.survey"),
+    "PersonaSurvey": "langchain_mavera.survey.persona_survey",
+    **dict.fromkeys(["SurveyAnswer", "SurveyResult"], "langchain_mavera.survey.results"),
     **dict.fromkeys(
         [
             "MaveraAPIError",

@@ -16,19 +16,31 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import TYPE_CHECKING, Protocol
 
-from langchain_mavera._params import looks_like_persona_id
-
 if TYPE_CHECKING:
-    from langchain_mavera._client import ClientSettings
+    from langchain_mavera._transport.client import ClientSettings
     from langchain_mavera.personas import MaveraPersonas, Persona
 
 _Found = tuple[str, str]
 """A resolved persona: its id and its display name."""
 Account = tuple[str, str]
 """`ClientSettings.account`: the base URL and a digest of the key."""
+
+
+_CUID = re.compile(r"c[a-z0-9]{20,}")
+
+
+def looks_like_persona_id(value: str) -> bool:
+    """True for a CUID such as `clx1abc2d0001abcdef123456` (how Mavera spells persona ids).
+
+    Persona names are human titles ("Gen Z Consumer") with capitals or spaces,
+    so a lowercase `c` followed by 20 or more lowercase letters and digits is
+    taken as an id and anything else as a name.
+    """
+    return _CUID.fullmatch(value) is not None
 
 
 class _HasPersonas(Protocol):

@@ -16,9 +16,9 @@ from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict
 
-from langchain_mavera import _http
-from langchain_mavera._client import client_settings
-from langchain_mavera._error_mapping import malformed_guard, malformed_reply
+from langchain_mavera._transport import http as _http
+from langchain_mavera._transport.client import client_settings
+from langchain_mavera._transport.error_mapping import malformed_guard, malformed_reply
 from langchain_mavera.errors import MaveraNotFoundError, MaveraPersonaLookupError, MaveraPersonaNotFoundError
 
 if TYPE_CHECKING:
@@ -288,7 +288,7 @@ class MaveraPersonas:
             ```
             Check the balance first with `require_credits(300, model)`.
         """
-        from langchain_mavera import _rest
+        from langchain_mavera._transport import rest as _rest
         from langchain_mavera.custom_personas import CustomPersona, CustomPersonaSpec, validated
 
         body = validated(CustomPersonaSpec, fields)
@@ -304,7 +304,7 @@ class MaveraPersonas:
         Raises:
             ValueError: a blank id, no field, or an unknown/ill-typed field (nothing is sent).
         """
-        from langchain_mavera import _rest
+        from langchain_mavera._transport import rest as _rest
         from langchain_mavera.custom_personas import CustomPersona, CustomPersonaFields, validated
 
         path = _item_path(persona_id)
@@ -317,7 +317,7 @@ class MaveraPersonas:
 
     async def acreate(self, *, timeout: float | None = _CREATE_TIMEOUT, **fields: Any) -> CustomPersona:
         """Async twin of `create`, which **costs 300 credits**."""
-        from langchain_mavera import _rest
+        from langchain_mavera._transport import rest as _rest
         from langchain_mavera.custom_personas import CustomPersona, CustomPersonaSpec, validated
 
         body = validated(CustomPersonaSpec, fields)
@@ -326,7 +326,7 @@ class MaveraPersonas:
 
     async def aupdate(self, persona_id: str, **fields: Any) -> CustomPersona:
         """Async twin of `update`."""
-        from langchain_mavera import _rest
+        from langchain_mavera._transport import rest as _rest
         from langchain_mavera.custom_personas import CustomPersona, CustomPersonaFields, validated
 
         path = _item_path(persona_id)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from langchain_mavera import _rest
+from langchain_mavera._transport import rest as _rest
 from langchain_mavera.errors import MaveraCreditCheckError
 
 if TYPE_CHECKING:

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from langchain_mavera import ChatMavera, MaveraPersonaRetriever, _http
+from langchain_mavera import ChatMavera, MaveraPersonaRetriever
+from langchain_mavera._transport import http as _http
 
 pytestmark = pytest.mark.vcr
 

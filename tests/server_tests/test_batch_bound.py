@@ -14,7 +14,7 @@ import pytest
 from langchain_core.runnables import RunnableConfig
 
 from langchain_mavera import ChatMavera
-from langchain_mavera._concurrency import DEFAULT_MAX_CONCURRENCY, with_default_concurrency
+from langchain_mavera.chat_models._concurrency import DEFAULT_MAX_CONCURRENCY, with_default_concurrency
 from tests.loopback import Loopback, run_loopback
 
 

@@ -16,7 +16,8 @@ from langchain_core.language_models import LanguageModelInput
 from langchain_core.rate_limiters import InMemoryRateLimiter
 from langchain_core.runnables import ConfigurableField
 
-from langchain_mavera import ChatMavera, MaveraConnectionError, _client
+from langchain_mavera import ChatMavera, MaveraConnectionError
+from langchain_mavera._transport import client as _client
 from tests.emulator import run_emulator
 from tests.loopback import Loopback, run_loopback
 from tests.server_tests._workers import ask, ask_own_model, build_paced_model

@@ -20,8 +20,8 @@ import time
 from typing import Any
 
 from langchain_mavera import ChatMavera, PersonaSurvey
-from langchain_mavera import _survey_store as store_module
 from langchain_mavera.errors import MaveraSurveyStoreWriteError
+from langchain_mavera.survey import _store as store_module
 from tests.emulator import DEFAULT_KEY
 
 QUESTIONS = [f"Question number {i}: would you try refillable soap?" for i in range(10)]

@@ -11,7 +11,7 @@ import matplotlib
 import pytest
 
 from cassettes.vcr_settings import ROOT
-from langchain_mavera.survey_cli import main
+from langchain_mavera.survey.cli import main
 from tests.emulator import Emulator
 from tests.survey_tests.conftest import chat_posts
 
@@ -204,7 +204,7 @@ def test_module_and_console_script_entry_points() -> None:
     assert completed.returncode == 0
     assert "--questions" in completed.stdout
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    assert '[project.scripts]\nmavera-survey = "langchain_mavera.survey_cli:main"' in pyproject
+    assert '[project.scripts]\nmavera-survey = "langchain_mavera.survey.cli:main"' in pyproject
 
 
 @pytest.mark.parametrize("store", ["not-a-database.sqlite", "a-folder"])

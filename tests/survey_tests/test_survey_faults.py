@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 
 from langchain_mavera import ChatMavera, PersonaSurvey
-from langchain_mavera._pacing import Pacer
-from langchain_mavera._survey_store import APPLICATION_ID
-from langchain_mavera.survey import SurveyAnswer, SurveyResult
-from langchain_mavera.survey_cli import main
+from langchain_mavera.survey._pacing import Pacer
+from langchain_mavera.survey._store import APPLICATION_ID
+from langchain_mavera.survey.cli import main
+from langchain_mavera.survey.results import SurveyAnswer, SurveyResult
 from tests.emulator import ROUTES, Emulator, Fault, Route, chat, run_emulator
 from tests.emulator.wire import JsonReply, RawReply
 from tests.survey_tests.conftest import cell_of, chat_posts
@@ -131,7 +131,7 @@ def test_a_header_may_lower_a_given_rate_only_within_bounds(caplog: pytest.LogCa
     assert pacer.limit == 600  # a ceiling: never raised
     pacer.observe({"limit": 300})
     assert pacer.limit == 300  # lowered within reason
-    with caplog.at_level(logging.WARNING, logger="langchain_mavera._pacing"):
+    with caplog.at_level(logging.WARNING, logger="langchain_mavera.survey._pacing"):
         pacer.observe({"limit": 1})
         pacer.observe({"limit": 1})
     assert pacer.limit == 150  # bounded: a quarter of the given 600
@@ -142,7 +142,7 @@ def test_a_header_may_lower_a_given_rate_only_within_bounds(caplog: pytest.LogCa
 def test_a_learnt_rate_that_collapses_is_logged(caplog: pytest.LogCaptureFixture) -> None:
     pacer = Pacer()
     pacer.observe({"limit": 600})
-    with caplog.at_level(logging.WARNING, logger="langchain_mavera._pacing"):
+    with caplog.at_level(logging.WARNING, logger="langchain_mavera.survey._pacing"):
         pacer.observe({"limit": 60})
     assert pacer.limit == 60
     assert [r.levelno for r in caplog.records] == [logging.WARNING]

@@ -11,7 +11,7 @@ import matplotlib
 import pytest
 
 from langchain_mavera import ChatMavera, PersonaSurvey
-from langchain_mavera.survey import COLUMNS
+from langchain_mavera.survey.results import COLUMNS
 from tests.emulator import Emulator, Fault
 
 matplotlib.use("Agg")

@@ -12,8 +12,8 @@ import httpx2
 import pytest
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
 
-from langchain_mavera._chat_completions import CHAT_COMPLETIONS
-from langchain_mavera._sse import ServerSentEvent
+from langchain_mavera._transport.sse import ServerSentEvent
+from langchain_mavera.chat_models._chat_completions import CHAT_COMPLETIONS
 from langchain_mavera.errors import MaveraAPIError, MaveraRateLimitError
 
 ANALYSIS = {

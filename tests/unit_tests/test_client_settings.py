@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from langchain_mavera import ChatMavera, MaveraPersonas
-from langchain_mavera._client import SETTING_NAMES, ClientSettings
 from langchain_mavera._persona_resolver import PersonaResolver
-from langchain_mavera.chat_models import _CLIENT_FIELDS
+from langchain_mavera._transport.client import SETTING_NAMES, ClientSettings
+from langchain_mavera.chat_models.base import _CLIENT_FIELDS
 
 KEY = "mvra_live_settings_test"
 

@@ -16,7 +16,8 @@ from typing import Any
 import httpx2
 import pytest
 
-from langchain_mavera import MaveraAPIError, MaveraConnectionError, MaveraError, _http
+from langchain_mavera import MaveraAPIError, MaveraConnectionError, MaveraError
+from langchain_mavera._transport import _sdk
 from tests.fake_mavera import FakeMavera, ok, sse, status, stream_chunks
 
 Seen = list[tuple[str, str, list[tuple[bytes, bytes]], bytes, Any]]
@@ -40,7 +41,7 @@ def _seen(
 ) -> Seen:
     with monkeypatch.context() as patch:
         if not direct:
-            patch.setattr(_http, "_sends_directly", lambda client, http_type: False)
+            patch.setattr(_sdk, "sends_directly", lambda client, http_type: False)
         script = FakeMavera(*replies)
         model = script.model(max_retries=2, **settings)
         run(model)
@@ -144,17 +145,17 @@ def test_a_client_the_direct_path_does_not_reproduce_goes_through_the_sdk() -> N
     with_query = openai.OpenAI(
         api_key="k", base_url="http://127.0.0.1:9/v1", http_client=httpx2.Client(), default_query={"a": "b"}
     )
-    assert _http._direct(plain) is not None
-    assert _http._direct(with_query) is None
+    assert _sdk.sender(plain) is not None
+    assert _sdk.sender(with_query) is None
 
 
 def test_chat_maveras_own_clients_send_directly() -> None:
     from langchain_mavera import ChatMavera
 
     model = ChatMavera(api_key="mvra_test_unit", base_url="http://127.0.0.1:9/api/v1")
-    assert _http._direct(model.client) is not None
+    assert _sdk.sender(model.client) is not None
 
     async def direct_async() -> Any:
-        return await _http._adirect(model.async_client)
+        return await _sdk.asender(model.async_client)
 
     assert asyncio.run(direct_async()) is not None

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
-from openai._utils._json import openapi_dumps
+from openai._utils._json import openapi_dumps  # noqa: TID251  (byte parity with the SDK's own encoder)
 
-from langchain_mavera._params import encode_json_body
+from langchain_mavera._transport.json_body import encode_json_body
 from tests.fake_mavera import FakeMavera
 
 _MESSAGES = [

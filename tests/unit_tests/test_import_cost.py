@@ -17,7 +17,7 @@ _PROBE = """
 import sys
 from langchain_mavera import ChatMavera
 ChatMavera(api_key="k", persona_id="p", analysis_mode=True)
-watched = ("openai", "langchain_mavera._http", "langchain_mavera.errors")
+watched = ("openai", "langchain_mavera._transport.http", "langchain_mavera.errors")
 print(sorted(name for name in watched if name in sys.modules))
 """
 

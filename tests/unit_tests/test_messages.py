@@ -14,8 +14,8 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
-from langchain_mavera import _messages
-from langchain_mavera._messages import to_wire_message, to_wire_messages
+from langchain_mavera.chat_models import _messages
+from langchain_mavera.chat_models._messages import to_wire_message, to_wire_messages
 from langchain_mavera.errors import UnsupportedContentError
 
 

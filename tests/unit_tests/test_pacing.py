@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from langchain_mavera._pacing import Pacer
+from langchain_mavera.survey._pacing import Pacer
 
 
 class Clock:

@@ -18,8 +18,9 @@ from langchain_core.utils.function_calling import convert_to_json_schema, conver
 from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
 
-from langchain_mavera import _client, _tools
-from langchain_mavera._tools import format_tools
+from langchain_mavera._transport import client as _client
+from langchain_mavera.chat_models import _tools
+from langchain_mavera.chat_models._tools import format_tools
 from tests.fake_mavera import FakeMavera, completion
 
 

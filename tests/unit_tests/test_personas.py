@@ -21,7 +21,7 @@ from langchain_mavera import (
     MaveraPersonas,
     Persona,
 )
-from langchain_mavera._params import looks_like_persona_id
+from langchain_mavera._persona_resolver import looks_like_persona_id
 from langchain_mavera.personas import match_name
 from tests.fake_mavera import FakeMavera
 

@@ -9,9 +9,9 @@ from langchain_core.messages import HumanMessage
 from pydantic import ValidationError
 
 from langchain_mavera import ChatMavera
-from langchain_mavera._chat_completions import CHAT_COMPLETIONS
-from langchain_mavera._params import REQUEST_FIELDS, CallOverrides
-from langchain_mavera._responses import RESPONSES
+from langchain_mavera.chat_models._chat_completions import CHAT_COMPLETIONS
+from langchain_mavera.chat_models._params import REQUEST_FIELDS, CallOverrides
+from langchain_mavera.chat_models._responses import RESPONSES
 
 # A value each field refuses; a field added to the registry without one fails the first test.
 _BAD: dict[str, Any] = {
@@ -80,3 +80,9 @@ def test_both_wire_formats_send_every_registry_field(wire: Any) -> None:
     renamed = {"max_tokens": "max_output_tokens", "response_format": "text"} if wire is RESPONSES else {}
     for field in REQUEST_FIELDS:
         assert renamed.get(field.name, field.name) in body, field.name
+
+
+def test_the_transport_names_the_same_request_keys() -> None:
+    from langchain_mavera._transport.json_body import REQUEST_BODY_KEYS
+
+    assert {field.name for field in REQUEST_FIELDS} == REQUEST_BODY_KEYS

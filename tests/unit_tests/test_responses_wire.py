@@ -11,9 +11,9 @@ from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, Sys
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from langchain_mavera import ChatMavera
-from langchain_mavera._chat_completions import CHAT_COMPLETIONS
-from langchain_mavera._responses import RESPONSES
-from langchain_mavera._sse import DONE, ServerSentEvent
+from langchain_mavera._transport.sse import DONE, ServerSentEvent
+from langchain_mavera.chat_models._chat_completions import CHAT_COMPLETIONS
+from langchain_mavera.chat_models._responses import RESPONSES
 from langchain_mavera.errors import (
     MaveraAPIError,
     MaveraInsufficientCreditsError,

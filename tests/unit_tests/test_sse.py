@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from langchain_mavera._sse import LineReader, ServerSentEvent, SSEDecoder
+from langchain_mavera._transport.sse import LineReader, ServerSentEvent, SSEDecoder
 
 
 def _decode(lines: list[str]) -> list[ServerSentEvent]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from langchain_mavera._survey_store import SurveyStore, cell_key
+from langchain_mavera.survey._store import SurveyStore, cell_key
 
 SETTINGS = {"model_name": "mavera-1", "analysis_mode": True}
 

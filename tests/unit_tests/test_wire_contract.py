@@ -17,8 +17,8 @@ import pytest
 from langchain_core.messages import AIMessage, AIMessageChunk
 
 from langchain_mavera import ChatMavera
-from langchain_mavera._chat_completions import CHAT_COMPLETIONS
-from langchain_mavera._responses import RESPONSES
+from langchain_mavera.chat_models._chat_completions import CHAT_COMPLETIONS
+from langchain_mavera.chat_models._responses import RESPONSES
 from langchain_mavera.errors import MaveraStreamInterruptedError
 from tests.fake_mavera import FakeMavera, sse, sse_events
 

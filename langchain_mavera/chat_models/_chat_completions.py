@@ -15,11 +15,11 @@ from langchain_core.messages import BaseMessage
 from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 
-from langchain_mavera._deferred import error_from_stream_event, malformed_reply
-from langchain_mavera._messages import to_wire_messages
-from langchain_mavera._params import REQUEST_FIELDS
-from langchain_mavera._replies import StreamState, answer, decode_event, delta_chunk, text_or_none
-from langchain_mavera._sse import DONE, ServerSentEvent
+from langchain_mavera._transport.sse import DONE, ServerSentEvent
+from langchain_mavera.chat_models._deferred import error_from_stream_event, malformed_reply
+from langchain_mavera.chat_models._messages import to_wire_messages
+from langchain_mavera.chat_models._params import REQUEST_FIELDS
+from langchain_mavera.chat_models._replies import StreamState, answer, decode_event, delta_chunk, text_or_none
 
 if TYPE_CHECKING:
     import httpx2

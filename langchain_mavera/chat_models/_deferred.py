@@ -23,28 +23,30 @@ def error_from_stream_event(
     payload: Mapping[str, Any], response: httpx2.Response, partial: BaseMessageChunk | None
 ) -> MaveraError:
     """The typed error for an `{"error": {...}}` object received inside a stream."""
-    from langchain_mavera import _error_mapping
+    from langchain_mavera._transport import error_mapping as _error_mapping
 
     return _error_mapping.error_from_stream_event(payload, response, partial)
 
 
 def malformed_reply(response: httpx2.Response, what: str, raw_text: str) -> MaveraAPIError:
     """A `MaveraAPIError` for a reply that cannot be used, with its raw text attached."""
-    from langchain_mavera import _error_mapping
+    from langchain_mavera._transport import error_mapping as _error_mapping
 
     return _error_mapping.malformed_reply(response, what, raw_text)
 
 
 def api_error(message: str, request: httpx2.Request, raw_text: str | None = None) -> MaveraError:
     """A `MaveraAPIError` with this message (and the raw body, when kept)."""
-    from langchain_mavera import _error_mapping, errors
+    from langchain_mavera import errors
+    from langchain_mavera._transport import error_mapping as _error_mapping
 
     return _error_mapping.make_error(errors.MaveraAPIError, message, request=request, raw_text=raw_text)
 
 
 def stream_interrupted(message: str, request: httpx2.Request) -> MaveraError:
     """A `MaveraStreamInterruptedError`: the stream ended before its answer did."""
-    from langchain_mavera import _error_mapping, errors
+    from langchain_mavera import errors
+    from langchain_mavera._transport import error_mapping as _error_mapping
 
     return _error_mapping.make_error(errors.MaveraStreamInterruptedError, message, request=request)
 

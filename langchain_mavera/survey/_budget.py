@@ -15,7 +15,7 @@ from langchain_core.messages import BaseMessage
 from langchain_mavera._budget import Budget, Ticket
 from langchain_mavera.callbacks import CHAT, may_be_billed
 from langchain_mavera.errors import MaveraBudgetExceededError
-from langchain_mavera.panel import charge
+from langchain_mavera.panel.persona_panel import charge
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 
-from langchain_mavera._sse import ServerSentEvent
+from langchain_mavera._transport.sse import ServerSentEvent
 
 if TYPE_CHECKING:  # annotations only: httpx2 is imported with the SDK, at the first request
     import httpx2

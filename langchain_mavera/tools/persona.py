@@ -23,7 +23,7 @@ from langchain_mavera._persona_resolver import PersonaResolver
 from langchain_mavera._tool_errors import tool_errors
 from langchain_mavera.analysis import get_analysis
 from langchain_mavera.chat_models import ChatMavera
-from langchain_mavera.panel import PanelAnswer, PanelResult, PersonaPanel, charge
+from langchain_mavera.panel.persona_panel import PanelAnswer, PanelResult, PersonaPanel, charge
 
 __all__ = ["PersonaPanelTool", "PersonaTool", "summary_line"]
 

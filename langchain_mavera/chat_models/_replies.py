@@ -16,13 +16,13 @@ from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.output_parsers.openai_tools import make_invalid_tool_call, parse_tool_call
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from langchain_mavera._deferred import malformed_reply
-from langchain_mavera._metadata import response_metadata, usage_metadata_from
+from langchain_mavera.chat_models._deferred import malformed_reply
+from langchain_mavera.chat_models._metadata import response_metadata, usage_metadata_from
 
 if TYPE_CHECKING:
     import httpx2
 
-    from langchain_mavera._sse import ServerSentEvent
+    from langchain_mavera._transport.sse import ServerSentEvent
 
 
 def text_or_none(value: Any) -> str | None:

@@ -24,38 +24,48 @@ from pydantic import ConfigDict, Field, PrivateAttr, StrictBool, ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 from typing_extensions import Self
 
-from langchain_mavera._base_url import DEFAULT_BASE_URL, BaseURL, warn_if_insecure
 from langchain_mavera._budget import aadmit_pending, admit_pending
-from langchain_mavera._chat_completions import CHAT_COMPLETIONS
-from langchain_mavera._client import SETTING_NAMES as CLIENT_SETTING_NAMES
-from langchain_mavera._client import ClientSettings
-from langchain_mavera._concurrency import with_default_concurrency
-from langchain_mavera._copies import fresh_copy
-from langchain_mavera._deferred import stream_interrupted
-from langchain_mavera._params import (
-    MODEL_BODY_FIELDS,
+from langchain_mavera._persona_resolver import PersonaResolver
+from langchain_mavera._transport.client import SETTING_NAMES as CLIENT_SETTING_NAMES
+from langchain_mavera._transport.client import ClientSettings
+from langchain_mavera._transport.fields import (
+    DEFAULT_BASE_URL,
     ApiKey,
     AsyncHTTPClient,
+    BaseURL,
     Headers,
+    RequestTimeout,
+    Seconds,
+    SyncHTTPClient,
+    warn_if_insecure,
+)
+from langchain_mavera._version import __version__
+from langchain_mavera.chat_models._chat_completions import CHAT_COMPLETIONS
+from langchain_mavera.chat_models._concurrency import with_default_concurrency
+from langchain_mavera.chat_models._copies import fresh_copy
+from langchain_mavera.chat_models._deferred import stream_interrupted
+from langchain_mavera.chat_models._params import (
+    MODEL_BODY_FIELDS,
     Level,
     MaxTokens,
     PersonaId,
-    RequestTimeout,
-    Seconds,
     Stop,
-    SyncHTTPClient,
     Temperature,
     merge,
     unknown_parameters_message,
     validate_overrides,
     validate_stop,
 )
-from langchain_mavera._persona_resolver import PersonaResolver
-from langchain_mavera._responses import RESPONSES
-from langchain_mavera._structured import Method, structured_output
-from langchain_mavera._tools import ToolChoice, ToolLike, format_tool_choice, format_tools, tool_names
-from langchain_mavera._version import __version__
-from langchain_mavera._wire import StreamParser, WireFormat
+from langchain_mavera.chat_models._responses import RESPONSES
+from langchain_mavera.chat_models._structured import Method, structured_output
+from langchain_mavera.chat_models._tools import (
+    ToolChoice,
+    ToolLike,
+    format_tool_choice,
+    format_tools,
+    tool_names,
+)
+from langchain_mavera.chat_models._wire import StreamParser, WireFormat
 
 if TYPE_CHECKING:
     import openai
@@ -228,7 +238,7 @@ class ChatMavera(BaseChatModel):
 
     Analysis:
         ```python
-        from langchain_mavera import get_analysis
+        from langchain_mavera.analysis import get_analysis
 
         analysis = get_analysis(message)  # typed view; None when absent
         analysis.confidence, analysis.emotion.emotional_valence, [b.name for b in analysis.biases]
@@ -374,7 +384,7 @@ class ChatMavera(BaseChatModel):
     @classmethod
     def _derive_default_profile(cls, values: Any) -> Any:
         """A profile derived from the original's transport is derived again for the copy's own."""
-        from langchain_mavera._profile import is_default_profile
+        from langchain_mavera.chat_models._profile import is_default_profile
 
         if isinstance(values, dict) and is_default_profile(values.get("profile")):
             return {key: value for key, value in values.items() if key != "profile"}
@@ -422,7 +432,7 @@ class ChatMavera(BaseChatModel):
 
     def _rederive_profile(self) -> None:
         """The default profile follows the transport; a profile the user gave stays."""
-        from langchain_mavera._profile import is_default_profile
+        from langchain_mavera.chat_models._profile import is_default_profile
 
         if is_default_profile(self.__dict__.get("profile")):
             super().__setattr__("profile", self._resolve_model_profile())
@@ -433,7 +443,7 @@ class ChatMavera(BaseChatModel):
         The default follows the transport through copies and assignment
         (`use_responses_api`); a profile passed as `profile=` is kept as given.
         """
-        from langchain_mavera._profile import default_profile
+        from langchain_mavera.chat_models._profile import default_profile
 
         return default_profile(self.use_responses_api)
 
@@ -444,7 +454,7 @@ class ChatMavera(BaseChatModel):
 
         Mavera publishes no tokenizer, so this is an estimate, never a download.
         """
-        from langchain_mavera._tokens import count_text_tokens
+        from langchain_mavera.chat_models._tokens import count_text_tokens
 
         return count_text_tokens(text)
 
@@ -456,7 +466,7 @@ class ChatMavera(BaseChatModel):
         langchain-core's `count_tokens_approximately`; good for `trim_messages`
         (`token_counter=model`) and budgeting, not for billing (see `credits_used`).
         """
-        from langchain_mavera._tokens import count_message_tokens
+        from langchain_mavera.chat_models._tokens import count_message_tokens
 
         return count_message_tokens(messages, tools)
 
@@ -690,7 +700,7 @@ class ChatMavera(BaseChatModel):
         if args_schema is not None or arg_types is not None:
             msg = "ChatMavera.as_tool takes only name and description; the tool's argument is `question`."
             raise TypeError(msg)
-        from langchain_mavera.tools import PersonaTool
+        from langchain_mavera.tools.persona import PersonaTool
 
         settings = {key: value for key, value in (("name", name), ("description", description)) if value}
         return PersonaTool(model=self, **settings)
@@ -703,7 +713,7 @@ class ChatMavera(BaseChatModel):
         carries the typed `Analysis`, `credits_used` and `persona_id`. A model
         built without `analysis_mode=True` asks for the analysis on these calls.
         """
-        from langchain_mavera._analysis_output import AnalysisOutputParser
+        from langchain_mavera.chat_models._analysis_parser import AnalysisOutputParser
 
         model = self if self.analysis_mode else self.bind(analysis_mode=True)
         return model | AnalysisOutputParser()
@@ -745,8 +755,8 @@ class ChatMavera(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        from langchain_mavera import _http
-        from langchain_mavera._error_mapping import malformed_guard
+        from langchain_mavera._transport import http as _http
+        from langchain_mavera._transport.error_mapping import malformed_guard
 
         params = self._call_params(stop, kwargs)
         body = self._wire.build_payload(messages, params, stream=False)
@@ -762,8 +772,8 @@ class ChatMavera(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        from langchain_mavera import _http
-        from langchain_mavera._error_mapping import malformed_guard
+        from langchain_mavera._transport import http as _http
+        from langchain_mavera._transport.error_mapping import malformed_guard
 
         params = self._call_params(stop, kwargs)
         body = self._wire.build_payload(messages, params, stream=False)
@@ -781,8 +791,8 @@ class ChatMavera(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        from langchain_mavera import _http
-        from langchain_mavera._error_mapping import SHAPE_ERRORS, unexpected_shape
+        from langchain_mavera._transport import streams
+        from langchain_mavera._transport.error_mapping import SHAPE_ERRORS, unexpected_shape
         from langchain_mavera.errors import MaveraError
 
         params = self._call_params(stop, kwargs)
@@ -791,7 +801,7 @@ class ChatMavera(BaseChatModel):
         # langchain-core reports tokens itself on stream()/invoke and then passes no run_manager;
         # its v3 event path (stream_events(version="v3"), v2 handlers) passes one and relies on us.
         admit_pending()
-        with _http.open_stream(
+        with streams.open_stream(
             self.client,
             self._wire.path,
             body,
@@ -801,7 +811,7 @@ class ChatMavera(BaseChatModel):
         ) as response:
             parser = self._wire.stream_parser(response, params.get("persona_id"))
             try:
-                for event in _http.iter_events(response):
+                for event in streams.iter_events(response):
                     try:  # costs nothing per event unless it raises, unlike a context manager
                         chunk = parser.feed(event)
                     except SHAPE_ERRORS as exc:
@@ -829,15 +839,15 @@ class ChatMavera(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        from langchain_mavera import _http
-        from langchain_mavera._error_mapping import SHAPE_ERRORS, unexpected_shape
+        from langchain_mavera._transport import streams
+        from langchain_mavera._transport.error_mapping import SHAPE_ERRORS, unexpected_shape
         from langchain_mavera.errors import MaveraError
 
         params = self._call_params(stop, kwargs)
         body = self._wire.build_payload(messages, params, stream=True)
         delivered: list[BaseMessageChunk] = []
         await aadmit_pending()
-        async with _http.aopen_stream(
+        async with streams.aopen_stream(
             self.async_client,
             self._wire.path,
             body,
@@ -847,7 +857,7 @@ class ChatMavera(BaseChatModel):
         ) as response:
             parser = self._wire.stream_parser(response, params.get("persona_id"))
             try:
-                async for event in _http.aiter_events(response):
+                async for event in streams.aiter_events(response):
                     try:  # costs nothing per event unless it raises, unlike a context manager
                         chunk = parser.feed(event)
                     except SHAPE_ERRORS as exc:

@@ -21,7 +21,7 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
-from langchain_mavera._deferred import unsupported_content
+from langchain_mavera.chat_models._deferred import unsupported_content
 
 _ROLES: dict[type[BaseMessage], str] = {
     HumanMessage: "user",

@@ -174,7 +174,7 @@ def _check_outputs(args: argparse.Namespace) -> None:
 
 def _check_store(path: Path) -> None:
     """Open the store now, so a file that is not one is refused before any call."""
-    from langchain_mavera._survey_store import SurveyStore
+    from langchain_mavera.survey._store import SurveyStore
 
     try:
         SurveyStore(path).close()
@@ -185,7 +185,7 @@ def _check_store(path: Path) -> None:
 def _survey(args: argparse.Namespace) -> Any:
     from langchain_mavera.chat_models import ChatMavera
     from langchain_mavera.errors import MaveraPersonaLookupError
-    from langchain_mavera.survey import PersonaSurvey
+    from langchain_mavera.survey.persona_survey import PersonaSurvey
 
     questions = read_texts(args.questions, "question")
     variants = read_texts(args.variants, "variant") if args.variants else None

@@ -15,9 +15,9 @@ import httpx2
 import openai
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from langchain_mavera._client import SETTING_NAMES, ClientSettings, client_settings
-from langchain_mavera._error_mapping import error_from_openai, malformed_guard
-from langchain_mavera._http import JSONReply, apost_json, decode_json, post_json
+from langchain_mavera._transport.client import SETTING_NAMES, ClientSettings, client_settings
+from langchain_mavera._transport.error_mapping import error_from_openai, malformed_guard
+from langchain_mavera._transport.http import JSONReply, apost_json, decode_json, post_json
 
 _ModelT = TypeVar("_ModelT", bound=BaseModel)
 

@@ -24,10 +24,10 @@ from langchain_core.runnables.config import ContextThreadPoolExecutor, patch_con
 from langchain_core.tools import BaseTool
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-from langchain_mavera._params import validate_overrides
 from langchain_mavera._persona_resolver import PersonaResolver
 from langchain_mavera.analysis import Analysis, get_analysis
 from langchain_mavera.chat_models import ChatMavera
+from langchain_mavera.chat_models._params import validate_overrides
 from langchain_mavera.personas import (
     Persona,
 )
@@ -484,7 +484,7 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
         if args_schema is not None or arg_types is not None:
             msg = "PersonaPanel.as_tool takes only name and description; the tool's argument is `question`."
             raise TypeError(msg)
-        from langchain_mavera.tools import PersonaPanelTool
+        from langchain_mavera.tools.persona import PersonaPanelTool
 
         settings = {key: value for key, value in (("name", name), ("description", description)) if value}
         return PersonaPanelTool(panel=self, **settings)

@@ -22,8 +22,16 @@ from langchain_core.utils import from_env, secret_from_env
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 from typing_extensions import Self
 
-from langchain_mavera._base_url import DEFAULT_BASE_URL, BaseURL, warn_if_insecure
-from langchain_mavera._params import ApiKey, AsyncHTTPClient, Headers, RequestTimeout, SyncHTTPClient
+from langchain_mavera._transport.fields import (
+    DEFAULT_BASE_URL,
+    ApiKey,
+    AsyncHTTPClient,
+    BaseURL,
+    Headers,
+    RequestTimeout,
+    SyncHTTPClient,
+    warn_if_insecure,
+)
 from langchain_mavera._version import __version__
 
 if TYPE_CHECKING:
@@ -53,17 +61,6 @@ def _headers(default_headers: Mapping[str, str] | None) -> dict[str, Any]:
         "User-Agent": f"langchain-mavera/{__version__}",
         **(default_headers or {}),
     }
-
-
-def _strip_openai_environment(client: openai.OpenAI | openai.AsyncOpenAI, headers: dict[str, Any]) -> None:
-    """Undo what the SDK read from OPENAI_* variables at construction."""
-    client.organization = None
-    client.project = None
-    client.admin_api_key = None
-    client.webhook_secret = None
-    # OPENAI_CUSTOM_HEADERS is merged into the custom headers; replace them wholesale.
-    client._custom_headers = headers  # noqa: SLF001
-    client._ambient_authorizations = frozenset()  # noqa: SLF001
 
 
 @functools.cache
@@ -98,7 +95,9 @@ def _configured(
         default_headers=headers,
         http_client=http_client,
     )
-    _strip_openai_environment(client, headers)
+    from langchain_mavera._transport import _sdk
+
+    _sdk.strip_environment(client, headers)
     return client
 
 

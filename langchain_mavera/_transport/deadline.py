@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager, contextmanager
 
 import httpx2
 
-from langchain_mavera._error_mapping import make_error
+from langchain_mavera._transport.error_mapping import make_error
 from langchain_mavera.errors import MaveraError, MaveraTimeoutError
 
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from langchain_mavera._survey_lock import StoreLock
+from langchain_mavera.survey._store_lock import StoreLock
 
 Status = Literal["sending", "done", "failed"]
 

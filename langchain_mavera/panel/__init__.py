@@ -1,0 +1,1 @@
+"""`PersonaPanel`: one question to several personas, and its results."""

@@ -1,0 +1,1 @@
+"""LangChain retrievers over Mavera: personas, Mave research, news stories."""

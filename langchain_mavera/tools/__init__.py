@@ -1,0 +1,1 @@
+"""LangChain tools over Mavera: a persona, a panel, Mave research, news stories."""
