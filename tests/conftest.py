@@ -1,9 +1,10 @@
 """Cassette replay and recording, the emulator and the socket rule for the whole suite.
 
 By default every test replays cassettes (`--record-mode=none`, sockets off; loopback
-only for tests marked `loopback` or `vcr`). `--record-mode=rewrite` re-records: from the local emulator, started
-here, unless `MAVERA_RECORD_TARGET=live`, which records against the real API
-with the `MAVERA_API_KEY` from the environment. See README "Cassettes".
+only for tests marked `loopback` or `vcr`). `--record-mode=rewrite` re-records: from
+the local emulator, started here, unless `MAVERA_RECORD_TARGET=live`, which records
+against the real API with the `MAVERA_API_KEY` from the environment. See README
+"Cassettes".
 
 The emulator is started here once per session (`emulator`); tests that talk to it
 directly take `emu`, the same server with its request log, faults and rate-limit
