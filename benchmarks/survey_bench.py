@@ -14,8 +14,6 @@
    then resumed; the emulator's request log says how often each cell was asked.
    Killed between answers (one call at a time) and killed at an arbitrary moment
    with four calls in flight.
-4. Faults (`benchmarks/survey_faults.py`): Ctrl-C, a second run, a full disk, odd
-   answers, a lying rate header and a 429 storm; what is kept and what is sent again.
 3. Panel overlap: eight personas whose calls take 0.3 to 0.65 s (a delay added to
    the emulator's chat route); the panel's wall time over its slowest single call.
 
@@ -102,7 +100,7 @@ def throughput(limit: int, scale: float, windows: float) -> dict[str, Any]:
 
 def _statuses(store: Path) -> Counter[str]:
     try:
-        with closing(sqlite3.connect(store)) as db:
+        with closing(sqlite3.connect(store)) as db, db:
             return Counter(status for (status,) in db.execute("SELECT status FROM cells"))
     except sqlite3.OperationalError:
         return Counter()
@@ -231,10 +229,6 @@ def _markdown(report: dict[str, Any]) -> str:
                 f"| {row['asked_twice']} |"
             )
         lines.append("")
-    if "faults" in report:
-        lines += ["## Faults: what is kept, what is sent again", ""]
-        lines += [f"- {json.dumps(row)}" for row in report["faults"]]
-        lines.append("")
     if "panel" in report:
         p = report["panel"]
         lines += [
@@ -254,7 +248,7 @@ def _markdown(report: dict[str, Any]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
-    parser.add_argument("--only", choices=("throughput", "crash", "panel", "faults"))
+    parser.add_argument("--only", choices=("throughput", "crash", "panel"))
     parser.add_argument("--scale", type=float, default=10.0, help="time scale of the 60/min run")
     parser.add_argument("--scale-600", type=float, default=5.0, help="time scale of the 600/min run")
     parser.add_argument("--windows", type=float, default=2.5, help="run length, in rate-limit windows")
@@ -274,10 +268,6 @@ def main() -> None:
         ]
     if args.only in (None, "panel"):
         report["panel"] = panel_overlap(rounds=5)
-    if args.only in (None, "faults"):
-        from benchmarks.survey_faults import faults
-
-        report["faults"] = faults()
     text = _markdown(report)
     print(text)
     RESULTS.mkdir(exist_ok=True)

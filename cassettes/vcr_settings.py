@@ -12,6 +12,7 @@ package reads (content type, rate limits, Retry-After) and the emulator's
 
 from __future__ import annotations
 
+import inspect
 import json
 from pathlib import Path
 from typing import Any
@@ -169,13 +170,34 @@ def _canonical_tool_call_ids(body: Any) -> Any:
     return {**body, "messages": messages}
 
 
+def _cleaned_descriptions(value: Any) -> Any:
+    """Every `description` string passed through `inspect.cleandoc`.
+
+    A tool or schema description taken from a docstring keeps its indentation up to Python 3.12;
+    3.13's compiler strips it. Cleaning both sides makes a cassette match on every Python version.
+    """
+    if isinstance(value, list):
+        return [_cleaned_descriptions(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    return {
+        key: inspect.cleandoc(item)
+        if key == "description" and isinstance(item, str)
+        else _cleaned_descriptions(item)
+        for key, item in value.items()
+    }
+
+
 def json_body_matcher(recorded: Request, live: Request) -> None:
-    """Bodies match when they decode to equal JSON (key order, spacing and tool-call id values aside)."""
+    """Bodies match when they decode to equal JSON.
+
+    Key order, spacing, tool-call id values and the indentation of descriptions aside.
+    """
 
     def decode(request: Request) -> Any:
         body = request.body or b""
         try:
-            return _canonical_tool_call_ids(json.loads(body))
+            return _cleaned_descriptions(_canonical_tool_call_ids(json.loads(body)))
         except ValueError:
             return body
 

@@ -42,10 +42,18 @@ def _provenance(cassette: Path) -> str:
     return "the local emulator" if "langchain-mavera-emulator" in text else "the live Mavera API"
 
 
+def _target() -> str:
+    """Where a call goes: a local or staging MAVERA_BASE_URL is not "the live Mavera API"."""
+    from langchain_mavera._base_url import DEFAULT_BASE_URL
+
+    base_url = os.environ.get("MAVERA_BASE_URL", "").strip() or DEFAULT_BASE_URL
+    return "the live Mavera API" if base_url.rstrip("/") == DEFAULT_BASE_URL else f"the API at {base_url}"
+
+
 def _start() -> None:
     recording = bool(os.environ.get(RECORD_VARIABLE))
     if os.environ.get("MAVERA_API_KEY") and not recording:
-        print("MAVERA_API_KEY is set: calling the live Mavera API.")
+        print(f"MAVERA_API_KEY is set: calling {_target()}.")
         return
 
     import vcr

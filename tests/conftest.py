@@ -125,3 +125,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
     vcr.register_matcher("json_body", json_body_matcher)
     vcr.register_persister(SortedPersister)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """The docs test's counts (blocks run / marked / total), when it ran."""
+    from tests.test_docs_run import docs_summary
+
+    line = docs_summary(config)
+    if line:
+        terminalreporter.write_sep("-", line)

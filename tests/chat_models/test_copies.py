@@ -324,6 +324,9 @@ class SQLiteCache(BaseCache):
     def clear(self, **kwargs: Any) -> None:
         self._db.execute("DELETE FROM llm")
 
+    def close(self) -> None:
+        self._db.close()
+
 
 @pytest.fixture(params=["in_memory", "sqlite"])
 def llm_cache(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[BaseCache]:
@@ -333,6 +336,8 @@ def llm_cache(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[BaseCac
     set_llm_cache(cache)
     yield cache
     set_llm_cache(None)
+    if isinstance(cache, SQLiteCache):
+        cache.close()  # left to the garbage collector, Python 3.13 warns about the connection
 
 
 def test_with_persona_after_a_cached_call_asks_the_new_persona(llm_cache: BaseCache) -> None:

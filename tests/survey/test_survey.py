@@ -200,10 +200,8 @@ def test_a_cell_in_flight_at_a_crash_is_resent_or_reported(
 ) -> None:
     store = tmp_path / "s.sqlite"
     survey(model, store).run()
-    with (
-        closing(sqlite3.connect(store)) as db,
-        db,
-    ):  # as a crash leaves a call in flight: marked, never settled
+    # As a crash leaves a call in flight: marked, never settled.
+    with closing(sqlite3.connect(store)) as db, db:
         db.execute(
             "UPDATE cells SET status='sending', answer=NULL WHERE persona_name='SaaS CMO' AND question=?",
             (QUESTIONS[0],),

@@ -37,7 +37,7 @@ def _worker(emu: Emulator, store: Path, concurrency: int, *extra: str) -> subpro
 
 
 def _statuses(store: Path) -> Counter[str]:
-    with closing(sqlite3.connect(store)) as db:
+    with closing(sqlite3.connect(store)) as db, db:
         return Counter(status for (status,) in db.execute("SELECT status FROM cells"))
 
 
@@ -92,7 +92,7 @@ def test_sigkill_mid_run_with_calls_in_flight(slow_emu: Emulator, tmp_path: Path
     process.wait(timeout=10)
     at_kill = _statuses(store)
     assert 10 <= at_kill["done"] < CELLS  # really mid-run
-    with closing(sqlite3.connect(store)) as db:
+    with closing(sqlite3.connect(store)) as db, db:
         done_at_kill = {
             (q, p) for q, p in db.execute("SELECT question, persona_id FROM cells WHERE status='done'")
         }
