@@ -43,10 +43,10 @@ sys.path.insert(0, str(ROOT))
 
 from langchain_mavera import ChatMavera, PersonaPanel, PersonaSurvey  # noqa: E402
 from tests.emulator import PERSONAS, run_emulator  # noqa: E402
-from tests.survey_tests._crash_worker import PERSONAS as CRASH_PERSONAS  # noqa: E402
-from tests.survey_tests._crash_worker import QUESTIONS as CRASH_QUESTIONS  # noqa: E402
-from tests.survey_tests._crash_worker import build as crash_survey  # noqa: E402
-from tests.survey_tests.conftest import slow_routes  # noqa: E402
+from tests.survey._crash_worker import PERSONAS as CRASH_PERSONAS  # noqa: E402
+from tests.survey._crash_worker import QUESTIONS as CRASH_QUESTIONS  # noqa: E402
+from tests.survey._crash_worker import build as crash_survey  # noqa: E402
+from tests.survey.conftest import slow_routes  # noqa: E402
 
 RESULTS = HERE / "results"
 NAMES = [persona.name for persona in PERSONAS]
@@ -108,7 +108,7 @@ def _statuses(store: Path) -> Counter[str]:
 
 def _worker(emu: Any, store: Path, concurrency: int, *extra: str) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MAVERA_", "OPENAI_"))}
-    command = [sys.executable, "-m", "tests.survey_tests._crash_worker", emu.base_url, str(store)]
+    command = [sys.executable, "-m", "tests.survey._crash_worker", emu.base_url, str(store)]
     return subprocess.Popen([*command, str(concurrency), *extra], cwd=ROOT, env=env)
 
 

@@ -24,9 +24,9 @@ from typing import Any
 from langchain_mavera import ChatMavera
 from langchain_mavera.survey._pacing import Pacer
 from tests.emulator import ROUTES, Fault, Route, run_emulator
-from tests.survey_tests._fault_worker import PERSONAS, QUESTIONS, build
-from tests.survey_tests.conftest import slow_routes
-from tests.survey_tests.test_survey_faults import _half_emoji_for_cmo
+from tests.survey._fault_worker import PERSONAS, QUESTIONS, build
+from tests.survey.conftest import slow_routes
+from tests.survey.test_survey_faults import _half_emoji_for_cmo
 
 ROOT = Path(__file__).resolve().parent.parent
 CELLS = len(QUESTIONS) * len(PERSONAS)
@@ -52,7 +52,7 @@ def _done(store: Path) -> int:
 
 def _worker(emu: Any, store: Path, rpm: float, concurrency: int, *extra: str) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MAVERA_", "OPENAI_"))}
-    command = [sys.executable, "-m", "tests.survey_tests._fault_worker", emu.base_url, str(store)]
+    command = [sys.executable, "-m", "tests.survey._fault_worker", emu.base_url, str(store)]
     return subprocess.Popen(
         [*command, str(rpm), str(concurrency), *extra], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
     )

@@ -1,9 +1,10 @@
-"""Cassette replay and recording for the whole suite.
+"""Cassette replay and recording, the emulator and the socket rule for the whole suite.
 
-By default every test replays cassettes (`--record-mode=none`, sockets off but
-loopback). `--record-mode=rewrite` re-records: from the local emulator, started
-here, unless `MAVERA_RECORD_TARGET=live`, which records against the real API
-with the `MAVERA_API_KEY` from the environment. See README "Cassettes".
+By default every test replays cassettes (`--record-mode=none`, sockets off; loopback
+only for tests marked `loopback` or `vcr`). `--record-mode=rewrite` re-records: from
+the local emulator, started here, unless `MAVERA_RECORD_TARGET=live`, which records
+against the real API with the `MAVERA_API_KEY` from the environment. See README
+"Cassettes".
 
 The emulator is started here once per session (`emulator`); tests that talk to it
 directly take `emu`, the same server with its request log, faults and rate-limit
@@ -105,6 +106,20 @@ def vcr_config(request: pytest.FixtureRequest) -> dict[str, Any]:
 def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
     """One folder per test module under the top-level cassettes/ folder."""
     return str(CASSETTE_DIR / Path(str(request.module.__file__)).stem)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """No socket at all, not even to loopback, unless the test says it needs one.
+
+    The suite-wide rule (`--disable-socket --allow-hosts=127.0.0.1,...`) lets a test reach a local
+    server; a test that is not marked `loopback` (it talks to the emulator, the loopback server or a
+    subprocess) or `vcr` (recording reaches the emulator over loopback) is stricter: it is marked
+    `disable_socket`, which pytest-socket applies before `allow_hosts`. Unix sockets stay allowed:
+    asyncio's event loop wakes itself through a socketpair.
+    """
+    for item in items:
+        if item.get_closest_marker("loopback") is None and item.get_closest_marker("vcr") is None:
+            item.add_marker(pytest.mark.disable_socket)
 
 
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:

@@ -9,7 +9,8 @@ cut a body mid-line, stall, lie about gzip or charset, or send headers no librar
 would. Without a script the server answers like Mavera's chat completions (a
 fixed reply, streamed when asked), after `reply_delay` and with a `stall_seconds`
 silence after the first streamed chunk. The peak number of requests in flight is
-kept. Only tests outside tests/unit_tests may use it (those never open a socket).
+kept. Only tests marked `loopback` may use it (tests/conftest.py gives every other test
+no socket at all).
 """
 
 from __future__ import annotations

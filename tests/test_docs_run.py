@@ -21,6 +21,8 @@ import pytest
 from tests.docs_blocks import PAGES, ROOT, blocks
 from tests.emulator import Emulator, run_emulator
 
+pytestmark = pytest.mark.loopback
+
 DOCS_COUNTS = pytest.StashKey[Counter[str]]()
 _PAGE_TIMEOUT = 600
 _FRAGMENT_SHARE = 0.10

@@ -7,7 +7,7 @@ URLs once per client with the SDK's own functions and sends through its pooled H
 with its retry decision, Retry-After sleeping and status errors. Every use is optional: when this
 openai version lacks one of the private imports or client members, `sender()` answers None and
 the POST goes through the SDK's public `client.post` (slower; the same wire and the same errors:
-tests/unit_tests/test_sdk_fallback.py), and `strip_environment` keeps to public attributes.
+tests/transport/test_sdk_fallback.py), and `strip_environment` keeps to public attributes.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ REQUEST_BODY_KEYS = frozenset(
 )
 """The chat request's own keys, named as themselves in an error (others as `extra_body[...]`).
 
-The same names as `chat_models._params.REQUEST_FIELDS` (tests/unit_tests/test_request_fields.py
+The same names as `chat_models._params.REQUEST_FIELDS` (tests/chat_models/test_request_fields.py
 checks they agree); spelled here because the transport sits below the chat model.
 """
 

@@ -12,6 +12,8 @@ import pytest
 from tests.emulator import Emulator, run_emulator
 from tests.emulator_tests.helpers import CMO, GEN_Z, chat
 
+pytestmark = pytest.mark.loopback
+
 ADDER = {
     "type": "function",
     "function": {

@@ -27,6 +27,8 @@ from tests.emulator import (
 from tests.emulator.routes import USAGE
 from tests.emulator_tests.helpers import CMO, GEN_Z, chat, send
 
+pytestmark = pytest.mark.loopback
+
 STORY = "st_68e1bd"
 
 

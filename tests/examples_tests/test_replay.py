@@ -13,6 +13,8 @@ import pytest
 from cassettes.vcr_settings import ROOT
 from tests.emulator import run_emulator
 
+pytestmark = pytest.mark.loopback
+
 EXAMPLES = sorted(path for path in (ROOT / "examples").glob("*.py") if not path.name.startswith("_"))
 REPLAY_IMPORT = re.compile(
     r"^import _replay  # noqa: F401  \(no MAVERA_API_KEY: replays cassettes/examples/(\w+)\.yaml\)$"
