@@ -4,7 +4,7 @@
     python examples/agent.py
 
 The agent's model is a ChatMavera. `MaveraPersonaMiddleware` makes every agent
-turn answer as the persona named in the run's context; `PersonaTool` lets the
+turn answer as the persona named in the run's context; `MaveraPersonaTool` lets the
 agent consult a second persona, and the tool result carries that persona's
 analysis and credits as an artifact. `get_mavera_callback()` totals the credits
 of the whole run (agent turns and the persona tool), per persona. The personas
@@ -23,7 +23,7 @@ from langchain.agents import create_agent
 from langchain_core.messages import AIMessage, ToolMessage
 from langchain_core.tools import tool
 
-from langchain_mavera import ChatMavera, MaveraPersonaMiddleware, PersonaTool, get_mavera_callback
+from langchain_mavera import ChatMavera, MaveraPersonaMiddleware, MaveraPersonaTool, get_mavera_callback
 
 QUESTION = (
     'Check the price of "EcoRefill bottle" and count the reviews of "EcoRefill bottle" with at least '
@@ -60,7 +60,7 @@ class Audience:
 def main() -> None:
     model = ChatMavera(temperature=0)
     voice, *others = personas_to_ask(model, 2)
-    ask_persona = PersonaTool(model=model, personas=[others[0] if others else voice])
+    ask_persona = MaveraPersonaTool(model=model, personas=[others[0] if others else voice])
     agent = create_agent(
         model,
         tools=[check_price, count_reviews, ask_persona],

@@ -41,9 +41,9 @@ def main() -> None:
     model = model.with_persona(personas_to_ask(model, 1)[0])
     persona_id = model.persona_id
     assert persona_id is not None
-    retriever = MaveraNewsRetriever(mavera=model, persona_ids=[persona_id], k=2)
+    retriever = MaveraNewsRetriever(model=model, personas=[persona_id], k=2)
     docs = retriever.invoke(QUESTION)  # the chain below retrieves the same stories
-    perception = MaveraStoryAnalysisTool(mavera=model, persona_id=persona_id)
+    perception = MaveraStoryAnalysisTool(model=model, persona_id=persona_id)
     call = {
         "name": perception.name,
         "args": {"story_id": docs[0].metadata["id"]},

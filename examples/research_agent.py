@@ -4,7 +4,7 @@
     python examples/research_agent.py
 
 The agent has two tools: `mavera_research` (Mave's researched answer with
-citations, 10-75 credits) and `ask_persona` (`PersonaTool`: a persona's answer
+citations, 10-75 credits) and `ask_persona` (`MaveraPersonaTool`: a persona's answer
 with its analysis). `get_mavera_callback()` totals the credits of both tools and
 of the agent's own turns. The persona is the first name or id in
 MAVERA_PERSONAS, else the first persona your key can use. Without
@@ -19,7 +19,7 @@ from _personas import personas_to_ask
 from langchain.agents import create_agent
 from langchain_core.messages import AIMessage, ToolMessage
 
-from langchain_mavera import ChatMavera, MaveraResearchTool, PersonaTool, get_mavera_callback
+from langchain_mavera import ChatMavera, MaveraPersonaTool, MaveraResearchTool, get_mavera_callback
 
 QUESTION = (
     'Research "refillable packaging demand among shoppers under 30", then ask the persona '
@@ -30,8 +30,8 @@ QUESTION = (
 def main() -> None:
     model = ChatMavera(temperature=0)
     persona = personas_to_ask(model, 1)[0]
-    research = MaveraResearchTool(mavera=model)
-    ask_persona = PersonaTool(model=model, personas=[persona])
+    research = MaveraResearchTool(model=model)
+    ask_persona = MaveraPersonaTool(model=model, personas=[persona])
     agent = create_agent(model, [research, ask_persona])
     with get_mavera_callback() as cb:
         result = agent.invoke({"messages": [("user", QUESTION)]})

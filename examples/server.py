@@ -29,7 +29,7 @@ from pydantic import BaseModel
 from langchain_mavera import ChatMavera, MaveraResearchTool
 
 model = ChatMavera(temperature=0)
-research = MaveraResearchTool(mavera=model)
+research = MaveraResearchTool(model=model)
 agent = create_agent(model, [research], checkpointer=InMemorySaver())
 app = FastAPI()
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_mavera._version import __version__
 
 if TYPE_CHECKING:
-    from langchain_mavera.analysis import Analysis, Bias, Emotion, get_analysis
+    from langchain_mavera.analysis import Bias, Emotion, MaveraAnalysis, get_analysis
     from langchain_mavera.callbacks import MaveraCreditsCallbackHandler, get_mavera_callback
     from langchain_mavera.chat_models import ChatMavera
     from langchain_mavera.chat_models._analysis_parser import AnalysisOutputParser
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
         StoryKeyPoint,
     )
     from langchain_mavera.panel.persona_panel import PanelAnswer, PanelResult, PersonaPanel, Spread
-    from langchain_mavera.personas import MaveraPersonas, Persona
+    from langchain_mavera.personas import MaveraPersona, MaveraPersonas
     from langchain_mavera.research import MaveValidation, ResearchPersona, ResearchResult, ResearchSource
     from langchain_mavera.retrievers.news import MaveraNewsRetriever
     from langchain_mavera.retrievers.persona import MaveraPersonaRetriever
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from langchain_mavera.survey.persona_survey import PersonaSurvey
     from langchain_mavera.survey.results import SurveyAnswer, SurveyResult
     from langchain_mavera.tools.news import MaveraStoryAnalysisTool, MaveraStoryChatTool
-    from langchain_mavera.tools.persona import PersonaPanelTool, PersonaTool
+    from langchain_mavera.tools.persona import MaveraPanelTool, MaveraPersonaTool
     from langchain_mavera.tools.research import MaveraResearchTool
     from langchain_mavera.usage import (
         BillingPeriod,
@@ -69,15 +69,15 @@ if TYPE_CHECKING:
 
 _EXPORTS: dict[str, str] = {
     "ChatMavera": "langchain_mavera.chat_models",
-    **dict.fromkeys(["Analysis", "Bias", "Emotion", "get_analysis"], "langchain_mavera.analysis"),
+    **dict.fromkeys(["MaveraAnalysis", "Bias", "Emotion", "get_analysis"], "langchain_mavera.analysis"),
     "AnalysisOutputParser": "langchain_mavera.chat_models._analysis_parser",
     **dict.fromkeys(["MaveraCreditsCallbackHandler", "get_mavera_callback"], "langchain_mavera.callbacks"),
     "MaveraPersonaMiddleware": "langchain_mavera.middleware.persona",
-    **dict.fromkeys(["MaveraPersonas", "Persona"], "langchain_mavera.personas"),
+    **dict.fromkeys(["MaveraPersonas", "MaveraPersona"], "langchain_mavera.personas"),
     **dict.fromkeys(
         ["PanelAnswer", "PanelResult", "PersonaPanel", "Spread"], "langchain_mavera.panel.persona_panel"
     ),
-    **dict.fromkeys(["PersonaPanelTool", "PersonaTool"], "langchain_mavera.tools.persona"),
+    **dict.fromkeys(["MaveraPanelTool", "MaveraPersonaTool"], "langchain_mavera.tools.persona"),
     "MaveraPersonaRetriever": "langchain_mavera.retrievers.persona",
     **dict.fromkeys(
         ["CustomPersona", "CustomPersonaFields", "CustomPersonaSpec"], "langchain_mavera.custom_personas"
@@ -141,7 +141,6 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
-    "Analysis",
     "AnalysisOutputParser",
     "Bias",
     "BillingPeriod",
@@ -153,6 +152,7 @@ __all__ = [
     "Emotion",
     "MaveValidation",
     "MaveraAPIError",
+    "MaveraAnalysis",
     "MaveraAuthenticationError",
     "MaveraBudgetExceededError",
     "MaveraConnectionError",
@@ -164,11 +164,14 @@ __all__ = [
     "MaveraNews",
     "MaveraNewsRetriever",
     "MaveraNotFoundError",
+    "MaveraPanelTool",
     "MaveraPermissionDeniedError",
+    "MaveraPersona",
     "MaveraPersonaLookupError",
     "MaveraPersonaMiddleware",
     "MaveraPersonaNotFoundError",
     "MaveraPersonaRetriever",
+    "MaveraPersonaTool",
     "MaveraPersonas",
     "MaveraRateLimitError",
     "MaveraResearchRetriever",
@@ -182,12 +185,9 @@ __all__ = [
     "NewsStory",
     "PanelAnswer",
     "PanelResult",
-    "Persona",
     "PersonaPanel",
-    "PersonaPanelTool",
     "PersonaPerception",
     "PersonaSurvey",
-    "PersonaTool",
     "RateLimit",
     "ResearchPersona",
     "ResearchResult",
@@ -211,8 +211,19 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    """Load an export on first use.
+
+    A name renamed before the first release raises ImportError naming the new one (so
+    `hasattr(langchain_mavera, "PersonaTool")` raises too): `from langchain_mavera import Old`
+    would replace an AttributeError's message with a generic one that hides the new name.
+    """
     module_name = _EXPORTS.get(name)
     if module_name is None:
+        from langchain_mavera._renames import renamed_class_error
+
+        renamed = renamed_class_error(name)
+        if renamed is not None:
+            raise renamed
         msg = f"module 'langchain_mavera' has no attribute {name!r}"
         raise AttributeError(msg)
     value = getattr(importlib.import_module(module_name), name)

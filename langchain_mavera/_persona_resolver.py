@@ -1,6 +1,6 @@
 """Persona name to id: the one resolver, with one caching rule, for every component that takes names.
 
-`ChatMavera.with_persona`, `MaveraPersonaMiddleware`, `PersonaTool` and
+`ChatMavera.with_persona`, `MaveraPersonaMiddleware`, `MaveraPersonaTool` and
 `PersonaPanel` (and through it `PersonaSurvey`) accept a persona id or a name:
 
 - an id (a CUID, see `looks_like_persona_id`) is used as is, without a request;
@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from langchain_mavera._transport.client import ClientSettings
-    from langchain_mavera.personas import MaveraPersonas, Persona
+    from langchain_mavera.personas import MaveraPersona, MaveraPersonas
 
 _Found = tuple[str, str]
 """A resolved persona: its id and its display name."""
@@ -83,7 +83,7 @@ class PersonaResolver:
         found = self.found(name, account)
         return found[0] if found else None
 
-    def remember(self, persona: Persona, account: Account, name: str | None = None) -> str:
+    def remember(self, persona: MaveraPersona, account: Account, name: str | None = None) -> str:
         """Cache `persona` for `account` under `name` (default: its own name) and return its id."""
         self._remember(name if name is not None else persona.name, account, (persona.id, persona.name))
         return persona.id
@@ -93,7 +93,7 @@ class PersonaResolver:
             self._found[_key(spec, account)] = found
         return found
 
-    def resolve_in(self, spec: str, catalogue: list[Persona] | Exception, account: Account) -> _Found:
+    def resolve_in(self, spec: str, catalogue: list[MaveraPersona] | Exception, account: Account) -> _Found:
         """`spec`'s (id, name) from a persona list already fetched (or the error fetching it).
 
         For the panel, which lists once for all its members and shows names: an id

@@ -14,7 +14,7 @@ from typing import Any
 from langchain_core.messages import BaseMessage
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 
-__all__ = ["Analysis", "Bias", "Emotion", "get_analysis"]
+__all__ = ["Bias", "Emotion", "MaveraAnalysis", "get_analysis"]
 
 
 class _Tolerant(BaseModel):
@@ -40,7 +40,7 @@ class Bias(_Tolerant):
     description: str | None = None
 
 
-class Analysis(_Tolerant):
+class MaveraAnalysis(_Tolerant):
     """Mavera's structured analysis of an answer; every field may be absent."""
 
     confidence: int | float | None = None
@@ -53,7 +53,7 @@ class Analysis(_Tolerant):
     """Key takeaways; usually strings, kept as sent when they are objects."""
 
 
-def get_analysis(message: BaseMessage) -> Analysis | None:
+def get_analysis(message: BaseMessage) -> MaveraAnalysis | None:
     """The typed analysis of a Mavera answer, or None when it carries none.
 
     Works on invoke results and on aggregated stream chunks alike. An analysis
@@ -72,7 +72,7 @@ def get_analysis(message: BaseMessage) -> Analysis | None:
         )
         return None
     try:
-        return Analysis.model_validate(raw)
+        return MaveraAnalysis.model_validate(raw)
     except ValidationError as exc:
         warnings.warn(
             f"Mavera analysis did not match the documented shape ({exc.error_count()} problems); "

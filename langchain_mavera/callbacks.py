@@ -35,6 +35,7 @@ from langchain_core.outputs import ChatGeneration, LLMResult
 from langchain_core.tracers.context import register_configure_hook
 
 from langchain_mavera._budget import Budget, Ticket, aadmit_pending, admit_pending, claim
+from langchain_mavera._renames import refuse_extra_arguments
 
 if TYPE_CHECKING:
     from langchain_mavera.chat_models import ChatMavera
@@ -443,17 +444,17 @@ def _remaining_budget(usage: MaveraUsage) -> float | None:
 class _MaveraCallbackContext:
     """`with` and `async with` both enter it; nested blocks each count their own runs."""
 
-    def __init__(self, budget: float | Literal["remaining"] | None, source: ChatMavera | None) -> None:
+    def __init__(self, budget: float | Literal["remaining"] | None, model: ChatMavera | None) -> None:
         if isinstance(budget, str) and budget != REMAINING:
             msg = f'budget must be a number of credits, "remaining" or None, got {budget!r}'
             raise TypeError(msg)
-        if source is not None and budget != REMAINING:
-            msg = 'source is only used with budget="remaining" (to read GET /usage); pass one or the other.'
+        if model is not None and budget != REMAINING:
+            msg = 'model is only used with budget="remaining" (to read GET /usage); pass one or the other.'
             raise TypeError(msg)
         # Checked now, before any request; the handler itself is built on entry.
         MaveraCreditsCallbackHandler(None if budget == REMAINING else budget)  # type: ignore[arg-type]
         self._budget = budget
-        self._source = source
+        self._model = model
         self._handler: MaveraCreditsCallbackHandler | None = None
         self._token: Token[MaveraCreditsCallbackHandler | None] | None = None
 
@@ -470,7 +471,7 @@ class _MaveraCallbackContext:
             return self._enter(None)
         from langchain_mavera.usage import fetch_usage
 
-        return self._enter(fetch_usage(self._source))
+        return self._enter(fetch_usage(model=self._model))
 
     def __exit__(self, *exc: object) -> None:
         if self._token is not None:
@@ -482,14 +483,17 @@ class _MaveraCallbackContext:
             return self._enter(None)
         from langchain_mavera.usage import afetch_usage
 
-        return self._enter(await afetch_usage(self._source))
+        return self._enter(await afetch_usage(model=self._model))
 
     async def __aexit__(self, *exc: object) -> None:
         self.__exit__()
 
 
 def get_mavera_callback(
-    budget: float | Literal["remaining"] | None = None, *, source: ChatMavera | None = None
+    budget: float | Literal["remaining"] | None = None,
+    *,
+    model: ChatMavera | None = None,
+    **renamed: object,
 ) -> _MaveraCallbackContext:
     """Count the credits of every Mavera call in a `with` (or `async with`) block.
 
@@ -505,8 +509,9 @@ def get_mavera_callback(
             `await` under `async with`) and uses the credits left this billing
             period; when the reply gives no figure there is no limit (the
             server still refuses with 402). None (default) means no limit.
-        source: With `budget="remaining"`, the `ChatMavera` whose key and URL
+        model: With `budget="remaining"`, the `ChatMavera` whose key and URL
             `GET /usage` uses; default `MAVERA_API_KEY` / `MAVERA_BASE_URL`.
+        **renamed: Refused, naming the new spelling of an old keyword (`source=` is `model=`).
 
     Returns:
         A context manager yielding the block's `MaveraCreditsCallbackHandler`
@@ -527,8 +532,9 @@ def get_mavera_callback(
                 pass
         cb.credits_used, cb.by_persona
 
-        with get_mavera_callback(budget="remaining", source=model) as cb:
+        with get_mavera_callback(budget="remaining", model=model) as cb:
             cb.budget  # 2500: what GET /usage shows left this billing period
         ```
     """
-    return _MaveraCallbackContext(budget, source)
+    refuse_extra_arguments("get_mavera_callback", renamed)
+    return _MaveraCallbackContext(budget, model)

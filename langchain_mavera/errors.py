@@ -55,7 +55,7 @@ from langchain_core.exceptions import (
 if TYPE_CHECKING:
     from langchain_core.messages import BaseMessageChunk
 
-    from langchain_mavera.personas import Persona
+    from langchain_mavera.personas import MaveraPersona
     from langchain_mavera.usage import MaveraUsage
 
 __all__ = [
@@ -248,7 +248,7 @@ class MaveraPersonaLookupError(LookupError):
     """
 
     def __init__(
-        self, query: str, message: str, matches: list[Persona], suggestions: list[str] | None = None
+        self, query: str, message: str, matches: list[MaveraPersona], suggestions: list[str] | None = None
     ) -> None:
         super().__init__(message)
         self.query = query

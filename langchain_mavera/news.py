@@ -20,7 +20,9 @@ from typing import Any
 from langchain_core.messages import BaseMessage
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from langchain_mavera._renames import refuse_extra_arguments, refuse_positional_model
 from langchain_mavera._transport import rest as _rest
+from langchain_mavera._transport.connection import ClientSource, model_or_settings
 
 __all__ = [
     "MaveraNews",
@@ -183,7 +185,10 @@ def _persona_ids(value: object) -> str:
         or not ids
         or not all(isinstance(i, str) and i.strip() and "," not in i for i in ids)
     ):
-        msg = f"persona_ids must be one persona id or a non-empty list of ids (no commas); got {value!r}."
+        msg = (
+            "personas must be one persona id or a non-empty list of ids (no commas; names are not "
+            f"looked up here); got {value!r}."
+        )
         raise ValueError(msg)
     return ",".join(i.strip() for i in ids)
 
@@ -257,7 +262,7 @@ class MaveraNews:
     ```python
     from langchain_mavera import ChatMavera, MaveraNews
 
-    news = MaveraNews(ChatMavera())  # or MaveraNews(api_key=..., base_url=...)
+    news = MaveraNews(model=ChatMavera())  # or MaveraNews(api_key=..., base_url=...)
     stories = news.personalized(["clx1abc2d0001abcdef123456"], size=5)
     details = news.story(stories[0].id)
     analysis = news.analyze(stories[0].id, "clx1abc2d0001abcdef123456")  # 5-20 credits
@@ -265,15 +270,16 @@ class MaveraNews:
     ```
     """
 
-    def __init__(self, source: Any = None, **settings: Any) -> None:
-        if source is not None and settings:
-            msg = "Pass either a ChatMavera to share or connection settings, not both."
-            raise TypeError(msg)
-        self._source = source if source is not None else _rest.connection(settings)
+    def __init__(self, *args: object, model: ClientSource | None = None, **settings: Any) -> None:
+        refuse_positional_model("MaveraNews", args)
+        self._source = model_or_settings("MaveraNews", model, settings)
 
-    def personalized(self, persona_ids: str | Sequence[str], size: int = 15) -> list[NewsStory]:
+    def personalized(
+        self, personas: str | Sequence[str] | None = None, size: int = 15, **renamed: object
+    ) -> list[NewsStory]:
         """Stories matched to these personas (`GET /news/stories/personalized`)."""
-        query = {"persona_ids": _persona_ids(persona_ids), "size": _size(size)}
+        refuse_extra_arguments("MaveraNews.personalized", renamed)
+        query = {"persona_ids": _persona_ids(personas), "size": _size(size)}
         return _stories(
             _rest.request(self._source.client, "get", f"{STORIES_PATH}/personalized", query=query)
         )
@@ -294,9 +300,12 @@ class MaveraNews:
         path, body = story_path(story_id, "/chat"), chat_body(message, history)
         return _rest.parse(StoryChatReply, _rest.request(self._source.client, "post", path, body=body))
 
-    async def apersonalized(self, persona_ids: str | Sequence[str], size: int = 15) -> list[NewsStory]:
+    async def apersonalized(
+        self, personas: str | Sequence[str] | None = None, size: int = 15, **renamed: object
+    ) -> list[NewsStory]:
         """Async twin of `personalized`."""
-        query = {"persona_ids": _persona_ids(persona_ids), "size": _size(size)}
+        refuse_extra_arguments("MaveraNews.personalized", renamed)
+        query = {"persona_ids": _persona_ids(personas), "size": _size(size)}
         path = f"{STORIES_PATH}/personalized"
         return _stories(await _rest.arequest(self._source.async_client, "get", path, query=query))
 

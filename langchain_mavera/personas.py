@@ -11,22 +11,22 @@ from __future__ import annotations
 import builtins
 import difflib
 from collections.abc import AsyncIterator, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict
 
+from langchain_mavera._renames import refuse_positional_model
 from langchain_mavera._transport import http as _http
-from langchain_mavera._transport.client import client_settings
+from langchain_mavera._transport.client import SETTING_NAMES
+from langchain_mavera._transport.connection import ClientSource, model_or_settings
 from langchain_mavera._transport.error_mapping import malformed_guard, malformed_reply
 from langchain_mavera.errors import MaveraNotFoundError, MaveraPersonaLookupError, MaveraPersonaNotFoundError
 
 if TYPE_CHECKING:
-    import openai
-
     from langchain_mavera.custom_personas import CustomPersona
 
-__all__ = ["MaveraPersonaLookupError", "MaveraPersonas", "Persona"]
+__all__ = ["MaveraPersona", "MaveraPersonaLookupError", "MaveraPersonas"]
 
 _PATH = "/personas"
 _MAX_PAGE = 100
@@ -35,7 +35,7 @@ _MAX_PAGES = 1000
 """More pages than this (100,000 personas at the largest page size) means the server is paging forever."""
 
 
-class Persona(BaseModel):
+class MaveraPersona(BaseModel):
     """A Mavera audience persona as `GET /personas` returns it.
 
     Unknown keys are kept (`persona.model_extra`), so a field Mavera adds later
@@ -62,7 +62,7 @@ def close_names(query: str, names: Iterable[str], n: int = 5, cutoff: float = 0.
     return [by_fold[c] for c in difflib.get_close_matches(wanted, list(by_fold), n=n, cutoff=cutoff)]
 
 
-def match_name(personas: Iterable[Persona], name: str) -> Persona:
+def match_name(personas: Iterable[MaveraPersona], name: str) -> MaveraPersona:
     """The one persona whose name equals `name` ignoring case, or a lookup error."""
     catalogue = list(personas)
     wanted = name.strip().casefold()
@@ -79,7 +79,7 @@ def match_name(personas: Iterable[Persona], name: str) -> Persona:
     raise MaveraPersonaLookupError(name, msg, [], close)
 
 
-def match_id(personas: Iterable[Persona], persona_id: str) -> Persona:
+def match_id(personas: Iterable[MaveraPersona], persona_id: str) -> MaveraPersona:
     """The persona with this exact id, or a lookup error."""
     for persona in personas:
         if persona.id == persona_id:
@@ -124,13 +124,13 @@ def _item_path(persona_id: object) -> str:
 _NOT_FOUND = (MaveraNotFoundError, MaveraPersonaNotFoundError)
 
 
-def _persona(reply: _http.JSONReply) -> Persona:
+def _persona(reply: _http.JSONReply) -> MaveraPersona:
     """The persona of a `GET /personas/{id}` reply; a malformed one is a MaveraAPIError."""
     with malformed_guard(reply.response, reply.response.text):
-        return Persona.model_validate(reply.body)
+        return MaveraPersona.model_validate(reply.body)
 
 
-def _page(reply: _http.JSONReply) -> tuple[list[Persona], str | None]:
+def _page(reply: _http.JSONReply) -> tuple[list[MaveraPersona], str | None]:
     """The personas of one page and the cursor of the next, if any.
 
     A page of the wrong shape (`data` not a list of personas) is a MaveraAPIError
@@ -141,19 +141,11 @@ def _page(reply: _http.JSONReply) -> tuple[list[Persona], str | None]:
         data = body.get("data") or []
         if not isinstance(data, list):
             raise TypeError(f"data is a {type(data).__name__}, not a list")
-        personas = [Persona.model_validate(item) for item in data]
+        personas = [MaveraPersona.model_validate(item) for item in data]
     cursor = body.get("next_cursor")
     if body.get("has_more") is False or not isinstance(cursor, str) or not cursor:
         return personas, None
     return personas, cursor
-
-
-class _ClientSource(Protocol):
-    @property
-    def client(self) -> openai.OpenAI: ...
-
-    @property
-    def async_client(self) -> openai.AsyncOpenAI: ...
 
 
 class MaveraPersonas:
@@ -190,22 +182,19 @@ class MaveraPersonas:
         if the id is not there either.
     """
 
-    def __init__(self, source: _ClientSource | None = None, **settings: Any) -> None:
-        """Share `source`'s clients (a `ChatMavera`), or build them from ChatMavera's client settings.
+    def __init__(self, *args: object, model: ClientSource | None = None, **settings: Any) -> None:
+        """Share `model`'s clients (a `ChatMavera`), or build them from ChatMavera's client settings.
 
         Args:
-            source: An object with `client` and `async_client` properties: a `ChatMavera`
-                or its `client_settings`.
-            **settings: With no source, the `ClientSettings`: `api_key`, `base_url`, `timeout`,
+            *args: Refused: the model is passed by keyword (`model=`).
+            model: The `ChatMavera` whose connection (key, base URL, timeout, clients) to share,
+                by keyword.
+            **settings: With no model, the `ClientSettings`: `api_key`, `base_url`, `timeout`,
                 `max_retries`, `default_headers`, `http_client`, `http_async_client`, validated
                 as by `ChatMavera`.
         """
-        if source is not None and settings:
-            msg = "Pass either a ChatMavera to share or client settings, not both."
-            raise TypeError(msg)
-        if source is None:
-            source = client_settings("MaveraPersonas", settings)
-        self._source = source
+        refuse_positional_model("MaveraPersonas", args)
+        self._connection = model_or_settings("MaveraPersonas", model, settings, SETTING_NAMES)
 
     # -- sync ------------------------------------------------------------------------------------
 
@@ -216,7 +205,7 @@ class MaveraPersonas:
         is_custom: bool | None = None,
         search: str | None = None,
         limit: int | None = None,
-    ) -> builtins.list[Persona]:
+    ) -> builtins.list[MaveraPersona]:
         """Every persona matching the filters, across all pages.
 
         Args:
@@ -229,7 +218,7 @@ class MaveraPersonas:
             persona for page in self._pages(_query(category, is_custom, search, limit)) for persona in page
         ]
 
-    def find(self, name: str) -> Persona:
+    def find(self, name: str) -> MaveraPersona:
         """The persona whose name equals `name`, ignoring case.
 
         Raises:
@@ -238,7 +227,7 @@ class MaveraPersonas:
         """
         return match_name(self.list(limit=_MAX_PAGE), name)
 
-    def get(self, persona_id: str) -> Persona:
+    def get(self, persona_id: str) -> MaveraPersona:
         """The persona with this id (`GET /personas/{id}`, falling back to the list on 404).
 
         Raises:
@@ -247,16 +236,16 @@ class MaveraPersonas:
         """
         path = _item_path(persona_id)
         try:
-            reply = _http.get_json(self._source.client, path)
+            reply = _http.get_json(self._connection.client, path)
         except _NOT_FOUND as exc:
             return _matched_or_raise(self.list(limit=_MAX_PAGE), persona_id, exc)
         return _persona(reply)
 
-    def _pages(self, query: dict[str, Any]) -> Iterator[builtins.list[Persona]]:
+    def _pages(self, query: dict[str, Any]) -> Iterator[builtins.list[MaveraPersona]]:
         cursor: str | None = None
         seen: set[str] = set()
         while True:
-            reply = _http.get_json(self._source.client, _PATH, _with_cursor(query, cursor))
+            reply = _http.get_json(self._connection.client, _PATH, _with_cursor(query, cursor))
             personas, cursor = _page(reply)
             yield personas
             if cursor is None:
@@ -286,13 +275,13 @@ class MaveraPersonas:
             )
             persona.id, persona.credits_charged  # ('clxc...', 300)
             ```
-            Check the balance first with `require_credits(300, model)`.
+            Check the balance first with `require_credits(300, model=model)`.
         """
         from langchain_mavera._transport import rest as _rest
         from langchain_mavera.custom_personas import CustomPersona, CustomPersonaSpec, validated
 
         body = validated(CustomPersonaSpec, fields)
-        reply = _rest.request(self._source.client, "post", _PATH, body=body, timeout=timeout)
+        reply = _rest.request(self._connection.client, "post", _PATH, body=body, timeout=timeout)
         return _rest.parse(CustomPersona, reply)
 
     def update(self, persona_id: str, **fields: Any) -> CustomPersona:
@@ -312,7 +301,7 @@ class MaveraPersonas:
         if not body:
             msg = "update needs at least one field to change, e.g. name=... or goals=[...]."
             raise ValueError(msg)
-        reply = _rest.request(self._source.client, "patch", path, body=body)
+        reply = _rest.request(self._connection.client, "patch", path, body=body)
         return _rest.parse(CustomPersona, reply)
 
     async def acreate(self, *, timeout: float | None = _CREATE_TIMEOUT, **fields: Any) -> CustomPersona:
@@ -321,7 +310,7 @@ class MaveraPersonas:
         from langchain_mavera.custom_personas import CustomPersona, CustomPersonaSpec, validated
 
         body = validated(CustomPersonaSpec, fields)
-        reply = await _rest.arequest(self._source.async_client, "post", _PATH, body=body, timeout=timeout)
+        reply = await _rest.arequest(self._connection.async_client, "post", _PATH, body=body, timeout=timeout)
         return _rest.parse(CustomPersona, reply)
 
     async def aupdate(self, persona_id: str, **fields: Any) -> CustomPersona:
@@ -334,7 +323,7 @@ class MaveraPersonas:
         if not body:
             msg = "update needs at least one field to change, e.g. name=... or goals=[...]."
             raise ValueError(msg)
-        reply = await _rest.arequest(self._source.async_client, "patch", path, body=body)
+        reply = await _rest.arequest(self._connection.async_client, "patch", path, body=body)
         return _rest.parse(CustomPersona, reply)
 
     # -- async -----------------------------------------------------------------------------------
@@ -346,29 +335,29 @@ class MaveraPersonas:
         is_custom: bool | None = None,
         search: str | None = None,
         limit: int | None = None,
-    ) -> builtins.list[Persona]:
+    ) -> builtins.list[MaveraPersona]:
         """Async twin of `list`."""
         query = _query(category, is_custom, search, limit)
         return [persona async for page in self._apages(query) for persona in page]
 
-    async def afind(self, name: str) -> Persona:
+    async def afind(self, name: str) -> MaveraPersona:
         """Async twin of `find`."""
         return match_name(await self.alist(limit=_MAX_PAGE), name)
 
-    async def aget(self, persona_id: str) -> Persona:
+    async def aget(self, persona_id: str) -> MaveraPersona:
         """Async twin of `get`."""
         path = _item_path(persona_id)
         try:
-            reply = await _http.aget_json(self._source.async_client, path)
+            reply = await _http.aget_json(self._connection.async_client, path)
         except _NOT_FOUND as exc:
             return _matched_or_raise(await self.alist(limit=_MAX_PAGE), persona_id, exc)
         return _persona(reply)
 
-    async def _apages(self, query: dict[str, Any]) -> AsyncIterator[builtins.list[Persona]]:
+    async def _apages(self, query: dict[str, Any]) -> AsyncIterator[builtins.list[MaveraPersona]]:
         cursor: str | None = None
         seen: set[str] = set()
         while True:
-            reply = await _http.aget_json(self._source.async_client, _PATH, _with_cursor(query, cursor))
+            reply = await _http.aget_json(self._connection.async_client, _PATH, _with_cursor(query, cursor))
             personas, cursor = _page(reply)
             yield personas
             if cursor is None:
@@ -396,7 +385,7 @@ def _check_cursor(cursor: str, seen: set[str], reply: _http.JSONReply) -> None:
     raise malformed_reply(reply.response, what, reply.response.text)
 
 
-def _matched_or_raise(personas: list[Persona], persona_id: str, cause: Exception) -> Persona:
+def _matched_or_raise(personas: list[MaveraPersona], persona_id: str, cause: Exception) -> MaveraPersona:
     try:
         return match_id(personas, persona_id)
     except MaveraPersonaLookupError as exc:

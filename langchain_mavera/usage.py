@@ -8,15 +8,14 @@ costs credits; it is treated as free.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from langchain_mavera._renames import refuse_positional_model
 from langchain_mavera._transport import rest as _rest
+from langchain_mavera._transport.connection import ClientSource, model_or_settings
 from langchain_mavera.errors import MaveraCreditCheckError
-
-if TYPE_CHECKING:
-    import openai
 
 __all__ = [
     "BillingPeriod",
@@ -82,44 +81,33 @@ class MaveraUsage(_Block):
         return None if self.credits is None else self.credits.remaining
 
 
-class _ClientSource(Protocol):
-    @property
-    def client(self) -> openai.OpenAI: ...
-
-    @property
-    def async_client(self) -> openai.AsyncOpenAI: ...
-
-
-def _source(source: _ClientSource | None, settings: dict[str, Any]) -> _ClientSource:
-    if source is not None and settings:
-        msg = "Pass either a ChatMavera to share or connection settings, not both."
-        raise TypeError(msg)
-    return source if source is not None else _rest.connection(settings)
-
-
-def fetch_usage(source: _ClientSource | None = None, **settings: Any) -> MaveraUsage:
+def fetch_usage(*args: object, model: ClientSource | None = None, **settings: Any) -> MaveraUsage:
     """The account's usage this billing period.
 
     Args:
-        source: A `ChatMavera` (or anything with `client`/`async_client`) whose clients to share.
-        **settings: With no source, `ChatMavera` connection settings (`api_key`, `base_url`, ...).
+        *args: Refused: the model is passed by keyword (`model=`).
+        model: The `ChatMavera` whose connection (key, base URL, clients) to share, by keyword.
+        **settings: With no model, `ChatMavera` connection settings (`api_key`, `base_url`, ...).
 
     Example:
         ```python
         from langchain_mavera import ChatMavera, fetch_usage
 
-        usage = fetch_usage(ChatMavera())
+        usage = fetch_usage(model=ChatMavera())
         usage.credits.remaining, usage.rate_limit.requests_per_minute, usage.billing_period.end
         # (2500, 120, '2024-03-31T23:59:59.999Z')
         ```
     """
-    reply = _rest.request(_source(source, settings).client, "get", _PATH)
+    refuse_positional_model("fetch_usage", args)
+    reply = _rest.request(model_or_settings("fetch_usage", model, settings).client, "get", _PATH)
     return _rest.parse(MaveraUsage, reply)
 
 
-async def afetch_usage(source: _ClientSource | None = None, **settings: Any) -> MaveraUsage:
+async def afetch_usage(*args: object, model: ClientSource | None = None, **settings: Any) -> MaveraUsage:
     """Async twin of `fetch_usage`."""
-    reply = await _rest.arequest(_source(source, settings).async_client, "get", _PATH)
+    refuse_positional_model("afetch_usage", args)
+    source = model_or_settings("afetch_usage", model, settings)
+    reply = await _rest.arequest(source.async_client, "get", _PATH)
     return _rest.parse(MaveraUsage, reply)
 
 
@@ -138,7 +126,9 @@ def _enough(needed: float, usage: MaveraUsage) -> MaveraUsage:
     return usage
 
 
-def require_credits(needed: float, source: _ClientSource | None = None, **settings: Any) -> MaveraUsage:
+def require_credits(
+    needed: float, *args: object, model: ClientSource | None = None, **settings: Any
+) -> MaveraUsage:
     """Check that at least `needed` credits remain before starting a fan-out; return the usage.
 
     Raises:
@@ -147,16 +137,18 @@ def require_credits(needed: float, source: _ClientSource | None = None, **settin
 
     Example:
         ```python
-        require_credits(300, model)  # before MaveraPersonas.create(...), which costs 300
+        require_credits(300, model=model)  # before MaveraPersonas.create(...), which costs 300
         ```
     """
+    refuse_positional_model("require_credits", args)
     wanted = _checked(needed)
-    return _enough(wanted, fetch_usage(source, **settings))
+    return _enough(wanted, fetch_usage(model=model, **settings))
 
 
 async def arequire_credits(
-    needed: float, source: _ClientSource | None = None, **settings: Any
+    needed: float, *args: object, model: ClientSource | None = None, **settings: Any
 ) -> MaveraUsage:
     """Async twin of `require_credits`."""
+    refuse_positional_model("arequire_credits", args)
     wanted = _checked(needed)
-    return _enough(wanted, await afetch_usage(source, **settings))
+    return _enough(wanted, await afetch_usage(model=model, **settings))

@@ -23,6 +23,7 @@ LEVELS = {  # first path component under langchain_mavera -> level
     "_budget": 1,
     "_conversations": 1,
     "_tool_errors": 1,
+    "_renames": 1,
     "_transport": 2,
     "personas": 3,
     "custom_personas": 3,

@@ -15,14 +15,12 @@ import httpx2
 import openai
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from langchain_mavera._transport.client import SETTING_NAMES, ClientSettings, client_settings
+from langchain_mavera._renames import refuse_renamed_arguments
+from langchain_mavera._transport.connection import REQUEST_SETTINGS, model_or_settings
 from langchain_mavera._transport.error_mapping import error_from_openai, malformed_guard
 from langchain_mavera._transport.http import JSONReply, apost_json, decode_json, post_json
 
 _ModelT = TypeVar("_ModelT", bound=BaseModel)
-
-# A request's timeout is each tool's own setting, so it is not a connection setting here.
-_CONNECTION_SETTINGS = SETTING_NAMES - {"timeout"}
 
 
 def _options(query: Mapping[str, Any] | None, timeout: Any) -> Any:
@@ -92,22 +90,18 @@ def segment(value: object, name: str, example: str) -> str:
     return quote(value, safe="")
 
 
-def connection(settings: Mapping[str, Any]) -> ClientSettings:
-    """The client settings these keyword arguments name, resolved and validated as for chat."""
-    return client_settings("connection", settings, _CONNECTION_SETTINGS)
-
-
 class MaveraConnection(BaseModel):
     """Mixin for tools and retrievers: the `ChatMavera` whose clients carry their requests.
 
-    Pass `mavera=ChatMavera(...)` to share a model's clients, or the same
-    connection settings `ChatMavera` takes (`api_key`, `base_url`,
-    `max_retries`, ...); with neither, `MAVERA_API_KEY` is read as for chat.
+    Pass `model=ChatMavera(...)` to share a model's clients (only its connection:
+    its answer settings do not apply), or the same connection settings
+    `ChatMavera` takes (`api_key`, `base_url`, `max_retries`, ...); with neither,
+    `MAVERA_API_KEY` is read as for chat.
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    mavera: Any = Field(default=None, exclude=True, repr=False)
+    model: Any = Field(default=None, exclude=True, repr=False)
     """The `ChatMavera` (or `ClientSettings`) whose key, base URL and HTTP clients are used."""
 
     @model_validator(mode="before")
@@ -115,19 +109,17 @@ class MaveraConnection(BaseModel):
     def _connection_settings(cls, values: Any) -> Any:
         if not isinstance(values, dict):
             return values
-        settings = {key: values[key] for key in _CONNECTION_SETTINGS if key in values}
-        if not settings and values.get("mavera") is not None:
-            return values
-        if settings and values.get("mavera") is not None:
-            msg = "Pass either mavera=ChatMavera(...) or connection settings, not both."
-            raise TypeError(msg)
-        rest = {key: value for key, value in values.items() if key not in _CONNECTION_SETTINGS}
-        return {**rest, "mavera": connection(settings)}
+        # Before anything else: BaseTool and BaseRetriever drop unknown keywords, so an old
+        # `mavera=` would otherwise fall back to MAVERA_API_KEY without a word.
+        refuse_renamed_arguments(cls.__name__, values)
+        settings = {key: values[key] for key in REQUEST_SETTINGS if key in values}
+        rest = {key: value for key, value in values.items() if key not in REQUEST_SETTINGS}
+        return {**rest, "model": model_or_settings(cls.__name__, values.get("model"), settings)}
 
     @property
     def client(self) -> openai.OpenAI:
-        return self.mavera.client  # type: ignore[no-any-return]
+        return self.model.client  # type: ignore[no-any-return]
 
     @property
     def async_client(self) -> openai.AsyncOpenAI:
-        return self.mavera.async_client  # type: ignore[no-any-return]
+        return self.model.async_client  # type: ignore[no-any-return]

@@ -3,7 +3,7 @@
 `prompt | model | StrOutputParser()` returns only the text. This parser returns
 `{"text", "analysis", "credits_used", "persona_id"}` instead, on invoke and on
 stream: while streaming, each item holds the text that just arrived
-(`{"text": "..."}`), and the last item also carries the typed `Analysis`,
+(`{"text": "..."}`), and the last item also carries the typed `MaveraAnalysis`,
 credits and persona. Items are `AddableDict`s, so adding them up gives exactly
 what `invoke` returns.
 """

@@ -118,12 +118,21 @@ def validate_stop(stop: Any) -> Any:
 
 def unknown_parameters_message(where: str, unknown: Sequence[str], known: str = "") -> str:
     """Why an unknown keyword was refused, and the `extra_body` spelling that sends it anyway."""
-    hint = ", ".join(f"{key!r}: ..." for key in unknown)
     known = f" {known}" if known else ""
-    return (
-        f"Unknown parameter(s) for {where}: {', '.join(unknown)}.{known} "
-        f"To send an API field this package does not know, use extra_body={{{hint}}}."
-    )
+    # `model_kwargs` is the OpenAI integration's bag of fields: wrapping it in extra_body would
+    # send a body field literally named "model_kwargs", so say how to pass its entries instead.
+    fields = [key for key in unknown if key != "model_kwargs"]
+    advice = []
+    if "model_kwargs" in unknown:
+        advice.append(
+            "model_kwargs is the OpenAI integration's spelling and is not taken here: pass Mavera's "
+            "own fields as arguments (e.g. temperature=0.2) and API fields this package does not "
+            "know as the entries of extra_body={...}, not model_kwargs itself."
+        )
+    if fields:
+        hint = ", ".join(f"{key!r}: ..." for key in fields)
+        advice.append(f"To send an API field this package does not know, use extra_body={{{hint}}}.")
+    return f"Unknown parameter(s) for {where}: {', '.join(unknown)}.{known} " + " ".join(advice)
 
 
 def merge(defaults: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:

@@ -582,7 +582,7 @@ class ChatMavera(BaseChatModel):
         """Persona discovery (`list`, `find`, `get`) sharing this model's key, URL and clients."""
         from langchain_mavera.personas import MaveraPersonas
 
-        return MaveraPersonas(self)
+        return MaveraPersonas(model=self)
 
     def with_persona(self, name_or_id: str) -> Self:
         """A copy of this model that answers as the given persona.
@@ -689,7 +689,7 @@ class ChatMavera(BaseChatModel):
         description: str | None = None,
         arg_types: dict[str, type] | None = None,
     ) -> BaseTool:
-        """This model's persona as an agent tool: `PersonaTool(model=self)` (needs `persona_id`).
+        """This model's persona as an agent tool: `MaveraPersonaTool(model=self)` (needs `persona_id`).
 
         Args:
             args_schema: Not supported: the tool's argument is `question`.
@@ -700,17 +700,17 @@ class ChatMavera(BaseChatModel):
         if args_schema is not None or arg_types is not None:
             msg = "ChatMavera.as_tool takes only name and description; the tool's argument is `question`."
             raise TypeError(msg)
-        from langchain_mavera.tools.persona import PersonaTool
+        from langchain_mavera.tools.persona import MaveraPersonaTool
 
         settings = {key: value for key, value in (("name", name), ("description", description)) if value}
-        return PersonaTool(model=self, **settings)
+        return MaveraPersonaTool(model=self, **settings)
 
     def with_analysis(self) -> Runnable[LanguageModelInput, dict[str, Any]]:
         """This model piped into `AnalysisOutputParser`: `{text, analysis, credits_used, persona_id}`.
 
         Use it where a chain would end in `StrOutputParser()` and lose the analysis.
         Streaming yields `{"text": ...}` items as text arrives; the last one also
-        carries the typed `Analysis`, `credits_used` and `persona_id`. A model
+        carries the typed `MaveraAnalysis`, `credits_used` and `persona_id`. A model
         built without `analysis_mode=True` asks for the analysis on these calls.
         """
         from langchain_mavera.chat_models._analysis_parser import AnalysisOutputParser

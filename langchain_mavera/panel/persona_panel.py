@@ -25,11 +25,11 @@ from langchain_core.tools import BaseTool
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from langchain_mavera._persona_resolver import PersonaResolver
-from langchain_mavera.analysis import Analysis, get_analysis
+from langchain_mavera.analysis import MaveraAnalysis, get_analysis
 from langchain_mavera.chat_models import ChatMavera
 from langchain_mavera.chat_models._params import validate_overrides
 from langchain_mavera.personas import (
-    Persona,
+    MaveraPersona,
 )
 
 __all__ = ["PanelAnswer", "PanelResult", "PersonaPanel", "Spread"]
@@ -69,7 +69,7 @@ class PanelAnswer(BaseModel):
     persona_id: str
     persona_name: str
     message: BaseMessage | None = None
-    analysis: Analysis | None = None
+    analysis: MaveraAnalysis | None = None
     credits: int | float | None = None
     """`response_metadata["credits_used"]` of the answer, as sent (an integer in the docs); 0 when cached."""
     cached: bool = False
@@ -341,12 +341,12 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
         account = self.model.client_settings.account
         return [spec for spec in dict.fromkeys(self.personas) if self._resolver.found(spec, account) is None]
 
-    def _seated(self, catalogue: list[Persona] | Exception) -> list[_Seat]:
+    def _seated(self, catalogue: list[MaveraPersona] | Exception) -> list[_Seat]:
         """Every distinct persona, in order; successes are cached, failures retried next call."""
         seats = [self._seat(spec, catalogue) for spec in dict.fromkeys(self.personas)]
         return [seat.model_copy(update={"index": index}) for index, seat in enumerate(seats)]
 
-    def _seat(self, spec: str, catalogue: list[Persona] | Exception) -> _Seat:
+    def _seat(self, spec: str, catalogue: list[MaveraPersona] | Exception) -> _Seat:
         """Resolve one name or id against the persona list (or the error fetching it)."""
         try:
             persona_id, name = self._resolver.resolve_in(spec, catalogue, self.model.client_settings.account)
@@ -356,7 +356,7 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
         return _Seat(id=persona_id, name=name, list_error=list_error)
 
     def _resolve(self) -> list[_Seat]:
-        catalogue: list[Persona] | Exception = []
+        catalogue: list[MaveraPersona] | Exception = []
         if self._pending():
             try:
                 catalogue = self.model.personas.list(limit=100)
@@ -365,7 +365,7 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
         return self._seated(catalogue)
 
     async def _aresolve(self) -> list[_Seat]:
-        catalogue: list[Persona] | Exception = []
+        catalogue: list[MaveraPersona] | Exception = []
         if self._pending():
             try:
                 catalogue = await self.model.personas.alist(limit=100)
@@ -379,13 +379,13 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
         if self.min_credits is not None:
             from langchain_mavera.usage import require_credits
 
-            require_credits(self.min_credits, self.model)
+            require_credits(self.min_credits, model=self.model)
 
     async def _acheck_credits(self) -> None:
         if self.min_credits is not None:
             from langchain_mavera.usage import arequire_credits
 
-            await arequire_credits(self.min_credits, self.model)
+            await arequire_credits(self.min_credits, model=self.model)
 
     def resolve_personas(self) -> list[_Seat]:
         """Each distinct persona as an id and a name (or the error finding it), in panel order."""
@@ -473,7 +473,7 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
         description: str | None = None,
         arg_types: dict[str, type] | None = None,
     ) -> BaseTool:
-        """This panel as an agent tool (`PersonaPanelTool`, content and `PanelResult` artifact).
+        """This panel as an agent tool (`MaveraPanelTool`, content and `PanelResult` artifact).
 
         Args:
             args_schema: Not supported: the tool takes one `question` string.
@@ -484,10 +484,10 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
         if args_schema is not None or arg_types is not None:
             msg = "PersonaPanel.as_tool takes only name and description; the tool's argument is `question`."
             raise TypeError(msg)
-        from langchain_mavera.tools.persona import PersonaPanelTool
+        from langchain_mavera.tools.persona import MaveraPanelTool
 
         settings = {key: value for key, value in (("name", name), ("description", description)) if value}
-        return PersonaPanelTool(panel=self, **settings)
+        return MaveraPanelTool(panel=self, **settings)
 
     # -- Runnable ------------------------------------------------------------------------------
 

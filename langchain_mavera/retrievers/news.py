@@ -133,7 +133,7 @@ class MaveraNewsRetriever(_rest.MaveraConnection, BaseRetriever):
         ```python
         from langchain_mavera import MaveraNewsRetriever
 
-        retriever = MaveraNewsRetriever(persona_ids=["clx1abc2d0001abcdef123456"], k=3)
+        retriever = MaveraNewsRetriever(personas=["clx1abc2d0001abcdef123456"], k=3)
         ```
 
     Invoke:
@@ -149,20 +149,20 @@ class MaveraNewsRetriever(_rest.MaveraConnection, BaseRetriever):
         (a blank query keeps Mavera's order), and the first `k` returned.
     """
 
-    persona_ids: list[str] = Field(min_length=1)
+    personas: list[str] = Field(min_length=1)
     """Whose news: persona ids (one or more)."""
     size: int = Field(default=15, ge=1, le=MAX_SIZE)
     """Stories fetched per call, 1 to 50 (server default 15)."""
     k: int | None = Field(default=4, ge=1)
     """Most documents returned; None returns every fetched story."""
 
-    @field_validator("persona_ids", mode="before")
+    @field_validator("personas", mode="before")
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
 
     def _news(self) -> MaveraNews:
-        return MaveraNews(self.mavera)
+        return MaveraNews(model=self.model)
 
     def _documents(self, stories: list[NewsStory], query: str, k: int | None) -> list[Document]:
         limit = self.k if k is None else k
@@ -173,13 +173,13 @@ class MaveraNewsRetriever(_rest.MaveraConnection, BaseRetriever):
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None
     ) -> list[Document]:
         limit = checked_k(k)
-        return self._documents(self._news().personalized(self.persona_ids, self.size), query, limit)
+        return self._documents(self._news().personalized(self.personas, self.size), query, limit)
 
     async def _aget_relevant_documents(
         self, query: str, *, run_manager: AsyncCallbackManagerForRetrieverRun, k: int | None = None
     ) -> list[Document]:
         limit = checked_k(k)
-        stories = await self._news().apersonalized(self.persona_ids, self.size)
+        stories = await self._news().apersonalized(self.personas, self.size)
         return self._documents(stories, query, limit)
 
     def details(self, story_id: str, *, include_history: bool = True) -> StoryDetails:

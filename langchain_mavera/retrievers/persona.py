@@ -26,7 +26,7 @@ from pydantic import Field, PrivateAttr
 
 from langchain_mavera._persona_resolver import Account
 from langchain_mavera.chat_models import ChatMavera
-from langchain_mavera.personas import Persona, close_names
+from langchain_mavera.personas import MaveraPersona, close_names
 
 __all__ = ["MaveraPersonaRetriever", "persona_document"]
 
@@ -43,7 +43,7 @@ _STOP = frozenset((
 # fmt: on
 
 
-def persona_document(persona: Persona) -> Document:
+def persona_document(persona: MaveraPersona) -> Document:
     """A persona as a Document: name and description as content, identity in metadata."""
     content = persona.name if not persona.description else f"{persona.name}\n{persona.description}"
     return Document(
@@ -72,12 +72,12 @@ def _words(text: str | None) -> set[str]:
     return {_stem(word) for word in _WORD.findall((text or "").lower()) if word not in _STOP}
 
 
-def rank(personas: list[Persona], query: str, k: int) -> list[Persona]:
+def rank(personas: list[MaveraPersona], query: str, k: int) -> list[MaveraPersona]:
     """The `k` personas most relevant to `query`, best first (see the module docstring)."""
     wanted = query.strip().casefold()
     exact = [p for p in personas if p.id == query.strip() or p.name.strip().casefold() == wanted]
     close = close_names(query, (p.name for p in personas), n=len(personas))
-    by_name: dict[str, list[Persona]] = {}
+    by_name: dict[str, list[MaveraPersona]] = {}
     for persona in personas:
         by_name.setdefault(persona.name, []).append(persona)
     ranked = exact + [p for name in close for p in by_name[name] if p not in exact]
@@ -85,7 +85,7 @@ def rank(personas: list[Persona], query: str, k: int) -> list[Persona]:
     return ranked[:k]
 
 
-def _by_shared_words(personas: list[Persona], query: str) -> list[Persona]:
+def _by_shared_words(personas: list[MaveraPersona], query: str) -> list[MaveraPersona]:
     names = [_words(p.name) for p in personas]
     texts = [name | _words(p.description) for name, p in zip(names, personas, strict=True)]
     frequency = Counter(word for text in texts for word in text)
@@ -141,7 +141,7 @@ class MaveraPersonaRetriever(BaseRetriever):
 
     # The list, with the account and filters it was fetched for: a copy onto another account (or
     # a model whose key changed), or with other filters, must not rank the first one's personas.
-    _cache: tuple[tuple[Account, dict[str, Any]], list[Persona]] | None = PrivateAttr(default=None)
+    _cache: tuple[tuple[Account, dict[str, Any]], list[MaveraPersona]] | None = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     def refresh(self) -> None:
@@ -151,11 +151,11 @@ class MaveraPersonaRetriever(BaseRetriever):
     def _filters(self) -> dict[str, Any]:
         return {"category": self.category, "is_custom": self.is_custom, "limit": 100}
 
-    def _cached(self, account: Account) -> list[Persona] | None:
+    def _cached(self, account: Account) -> list[MaveraPersona] | None:
         cache = self._cache
         return cache[1] if cache is not None and cache[0] == (account, self._filters()) else None
 
-    def _personas(self) -> list[Persona]:
+    def _personas(self) -> list[MaveraPersona]:
         account = self.model.client_settings.account
         with self._lock:
             personas = self._cached(account)
@@ -164,7 +164,7 @@ class MaveraPersonaRetriever(BaseRetriever):
                 self._cache = ((account, self._filters()), personas)
             return personas
 
-    async def _apersonas(self) -> list[Persona]:
+    async def _apersonas(self) -> list[MaveraPersona]:
         account = self.model.client_settings.account
         personas = self._cached(account)
         if personas is None:

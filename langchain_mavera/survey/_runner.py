@@ -14,7 +14,7 @@ from langchain_core.messages import BaseMessage
 from langchain_core.runnables.config import ContextThreadPoolExecutor
 
 from langchain_mavera import _extras
-from langchain_mavera.analysis import Analysis
+from langchain_mavera.analysis import MaveraAnalysis
 from langchain_mavera.errors import (
     MaveraBudgetExceededError,
     MaveraConnectionError,
@@ -333,7 +333,7 @@ def _answer(cell: _Cell, stored: StoredCell | None) -> SurveyAnswer:
     if stored is None:
         return SurveyAnswer(**base, status="pending")
     status: CellStatus = "in_doubt" if stored.status == "sending" else stored.status
-    analysis = Analysis.model_validate(stored.analysis) if stored.analysis is not None else None
+    analysis = MaveraAnalysis.model_validate(stored.analysis) if stored.analysis is not None else None
     return SurveyAnswer(
         **base,
         status=status,

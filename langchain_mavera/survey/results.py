@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from langchain_mavera import _extras
-from langchain_mavera.analysis import Analysis
+from langchain_mavera.analysis import MaveraAnalysis
 from langchain_mavera.survey._csv_safety import neutralised
 
 __all__ = ["COLUMNS", "CellStatus", "SurveyAnswer", "SurveyResult"]
@@ -48,7 +48,7 @@ class SurveyAnswer(BaseModel):
     """`done`; `failed` (see `error`); `in_doubt` (in flight when a run died and not re-sent);
     `pending` (not asked: the budget stopped the run first)."""
     answer: str | None = None
-    analysis: Analysis | None = None
+    analysis: MaveraAnalysis | None = None
     credits: float | None = None
     error: str | None = None
     attempts: int = 0

@@ -55,11 +55,11 @@ class _AnalysisInput(_StoryInput):
     persona_id: str = Field(description="The id of the persona whose perception to analyze.")
 
 
-def _analysis_schema(persona_id: str | None, persona_ids: list[str]) -> type[BaseModel]:
-    """What the model fills in: no persona with a fixed one, one of `persona_ids` where it may choose."""
-    if not persona_ids:
+def _analysis_schema(persona_id: str | None, personas: list[str]) -> type[BaseModel]:
+    """What the model fills in: no persona with a fixed one, one of `personas` where it may choose."""
+    if not personas:
         return _StoryInput if persona_id is not None else _AnalysisInput
-    allowed: Any = Literal[tuple(persona_ids)]
+    allowed: Any = Literal[tuple(personas)]
     if persona_id is None:
         field = (allowed, Field(description="Whose perception to analyze: one of the listed persona ids."))
     else:
@@ -75,10 +75,10 @@ class MaveraStoryAnalysisTool(_rest.MaveraConnection, BaseTool):
         from langchain_mavera import MaveraStoryAnalysisTool
 
         tool = MaveraStoryAnalysisTool(persona_id="clx1abc2d0001abcdef123456")  # the model gives story_id
-        tool = MaveraStoryAnalysisTool(persona_ids=["clx1abc2d0001abcdef123456", "clx5sbo8n0005stuvwx567890"])
+        tool = MaveraStoryAnalysisTool(personas=["clx1abc2d0001abcdef123456", "clx5sbo8n0005stuvwx567890"])
         ```
         With a fixed `persona_id` the model is not offered a persona at all;
-        with `persona_ids` it chooses one of them (the schema lists them);
+        with `personas` it chooses one of them (the schema lists them);
         with neither it must give a persona id.
 
     Invoke:
@@ -106,17 +106,17 @@ class MaveraStoryAnalysisTool(_rest.MaveraConnection, BaseTool):
 
     persona_id: str | None = None
     """The persona used when a call names none; alone, the model is not offered a persona."""
-    persona_ids: list[str] = Field(default_factory=list)
+    personas: list[str] = Field(default_factory=list)
     """Persona ids the model may choose from (listed in the tool's schema)."""
 
     @model_validator(mode="after")
     def _schema(self) -> Self:
-        ids = self.persona_ids
+        ids = self.personas
         if any(not isinstance(i, str) or not i.strip() for i in ids) or len(set(ids)) != len(ids):
-            msg = f"persona_ids must be distinct, non-blank persona ids; got {ids!r}."
+            msg = f"personas must be distinct, non-blank persona ids; got {ids!r}."
             raise ValueError(msg)
         if ids and self.persona_id is not None and self.persona_id not in ids:
-            msg = f"persona_id {self.persona_id!r} must be one of persona_ids {ids!r}."
+            msg = f"persona_id {self.persona_id!r} must be one of personas {ids!r}."
             raise ValueError(msg)
         self.args_schema = _analysis_schema(self.persona_id, ids)
         return self
@@ -140,7 +140,7 @@ class MaveraStoryAnalysisTool(_rest.MaveraConnection, BaseTool):
             persona, _ = self._persona(persona_id), story_path(story_id)
         request_starting(run_manager, _ANALYZE)
         with tool_errors():
-            analysis = MaveraNews(self.mavera).analyze(story_id, persona)
+            analysis = MaveraNews(model=self.model).analyze(story_id, persona)
         credits_charged(
             run_manager, _ANALYZE, analysis.credits_used, persona_id=persona, usage=_tokens(analysis)
         )
@@ -156,7 +156,7 @@ class MaveraStoryAnalysisTool(_rest.MaveraConnection, BaseTool):
             persona, _ = self._persona(persona_id), story_path(story_id)
         await arequest_starting(run_manager, _ANALYZE)
         with tool_errors():
-            analysis = await MaveraNews(self.mavera).aanalyze(story_id, persona)
+            analysis = await MaveraNews(model=self.model).aanalyze(story_id, persona)
         await acredits_charged(
             run_manager, _ANALYZE, analysis.credits_used, persona_id=persona, usage=_tokens(analysis)
         )
@@ -244,7 +244,7 @@ class MaveraStoryChatTool(_rest.MaveraConnection, ConversationState, BaseTool):
         conversation, history = self._checked(story_id, message, config)
         request_starting(run_manager, _CHAT)
         with tool_errors():
-            reply = MaveraNews(self.mavera).chat(story_id, message, history)
+            reply = MaveraNews(model=self.model).chat(story_id, message, history)
         credits_charged(run_manager, _CHAT, reply.credits_used, usage=_tokens(reply))
         return self._remember(story_id, conversation, message, reply)
 
@@ -259,6 +259,6 @@ class MaveraStoryChatTool(_rest.MaveraConnection, ConversationState, BaseTool):
         conversation, history = self._checked(story_id, message, config)
         await arequest_starting(run_manager, _CHAT)
         with tool_errors():
-            reply = await MaveraNews(self.mavera).achat(story_id, message, history)
+            reply = await MaveraNews(model=self.model).achat(story_id, message, history)
         await acredits_charged(run_manager, _CHAT, reply.credits_used, usage=_tokens(reply))
         return self._remember(story_id, conversation, message, reply)

@@ -1,4 +1,4 @@
-"""Personas as agent tools: ask one persona (`PersonaTool`) or a whole panel (`PersonaPanelTool`).
+"""Personas as agent tools: ask one persona (`MaveraPersonaTool`) or a whole panel (`MaveraPanelTool`).
 
 Both return `content_and_artifact`: the model reading the tool result sees the
 answer text and a one-line analysis summary; the `ToolMessage.artifact` keeps
@@ -25,7 +25,7 @@ from langchain_mavera.analysis import get_analysis
 from langchain_mavera.chat_models import ChatMavera
 from langchain_mavera.panel.persona_panel import PanelAnswer, PanelResult, PersonaPanel, charge
 
-__all__ = ["PersonaPanelTool", "PersonaTool", "summary_line"]
+__all__ = ["MaveraPanelTool", "MaveraPersonaTool", "summary_line"]
 
 
 def _number(value: float) -> str:
@@ -74,16 +74,17 @@ def _child_config(
     return patch_config(config, callbacks=run_manager.get_child())
 
 
-class PersonaTool(BaseTool):
+class MaveraPersonaTool(BaseTool):
     """Ask a Mavera persona a question from inside an agent.
 
     Setup:
         ```python
         from langchain.agents import create_agent
-        from langchain_mavera import ChatMavera, PersonaTool
+        from langchain_mavera import ChatMavera, MaveraPersonaTool
 
-        ask = PersonaTool(model=ChatMavera(), personas=["Gen Z Consumer"])  # one persona
-        ask_any = PersonaTool(model=ChatMavera(), personas=["Gen Z Consumer", "SaaS CMO"])  # agent picks
+        ask = MaveraPersonaTool(model=ChatMavera(), personas=["Gen Z Consumer"])  # one persona
+        # the agent picks one of several:
+        ask_any = MaveraPersonaTool(model=ChatMavera(), personas=["Gen Z Consumer", "SaaS CMO"])
         agent = create_agent(planner_model, tools=[ask_any])
         ```
         With one persona (or none, when `model.persona_id` is set) the tool takes
@@ -117,7 +118,7 @@ class PersonaTool(BaseTool):
     @model_validator(mode="after")
     def _check_personas(self) -> Self:
         if not self.personas and self.model.persona_id is None:
-            msg = "PersonaTool needs personas=[name or id, ...] or a model with persona_id set."
+            msg = "MaveraPersonaTool needs personas=[name or id, ...] or a model with persona_id set."
             raise ValueError(msg)
         blank = [spec for spec in self.personas if not isinstance(spec, str) or not spec.strip()]
         if blank or len(set(self.personas)) != len(self.personas):
@@ -200,7 +201,7 @@ class PersonaTool(BaseTool):
         return await self._resolver.aresolve(spec, self.model)
 
 
-class PersonaPanelTool(BaseTool):
+class MaveraPanelTool(BaseTool):
     """Ask every persona of a `PersonaPanel` the same question from inside an agent.
 
     Setup:
@@ -208,7 +209,7 @@ class PersonaPanelTool(BaseTool):
         from langchain_mavera import ChatMavera, PersonaPanel
 
         panel = PersonaPanel(model=ChatMavera(), personas=["Gen Z Consumer", "SaaS CMO"])
-        tool = panel.as_tool()  # or PersonaPanelTool(panel=panel)
+        tool = panel.as_tool()  # or MaveraPanelTool(panel=panel)
         ```
 
     Result:

@@ -50,7 +50,7 @@ class MaveraResearchTool(_rest.MaveraConnection, ConversationState, BaseTool):
         from langchain_mavera import ChatMavera, MaveraResearchTool
 
         tool = MaveraResearchTool()  # MAVERA_API_KEY, as for ChatMavera
-        tool = MaveraResearchTool(mavera=ChatMavera(), streaming=True)  # share a model's clients
+        tool = MaveraResearchTool(model=ChatMavera(), streaming=True)  # share a model's clients
         ```
 
     Invoke:

@@ -12,7 +12,7 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
-from langchain_mavera import Analysis, AnalysisOutputParser, ChatMavera
+from langchain_mavera import AnalysisOutputParser, ChatMavera, MaveraAnalysis
 
 pytestmark = pytest.mark.vcr
 
@@ -40,7 +40,7 @@ def _chain(tail: Runnable[Any, Any] | None) -> Runnable[Any, Any]:
 def _check(result: dict[str, object]) -> None:
     assert set(result) == {"text", "analysis", "credits_used", "persona_id"}
     assert isinstance(result["text"], str) and result["text"]
-    assert isinstance(result["analysis"], Analysis) and result["analysis"].confidence is not None
+    assert isinstance(result["analysis"], MaveraAnalysis) and result["analysis"].confidence is not None
     assert isinstance(result["credits_used"], int) and result["credits_used"] > 0
     assert result["persona_id"] == PERSONA
 

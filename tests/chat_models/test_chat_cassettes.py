@@ -13,7 +13,7 @@ from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models import LanguageModelInput
 from langchain_core.messages import AIMessageChunk, BaseMessageChunk, HumanMessage, SystemMessage
 
-from langchain_mavera import Analysis, ChatMavera, get_analysis
+from langchain_mavera import ChatMavera, MaveraAnalysis, get_analysis
 
 pytestmark = pytest.mark.vcr
 
@@ -48,7 +48,7 @@ def test_invoke_with_analysis() -> None:
     assert isinstance(message.response_metadata["credits_used"], int)
     assert set(message.response_metadata["rate_limit"]) == {"limit", "remaining", "reset"}
     analysis = get_analysis(message)
-    assert isinstance(analysis, Analysis)
+    assert isinstance(analysis, MaveraAnalysis)
     assert analysis.confidence is not None and 1 <= analysis.confidence <= 10
     assert analysis.emotion is not None and analysis.emotion.emotional_valence is not None
     assert message.usage_metadata is not None and message.usage_metadata["total_tokens"] > 0

@@ -275,13 +275,13 @@ def test_a_reached_budget_stops_paid_tools_before_their_request(which: str) -> N
     runnable: Any
     payload: Any
     if which == "research":
-        runnable, payload = MaveraResearchTool(mavera=_unreachable()), {"query": "refills"}
+        runnable, payload = MaveraResearchTool(model=_unreachable()), {"query": "refills"}
     elif which == "story_analysis":
-        runnable, payload = MaveraStoryAnalysisTool(mavera=_unreachable(), persona_id=A), {"story_id": "st_1"}
+        runnable, payload = MaveraStoryAnalysisTool(model=_unreachable(), persona_id=A), {"story_id": "st_1"}
     elif which == "story_chat":
-        runnable, payload = MaveraStoryChatTool(mavera=_unreachable()), {"story_id": "st_1", "message": "Why"}
+        runnable, payload = MaveraStoryChatTool(model=_unreachable()), {"story_id": "st_1", "message": "Why"}
     else:
-        runnable, payload = MaveraResearchRetriever(mavera=_unreachable()), "refills"
+        runnable, payload = MaveraResearchRetriever(model=_unreachable()), "refills"
     with get_mavera_callback(budget=0), pytest.raises(MaveraBudgetExceededError):
         runnable.invoke(payload)
 
@@ -291,7 +291,7 @@ async def test_a_reached_budget_stops_paid_tools_before_their_request_async() ->
 
     async with get_mavera_callback(budget=0):
         with pytest.raises(MaveraBudgetExceededError):
-            await MaveraResearchTool(mavera=_unreachable()).ainvoke({"query": "refills"})
+            await MaveraResearchTool(model=_unreachable()).ainvoke({"query": "refills"})
 
 
 def test_credit_events_count_once_in_nested_tallies_and_reach_other_handlers() -> None:
@@ -329,13 +329,13 @@ def test_credit_events_count_once_in_nested_tallies_and_reach_other_handlers() -
     ]
 
 
-def test_remaining_is_the_only_string_budget_and_source_needs_it() -> None:
+def test_remaining_is_the_only_string_budget_and_model_needs_it() -> None:
     from langchain_mavera import ChatMavera
 
     with pytest.raises(TypeError, match='"remaining"'):
         get_mavera_callback(budget="all")  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="source"):
-        get_mavera_callback(budget=10, source=ChatMavera(api_key="mvra_test_unit_budget"))
+    with pytest.raises(TypeError, match='model is only used with budget="remaining"'):
+        get_mavera_callback(budget=10, model=ChatMavera(api_key="mvra_test_unit_budget"))
 
 
 def _reply_costing(credits: str) -> Any:
@@ -380,7 +380,7 @@ def _usage_saying(remaining: str) -> Any:
 def test_an_overdrawn_account_is_a_reached_budget_not_a_bad_argument() -> None:
     script = FakeMavera(_usage_saying("-3"), catalogue=None)
     model = script.model(persona_id=A)
-    with get_mavera_callback(budget="remaining", source=model) as cb:
+    with get_mavera_callback(budget="remaining", model=model) as cb:
         assert cb.budget == 0
         with pytest.raises(MaveraBudgetExceededError):
             model.invoke("q")
@@ -389,5 +389,5 @@ def test_an_overdrawn_account_is_a_reached_budget_not_a_bad_argument() -> None:
 
 def test_a_nan_remaining_figure_is_no_figure() -> None:
     script = FakeMavera(_usage_saying("NaN"), catalogue=None)
-    with get_mavera_callback(budget="remaining", source=script.model()) as cb:
+    with get_mavera_callback(budget="remaining", model=script.model()) as cb:
         assert cb.budget is None  # as when the reply gives no credits.remaining (documented: no limit)

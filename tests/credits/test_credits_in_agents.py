@@ -17,12 +17,12 @@ from langchain_mavera import (
     ChatMavera,
     MaveraBudgetExceededError,
     MaveraCreditCheckError,
+    MaveraPersonaTool,
     MaveraResearchTool,
     MaveraStoryAnalysisTool,
     PanelAnswer,
     PanelResult,
     PersonaPanel,
-    PersonaTool,
     StoryAnalysis,
     get_mavera_callback,
 )
@@ -40,7 +40,7 @@ QUESTION = (
 
 
 def _tools() -> list[Any]:
-    persona = PersonaTool(model=ChatMavera(persona_id=GEN_Z, max_tokens=120))
+    persona = MaveraPersonaTool(model=ChatMavera(persona_id=GEN_Z, max_tokens=120))
     panel = PersonaPanel(model=ChatMavera(max_tokens=120), personas=[GEN_Z, SAAS_CMO]).as_tool()
     return [MaveraResearchTool(), persona, panel, MaveraStoryAnalysisTool(persona_id=GEN_Z)]
 
@@ -111,7 +111,7 @@ def test_research_credits_reach_the_budget() -> None:
 
 
 def test_budget_from_the_remaining_credits() -> None:
-    with get_mavera_callback(budget="remaining", source=ChatMavera()) as cb:
+    with get_mavera_callback(budget="remaining", model=ChatMavera()) as cb:
         assert cb.budget == 2500
         assert cb.usage is not None and cb.usage.credits_remaining == 2500
         answer = ChatMavera(persona_id=GEN_Z, max_tokens=60).invoke("Would you pay $25 for it?")

@@ -52,7 +52,7 @@ def test_require_credits_refuses_bad_amounts(needed: Any) -> None:
     from langchain_mavera import require_credits
 
     with pytest.raises(ValueError, match="needed must be a number of credits"):
-        require_credits(needed, MODEL)
+        require_credits(needed, model=MODEL)
 
 
 def test_credit_check_compares_remaining() -> None:

@@ -28,7 +28,7 @@ SAAS_CMO = "clx2xyz9e0002abcdef789012"
 
 
 def test_fetch_usage_is_typed() -> None:
-    usage = fetch_usage(ChatMavera())
+    usage = fetch_usage(model=ChatMavera())
     assert isinstance(usage, MaveraUsage)
     assert usage.credits is not None
     assert (usage.credits.used, usage.credits.included, usage.credits.remaining) == (2500, 5000, 2500)
@@ -44,13 +44,13 @@ async def test_afetch_usage_with_settings() -> None:
 
 
 def test_require_credits_passes_when_enough_remain() -> None:
-    usage = require_credits(300, ChatMavera())
+    usage = require_credits(300, model=ChatMavera())
     assert usage.credits_remaining == 2500
 
 
 def test_require_credits_refuses_before_a_fan_out() -> None:
     with pytest.raises(MaveraCreditCheckError) as caught:
-        require_credits(3000, ChatMavera())
+        require_credits(3000, model=ChatMavera())
     assert caught.value.needed == 3000
     assert caught.value.remaining == 2500
     assert "3000 credits are needed but only 2500 remain" in str(caught.value)

@@ -1,4 +1,4 @@
-"""examples/agent.py runs offline from its cassette: a langchain v1 agent with tools, PersonaTool,
+"""examples/agent.py runs offline from its cassette: a langchain v1 agent with tools, MaveraPersonaTool,
 MaveraPersonaMiddleware and the credits of the whole run from get_mavera_callback()."""
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ def test_research_agent_calls_research_then_the_persona(run_example: Run) -> Non
         "cassettes/examples/research_agent.yaml, recorded from the local emulator" in output.splitlines()[0]
     )
     assert "-> mavera_research({'query': 'refillable packaging demand among shoppers under 30'})" in output
-    # PersonaTool with one persona: the agent passes only the question.
+    # MaveraPersonaTool with one persona: the agent passes only the question.
     assert "-> ask_persona({'question': 'Would you pay 10% more for a refillable bottle?'})" in output
     assert "<- mavera_research: Research summary for: refillable packaging demand" in output
     assert "   thread mave_thread_" in output and "credits, validation {'confidence_score'" in output

@@ -18,8 +18,8 @@ from langchain_core.messages import AIMessage
 from langchain_core.prompts import ChatPromptTemplate
 
 from langchain_mavera import (
-    Analysis,
     ChatMavera,
+    MaveraAnalysis,
     MaveraPersonaLookupError,
     MaveraRateLimitError,
     PanelAnswer,
@@ -44,7 +44,7 @@ def _answer(
         persona_id=f"id-{name}",
         persona_name=name,
         message=AIMessage(content=f"{name} says | hi\nthere"),
-        analysis=Analysis.model_validate(raw),
+        analysis=MaveraAnalysis.model_validate(raw),
         credits=credits,
     )
 

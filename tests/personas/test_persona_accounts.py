@@ -16,7 +16,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from langchain_mavera import ChatMavera, PersonaPanel, PersonaTool
+from langchain_mavera import ChatMavera, MaveraPersonaTool, PersonaPanel
 
 BASE = "https://accounts.mavera.example/api/v1"
 SHOPPERS = {"key-a": "caaaaaaaaaaaaaaaaaaaaaaaa", "key-b": "cbbbbbbbbbbbbbbbbbbbbbbbb"}
@@ -122,7 +122,7 @@ async def test_a_panel_copied_onto_another_account_resolves_its_names_again_asyn
 
 
 def test_a_persona_tool_copied_onto_another_account_resolves_its_names_again(accounts: Accounts) -> None:
-    tool = PersonaTool(model=_model(accounts), personas=["Shoppers"])
+    tool = MaveraPersonaTool(model=_model(accounts), personas=["Shoppers"])
     tool.invoke({"question": "Hi?"})
     assert accounts.last_persona == SHOPPERS["key-a"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from langchain_mavera import ChatMavera, MaveraPersonaLookupError, Persona
+from langchain_mavera import ChatMavera, MaveraPersona, MaveraPersonaLookupError
 
 pytestmark = pytest.mark.vcr
 
@@ -22,7 +22,7 @@ def test_list_follows_pagination_to_the_end() -> None:
     assert len(small_pages) > 5  # more than one page was fetched
     assert [p.id for p in small_pages] == [p.id for p in one_page]
     assert len({p.id for p in small_pages}) == len(small_pages)
-    assert all(isinstance(p, Persona) and p.name for p in small_pages)
+    assert all(isinstance(p, MaveraPersona) and p.name for p in small_pages)
 
 
 def test_list_filters() -> None:

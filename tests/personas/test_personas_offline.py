@@ -17,9 +17,9 @@ from langchain_mavera import (
     ChatMavera,
     MaveraAPIError,
     MaveraAuthenticationError,
+    MaveraPersona,
     MaveraPersonaLookupError,
     MaveraPersonas,
-    Persona,
 )
 from langchain_mavera._persona_resolver import looks_like_persona_id
 from langchain_mavera.personas import match_name
@@ -111,7 +111,7 @@ def test_list_follows_every_cursor_and_types_the_personas() -> None:
     assert [p.name for p in personas] == [p["name"] for p in CATALOGUE]
     assert api.queries() == [{}, {"cursor": "page2"}, {"cursor": "page4"}]
     cmo = personas[2]
-    assert isinstance(cmo, Persona)
+    assert isinstance(cmo, MaveraPersona)
     assert cmo.is_custom is True
     assert cmo.created_at == 1706140803
     assert cmo.model_extra == {"future_field": {"kept": True}}
@@ -203,7 +203,7 @@ def test_find_without_a_match_suggests_close_names() -> None:
 
 def test_match_name_with_nothing_close_has_no_hint() -> None:
     with pytest.raises(MaveraPersonaLookupError) as caught:
-        match_name([Persona(id="clxa", name="Alpha")], "zzzzzzzz")
+        match_name([MaveraPersona(id="clxa", name="Alpha")], "zzzzzzzz")
     assert caught.value.suggestions == []
     assert "Close matches" not in str(caught.value)
 
@@ -332,13 +332,13 @@ def test_standalone_personas_use_chat_mavera_settings(monkeypatch: pytest.Monkey
     with pytest.raises(TypeError, match="Unknown MaveraPersonas setting"):
         MaveraPersonas(persona_id="x")
     with pytest.raises(TypeError, match="not both"):
-        MaveraPersonas(ChatMavera(api_key=KEY), timeout=3)
+        MaveraPersonas(model=ChatMavera(api_key=KEY), timeout=3)
 
 
 def test_model_personas_share_the_model_client() -> None:
     model = _model(PersonaAPI())
     personas = model.personas
-    assert personas._source.client is model.client
+    assert personas._connection.client is model.client
 
 
 def test_looks_like_persona_id() -> None:

@@ -43,7 +43,7 @@ def _model(emu: Any, **kwargs: Any) -> ChatMavera:
 
 def _tool(emu: Any, **kwargs: Any) -> MaveraResearchTool:
     retries = kwargs.pop("max_retries", 0)
-    return MaveraResearchTool(mavera=_model(emu, max_retries=retries), **kwargs)
+    return MaveraResearchTool(model=_model(emu, max_retries=retries), **kwargs)
 
 
 def _mave_requests(emu: Any) -> int:
@@ -51,7 +51,7 @@ def _mave_requests(emu: Any) -> int:
 
 
 def test_out_of_credits_is_typed(emu: Any) -> None:
-    tool = MaveraResearchTool(mavera=ChatMavera(api_key=emulator.NO_CREDITS_KEY, base_url=emu.base_url))
+    tool = MaveraResearchTool(model=ChatMavera(api_key=emulator.NO_CREDITS_KEY, base_url=emu.base_url))
     with pytest.raises(MaveraInsufficientCreditsError) as caught:
         tool.invoke({"query": "Anything"})
     assert caught.value.code == "credits_exhausted"
@@ -129,7 +129,7 @@ def test_event_loop_respects_the_ten_request_cap(emu: Any, slow_mave: None) -> N
 
 
 def test_news_faults_are_typed(emu: Any) -> None:
-    news = MaveraNews(_model(emu, max_retries=0))
+    news = MaveraNews(model=_model(emu, max_retries=0))
     emu.faults.push(
         Fault("malformed", path="/news/stories/personalized", body="[1, 2]", content_type="application/json")
     )
@@ -148,7 +148,7 @@ def test_news_faults_are_typed(emu: Any) -> None:
 def test_usage_fault_is_typed(emu: Any) -> None:
     emu.faults.push(Fault("status", path="/usage", status=403))
     with pytest.raises(MaveraPermissionDeniedError):
-        fetch_usage(_model(emu, max_retries=0))
+        fetch_usage(model=_model(emu, max_retries=0))
 
 
 def test_custom_persona_server_validation_is_typed(emu: Any) -> None:

@@ -30,7 +30,7 @@ REFILL_STORY = "st_68e1bd"
 
 
 def test_retriever_personalized_stories_as_documents() -> None:
-    docs = MaveraNewsRetriever(persona_ids=[GEN_Z, OWNER], k=3).invoke("refill prices")
+    docs = MaveraNewsRetriever(personas=[GEN_Z, OWNER], k=3).invoke("refill prices")
     assert len(docs) == 3
     top = docs[0]
     assert top.metadata["id"] == REFILL_STORY  # ranked first: it shares the query's words
@@ -44,9 +44,9 @@ def test_retriever_personalized_stories_as_documents() -> None:
 
 
 def test_retriever_blank_query_keeps_server_order_and_details_on_demand() -> None:
-    retriever = MaveraNewsRetriever(persona_ids=GEN_Z, size=5, k=None)
+    retriever = MaveraNewsRetriever(personas=GEN_Z, size=5, k=None)
     docs = retriever.invoke("")
-    stories = MaveraNews(ChatMavera()).personalized([GEN_Z], size=5)
+    stories = MaveraNews(model=ChatMavera()).personalized([GEN_Z], size=5)
     assert [doc.metadata["id"] for doc in docs] == [story.id for story in stories]
     details = retriever.details(docs[0].metadata["id"], include_history=False)
     assert details.id == docs[0].metadata["id"]
@@ -56,13 +56,13 @@ def test_retriever_blank_query_keeps_server_order_and_details_on_demand() -> Non
 
 
 async def test_retriever_async_with_k_kwarg() -> None:
-    docs = await MaveraNewsRetriever(persona_ids=[OWNER]).ainvoke("interest rates", k=1)
+    docs = await MaveraNewsRetriever(personas=[OWNER]).ainvoke("interest rates", k=1)
     assert len(docs) == 1 and "rate" in docs[0].page_content.lower()
 
 
 def test_unknown_persona_is_typed() -> None:
     with pytest.raises(MaveraPersonaNotFoundError) as caught:
-        MaveraNewsRetriever(persona_ids=["clx_not_a_persona_000000000"]).invoke("news")
+        MaveraNewsRetriever(personas=["clx_not_a_persona_000000000"]).invoke("news")
     assert caught.value.code == "invalid_persona"
 
 
@@ -89,7 +89,7 @@ async def test_analysis_async_per_call_persona_and_unknown_story() -> None:
     text = await tool.ainvoke({"story_id": REFILL_STORY, "persona_id": OWNER})
     assert "Small Business Owner" in text
     with pytest.raises(MaveraNotFoundError):
-        await MaveraNews(ChatMavera(max_retries=0)).aanalyze("st_missing", GEN_Z)
+        await MaveraNews(model=ChatMavera(max_retries=0)).aanalyze("st_missing", GEN_Z)
 
 
 def test_story_chat_tool_remembers_the_conversation() -> None:
@@ -113,7 +113,7 @@ def test_story_chat_tool_remembers_the_conversation() -> None:
 
 
 async def test_news_chat_accepts_messages_as_history() -> None:
-    news = MaveraNews(ChatMavera())
+    news = MaveraNews(model=ChatMavera())
     reply = await news.achat(
         REFILL_STORY,
         "Anything else?",

@@ -51,11 +51,11 @@ def test_research_defaults_fit_slow_answers() -> None:
 
 
 def test_connection_settings_or_a_model_not_both() -> None:
-    assert MaveraResearchTool(mavera=MODEL).mavera is MODEL
+    assert MaveraResearchTool(model=MODEL).model is MODEL
     with pytest.raises(TypeError, match="not both"):
-        MaveraResearchTool(mavera=MODEL, api_key="mvra_test_unit_no_network_000000000")
+        MaveraResearchTool(model=MODEL, api_key="mvra_test_unit_no_network_000000000")
     with pytest.raises(TypeError, match="not both"):
-        MaveraNews(MODEL, api_key="mvra_test_unit_no_network_000000000")
+        MaveraNews(model=MODEL, api_key="mvra_test_unit_no_network_000000000")
 
 
 def test_tools_never_serialize_the_key() -> None:
@@ -66,30 +66,30 @@ def test_tools_never_serialize_the_key() -> None:
 
 
 @pytest.mark.parametrize(
-    ("persona_ids", "size", "match"),
+    ("personas", "size", "match"),
     [
-        ([], 15, "persona_ids must be one persona id"),
-        (["a,b"], 15, "persona_ids must be one persona id"),
-        ([""], 15, "persona_ids must be one persona id"),
+        ([], 15, "personas must be one persona id"),
+        (["a,b"], 15, "personas must be one persona id"),
+        ([""], 15, "personas must be one persona id"),
         (["clx1"], 0, "size must be an integer from 1 to 50"),
         (["clx1"], 51, "size must be an integer from 1 to 50"),
     ],
 )
-def test_personalized_news_validates_first(persona_ids: Any, size: Any, match: str) -> None:
+def test_personalized_news_validates_first(personas: Any, size: Any, match: str) -> None:
     with pytest.raises(ValueError, match=match):
-        MaveraNews(MODEL).personalized(persona_ids, size=size)
+        MaveraNews(model=MODEL).personalized(personas, size=size)
 
 
 def test_news_retriever_settings_are_validated() -> None:
-    with pytest.raises(ValueError, match="persona_ids"):
-        MaveraNewsRetriever(persona_ids=[], **SETTINGS)
+    with pytest.raises(ValueError, match="personas"):
+        MaveraNewsRetriever(personas=[], **SETTINGS)
     with pytest.raises(ValueError, match="size"):
-        MaveraNewsRetriever(persona_ids=["clx1"], size=51, **SETTINGS)
-    assert MaveraNewsRetriever(persona_ids="clx1", **SETTINGS).persona_ids == ["clx1"]
+        MaveraNewsRetriever(personas=["clx1"], size=51, **SETTINGS)
+    assert MaveraNewsRetriever(personas="clx1", **SETTINGS).personas == ["clx1"]
 
 
 def test_story_chat_limits_are_enforced_before_any_request() -> None:
-    news = MaveraNews(MODEL)
+    news = MaveraNews(model=MODEL)
     with pytest.raises(ValueError, match="at most 2000 characters, got 2001"):
         news.chat("st_1", "x" * 2001)
     too_long = [("user", "q"), ("assistant", "a")] * 10 + [("user", "q")]

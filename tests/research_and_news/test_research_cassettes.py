@@ -52,7 +52,7 @@ def test_tool_answers_with_citations_and_artifact() -> None:
 
 
 def test_tool_keeps_one_thread_per_conversation() -> None:
-    tool = MaveraResearchTool(mavera=ChatMavera())
+    tool = MaveraResearchTool(model=ChatMavera())
     first = _call(tool, {"query": QUESTION}, conversation="user-a")
     second = _call(tool, {"query": "Does that hold for parents too?"}, "call_2", conversation="user-a")
     assert tool.mave_thread("user-a") == first.artifact["thread_id"] == second.artifact["thread_id"]

@@ -91,7 +91,7 @@ class TestMaveraNewsRetrieverIntegration(RetrieversIntegrationTests):
 
     @property
     def retriever_constructor_params(self) -> dict[str, Any]:
-        return {"persona_ids": [GEN_Z, OWNER]}
+        return {"personas": [GEN_Z, OWNER]}
 
     @property
     def retriever_query_example(self) -> str:

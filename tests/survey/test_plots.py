@@ -9,7 +9,7 @@ import matplotlib
 import pytest
 
 from langchain_mavera import PanelAnswer, PanelResult
-from langchain_mavera.analysis import Analysis
+from langchain_mavera.analysis import MaveraAnalysis
 from langchain_mavera.plots import bias_frequency, score_heatmap
 
 matplotlib.use("Agg")
@@ -95,7 +95,7 @@ def test_bias_frequency_stacks_each_bias_per_persona(tmp_path: Path) -> None:
 
 def test_panel_result_has_the_same_plots(tmp_path: Path) -> None:
     def answer(name: str, seat: int, confidence: int, bias: str) -> PanelAnswer:
-        analysis = Analysis.model_validate({"confidence": confidence, "biases": [{"name": bias}]})
+        analysis = MaveraAnalysis.model_validate({"confidence": confidence, "biases": [{"name": bias}]})
         return PanelAnswer(persona_id=f"id{seat}", persona_name=name, analysis=analysis, seat=seat)
 
     result = PanelResult(answers=[answer("Gen Z", 0, 7, "anchoring"), answer("CMO", 1, 3, "framing")])

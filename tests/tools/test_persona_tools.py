@@ -1,4 +1,4 @@
-"""PersonaTool and the panel tool inside langchain v1 agents (cassettes/test_persona_tools/).
+"""MaveraPersonaTool and the panel tool inside langchain v1 agents (cassettes/test_persona_tools/).
 
 Replayed offline by default; `python scripts/record_cassettes.py -k test_persona_tools`
 re-records them from the emulator.
@@ -15,7 +15,14 @@ from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import ToolMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
 
-from langchain_mavera import Analysis, ChatMavera, PanelAnswer, PanelResult, PersonaPanel, PersonaTool
+from langchain_mavera import (
+    ChatMavera,
+    MaveraAnalysis,
+    MaveraPersonaTool,
+    PanelAnswer,
+    PanelResult,
+    PersonaPanel,
+)
 
 pytestmark = pytest.mark.vcr
 
@@ -80,7 +87,7 @@ def _check_answer(message: ToolMessage, persona_id: str) -> PanelAnswer:
     answer = message.artifact
     assert isinstance(answer, PanelAnswer)
     assert answer.persona_id == persona_id
-    assert isinstance(answer.analysis, Analysis) and answer.analysis.confidence is not None
+    assert isinstance(answer.analysis, MaveraAnalysis) and answer.analysis.confidence is not None
     assert isinstance(answer.credits, int) and answer.credits > 0
     assert answer.message is not None and answer.message.response_metadata["persona_id"] == persona_id
     text, summary = str(message.content).rsplit("\n\n", 1)
@@ -91,7 +98,7 @@ def _check_answer(message: ToolMessage, persona_id: str) -> PanelAnswer:
 
 
 def test_persona_tool_in_create_agent() -> None:
-    tool = PersonaTool(model=ChatMavera(persona_id=GEN_Z, max_tokens=120))
+    tool = MaveraPersonaTool(model=ChatMavera(persona_id=GEN_Z, max_tokens=120))
     tree = RunTree()
     agent = create_agent(_planner(), tools=[tool])
     result = agent.invoke({"messages": [("user", QUESTION)]}, {"callbacks": [tree]})
@@ -104,7 +111,7 @@ def test_persona_tool_in_create_agent() -> None:
 
 
 async def test_persona_tool_in_create_agent_async() -> None:
-    tool = PersonaTool(model=ChatMavera(persona_id=GEN_Z, max_tokens=120))
+    tool = MaveraPersonaTool(model=ChatMavera(persona_id=GEN_Z, max_tokens=120))
     tree = RunTree()
     agent = create_agent(_planner(), tools=[tool])
     result = await agent.ainvoke({"messages": [("user", QUESTION)]}, {"callbacks": [tree]})
@@ -114,7 +121,7 @@ async def test_persona_tool_in_create_agent_async() -> None:
 
 def test_agent_chooses_a_persona_by_name() -> None:
     model = ChatMavera(max_tokens=120)
-    tool = PersonaTool(model=model, personas=["SaaS CMO", "Gen Z Consumer"])
+    tool = MaveraPersonaTool(model=model, personas=["SaaS CMO", "Gen Z Consumer"])
     schema = tool.tool_call_schema.model_json_schema()  # type: ignore[union-attr]
     assert schema["properties"]["persona"]["enum"] == ["SaaS CMO", "Gen Z Consumer"]
     agent = create_agent(_planner(), tools=[tool])

@@ -29,10 +29,10 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_mavera import (
     MaveraAuthenticationError,
     MaveraInsufficientCreditsError,
+    MaveraPersonaTool,
     MaveraResearchTool,
     MaveraStoryAnalysisTool,
     MaveraStoryChatTool,
-    PersonaTool,
 )
 from tests.fake_mavera import FakeMavera, status
 
@@ -85,7 +85,7 @@ def _mavera(request: httpx2.Request) -> httpx2.Response:
 
 def _tools(fake: FakeMavera) -> tuple[MaveraResearchTool, MaveraStoryChatTool]:
     model = fake.model()
-    return MaveraResearchTool(mavera=model), MaveraStoryChatTool(mavera=model)
+    return MaveraResearchTool(model=model), MaveraStoryChatTool(model=model)
 
 
 def _ask(tool: str, user: str, text: str) -> dict[str, Any]:
@@ -183,7 +183,7 @@ def test_copies_have_their_own_conversations_and_pickle() -> None:
 
 
 def test_conversations_are_bounded() -> None:
-    research = MaveraResearchTool(mavera=FakeMavera(_mavera).model())
+    research = MaveraResearchTool(model=FakeMavera(_mavera).model())
     limit = research._conversations.limit
     for index in range(limit + 5):
         research.invoke({"query": f"user{index}: why?"}, _as(f"user{index}"))
@@ -220,7 +220,7 @@ def _tool_message(result: dict[str, Any]) -> ToolMessage:
 
 def test_fixable_errors_come_back_to_the_planner_sync_async_and_concurrently() -> None:
     fake = FakeMavera(_errors)
-    agent = create_agent(_Planner(), tools=[MaveraStoryAnalysisTool(mavera=fake.model())])
+    agent = create_agent(_Planner(), tools=[MaveraStoryAnalysisTool(model=fake.model())])
     missing = _tool_message(agent.invoke(_analysis_ask("st_missing", GEN_Z), _as("alice")))
     assert missing.status == "error" and "Story st_missing not found" in str(missing.content)
     invented = _tool_message(asyncio.run(agent.ainvoke(_analysis_ask(STORY, "clx_invented"), _as("bob"))))
@@ -239,7 +239,7 @@ def test_fixable_errors_come_back_to_the_planner_sync_async_and_concurrently() -
 
 def test_a_bad_argument_comes_back_before_any_request() -> None:
     fake = FakeMavera(_errors)
-    tool = MaveraStoryChatTool(mavera=fake.model())
+    tool = MaveraStoryChatTool(model=fake.model())
     output = tool.invoke({"story_id": STORY, "message": "x" * 2001})
     assert "at most 2000 characters" in output and not fake.requests
 
@@ -252,7 +252,7 @@ def test_a_bad_argument_comes_back_before_any_request() -> None:
     ],
 )
 def test_errors_no_model_can_fix_still_end_the_run(reply: Any, error: type[Exception]) -> None:
-    agent = create_agent(_Planner(), tools=[MaveraStoryAnalysisTool(mavera=FakeMavera(reply).model())])
+    agent = create_agent(_Planner(), tools=[MaveraStoryAnalysisTool(model=FakeMavera(reply).model())])
     with pytest.raises(error):
         agent.invoke(_analysis_ask(STORY, GEN_Z), _as("alice"))
 
@@ -266,20 +266,20 @@ def test_a_fixed_persona_is_not_offered_and_a_choice_is_listed() -> None:
     fixed = MaveraStoryAnalysisTool(persona_id=GEN_Z, api_key="mvra_test_unit_no_network_000000000")
     assert set(_parameters(fixed)["properties"]) == {"story_id"}
     choice = MaveraStoryAnalysisTool(
-        persona_ids=[GEN_Z, "clx_other"], api_key="mvra_test_unit_no_network_000000000"
+        personas=[GEN_Z, "clx_other"], api_key="mvra_test_unit_no_network_000000000"
     )
     assert _parameters(choice)["properties"]["persona_id"]["enum"] == [
         GEN_Z,
         "clx_other",
     ]
-    with pytest.raises(ValueError, match="persona_id 'clx_x' must be one of persona_ids"):
+    with pytest.raises(ValueError, match="persona_id 'clx_x' must be one of personas"):
         MaveraStoryAnalysisTool(
-            persona_id="clx_x", persona_ids=[GEN_Z], api_key="mvra_test_unit_no_network_000000000"
+            persona_id="clx_x", personas=[GEN_Z], api_key="mvra_test_unit_no_network_000000000"
         )
 
 
 def test_a_persona_the_server_refuses_comes_back_from_persona_tool() -> None:
     fake = FakeMavera(status(400, "invalid_persona", "Persona is not yours"), catalogue={"Gen Z": GEN_Z})
-    tool = PersonaTool(model=fake.model(), personas=["Gen Z"])
+    tool = MaveraPersonaTool(model=fake.model(), personas=["Gen Z"])
     output = tool.invoke({"question": "Would you pay $25?"})
     assert "MaveraPersonaNotFoundError" in output and "Persona is not yours" in output

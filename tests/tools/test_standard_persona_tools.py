@@ -13,7 +13,13 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.tools import BaseTool
 from langchain_tests.integration_tests import RetrieversIntegrationTests, ToolsIntegrationTests
 
-from langchain_mavera import ChatMavera, MaveraPersonaRetriever, PersonaPanel, PersonaPanelTool, PersonaTool
+from langchain_mavera import (
+    ChatMavera,
+    MaveraPanelTool,
+    MaveraPersonaRetriever,
+    MaveraPersonaTool,
+    PersonaPanel,
+)
 
 pytestmark = pytest.mark.vcr
 
@@ -25,7 +31,7 @@ QUESTION = "Would you pay $25 for a refillable shampoo bottle?"
 class TestPersonaToolIntegration(ToolsIntegrationTests):
     @property
     def tool_constructor(self) -> type[BaseTool]:
-        return PersonaTool
+        return MaveraPersonaTool
 
     @property
     def tool_constructor_params(self) -> dict[str, Any]:
@@ -39,7 +45,7 @@ class TestPersonaToolIntegration(ToolsIntegrationTests):
 class TestPersonaPanelToolIntegration(ToolsIntegrationTests):
     @property
     def tool_constructor(self) -> type[BaseTool]:
-        return PersonaPanelTool
+        return MaveraPanelTool
 
     @property
     def tool_constructor_params(self) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""langchain-tests' standard unit suite for the persona tools (`PersonaTool`, `PersonaPanelTool`)."""
+"""langchain-tests' standard unit suite for the persona tools (`MaveraPersonaTool`, `MaveraPanelTool`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from langchain_core.tools import BaseTool
 from langchain_tests.unit_tests import ToolsUnitTests
 
-from langchain_mavera import ChatMavera, PersonaPanel, PersonaPanelTool, PersonaTool
+from langchain_mavera import ChatMavera, MaveraPanelTool, MaveraPersonaTool, PersonaPanel
 
 KEY = "mvra_test_unit_no_network_000000000"
 GEN_Z = "clx1abc2d0001abcdef123456"
@@ -17,7 +17,7 @@ SAAS_CMO = "clx2xyz9e0002abcdef789012"
 class TestPersonaToolUnit(ToolsUnitTests):
     @property
     def tool_constructor(self) -> type[BaseTool]:
-        return PersonaTool
+        return MaveraPersonaTool
 
     @property
     def tool_constructor_params(self) -> dict[str, Any]:
@@ -31,7 +31,7 @@ class TestPersonaToolUnit(ToolsUnitTests):
 class TestPersonaPanelToolUnit(ToolsUnitTests):
     @property
     def tool_constructor(self) -> type[BaseTool]:
-        return PersonaPanelTool
+        return MaveraPanelTool
 
     @property
     def tool_constructor_params(self) -> dict[str, Any]:

@@ -37,15 +37,15 @@ def _model(base_url: str) -> ChatMavera:
 
 _CALLS: dict[str, Callable[[ChatMavera], Any]] = {
     "research": lambda model: research(model, {"message": "q"}, timeout=1),
-    "story analysis": lambda model: MaveraNews(model).analyze("st_1", "clx1abc2d0001abcdef123456"),
-    "story chat": lambda model: MaveraNews(model).chat("st_1", "What changes?"),
+    "story analysis": lambda model: MaveraNews(model=model).analyze("st_1", "clx1abc2d0001abcdef123456"),
+    "story chat": lambda model: MaveraNews(model=model).chat("st_1", "What changes?"),
     "persona creation": lambda model: model.personas.create(name="Enterprise CMO", type="B2B", timeout=1),
 }
 
 _ACALLS: dict[str, Callable[[ChatMavera], Awaitable[Any]]] = {
     "research": lambda model: aresearch(model, {"message": "q"}, timeout=1),
-    "story analysis": lambda model: MaveraNews(model).aanalyze("st_1", "clx1abc2d0001abcdef123456"),
-    "story chat": lambda model: MaveraNews(model).achat("st_1", "What changes?"),
+    "story analysis": lambda model: MaveraNews(model=model).aanalyze("st_1", "clx1abc2d0001abcdef123456"),
+    "story chat": lambda model: MaveraNews(model=model).achat("st_1", "What changes?"),
     "persona creation": lambda model: model.personas.acreate(name="Enterprise CMO", type="B2B", timeout=1),
 }
 

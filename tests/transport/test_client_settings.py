@@ -27,13 +27,13 @@ def test_a_model_and_its_personas_share_one_settings_object_and_client() -> None
     assert isinstance(settings, ClientSettings)
     assert settings.api_key is not None
     assert (settings.max_retries, settings.timeout, settings.api_key.get_secret_value()) == (5, 7.0, KEY)
-    assert model.personas._source.client is model.client is settings.client
+    assert model.personas._connection.client is model.client is settings.client
 
 
 def test_standalone_personas_validate_settings_as_chat_does() -> None:
     personas = MaveraPersonas(api_key=KEY, base_url="https://eu.mavera.example/api/v1", max_retries=4)
-    assert str(personas._source.client.base_url) == "https://eu.mavera.example/api/v1/"
-    assert personas._source.client.max_retries == 4
+    assert str(personas._connection.client.base_url) == "https://eu.mavera.example/api/v1/"
+    assert personas._connection.client.max_retries == 4
     with pytest.raises(TypeError, match="Unknown MaveraPersonas setting"):
         MaveraPersonas(api_key=KEY, persona_id="x")
     with pytest.raises(ValueError, match="max_retries"):
@@ -52,9 +52,9 @@ def test_standalone_personas_and_tools_do_not_import_the_chat_model() -> None:
     probe = (
         "import sys\n"
         "from langchain_mavera.personas import MaveraPersonas\n"
-        "from langchain_mavera.usage import _source\n"
-        "MaveraPersonas(api_key='k')._source.client\n"
-        "_source(None, {'api_key': 'k'}).client\n"
+        "from langchain_mavera._transport.connection import model_or_settings\n"
+        "MaveraPersonas(api_key='k')._connection.client\n"
+        "model_or_settings('probe', None, {'api_key': 'k'}).client\n"
         "print('langchain_mavera.chat_models' in sys.modules)\n"
     )
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}

@@ -109,15 +109,15 @@ def test_errors_pickle_without_the_key() -> None:
 
 
 def _persona_tool(**kwargs: object) -> object:
-    from langchain_mavera import PersonaTool
+    from langchain_mavera import MaveraPersonaTool
 
-    return PersonaTool(**kwargs)
+    return MaveraPersonaTool(**kwargs)
 
 
 def _panel_tool(**kwargs: object) -> object:
-    from langchain_mavera import PersonaPanelTool
+    from langchain_mavera import MaveraPanelTool
 
-    return PersonaPanelTool(**kwargs)
+    return MaveraPanelTool(**kwargs)
 
 
 def _survey(**kwargs: object) -> object:
