@@ -19,6 +19,7 @@ from langchain_mavera import (
     ChatMavera,
     MaveraNews,
     MaveraNewsRetriever,
+    MaveraPersonaRetriever,
     MaveraPersonas,
     MaveraResearchRetriever,
     MaveraResearchTool,
@@ -68,6 +69,7 @@ OLD_KEYWORDS: dict[str, tuple[Callable[[], object], str]] = {
     "MaveraStoryAnalysisTool(mavera=)": (lambda: MaveraStoryAnalysisTool(mavera=MODEL), "model="),
     "MaveraStoryAnalysisTool(persona_ids=)": (lambda: MaveraStoryAnalysisTool(persona_ids=IDS), "personas="),
     "MaveraStoryChatTool(mavera=)": (lambda: MaveraStoryChatTool(mavera=MODEL), "model="),
+    "MaveraPersonaRetriever(mavera=)": (lambda: MaveraPersonaRetriever(mavera=MODEL), "model="),
     "get_mavera_callback(source=)": (
         lambda: get_mavera_callback(budget="remaining", source=MODEL),
         "model=",

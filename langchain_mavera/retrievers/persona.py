@@ -22,9 +22,10 @@ from typing import Any
 from langchain_core.callbacks import AsyncCallbackManagerForRetrieverRun, CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
-from pydantic import Field, PrivateAttr
+from pydantic import Field, PrivateAttr, model_validator
 
 from langchain_mavera._persona_resolver import Account
+from langchain_mavera._renames import refuse_renamed_arguments
 from langchain_mavera.chat_models import ChatMavera
 from langchain_mavera.personas import MaveraPersona, close_names
 
@@ -143,6 +144,15 @@ class MaveraPersonaRetriever(BaseRetriever):
     # a model whose key changed), or with other filters, must not rank the first one's personas.
     _cache: tuple[tuple[Account, dict[str, Any]], list[MaveraPersona]] | None = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_renamed(cls, values: Any) -> Any:
+        # A retriever ignores keywords it does not know: an old `mavera=` would otherwise be dropped
+        # and the personas listed with a default ChatMavera(), on MAVERA_API_KEY's account.
+        if isinstance(values, dict):
+            refuse_renamed_arguments(cls.__name__, values)
+        return values
 
     def refresh(self) -> None:
         """Forget the cached persona list; the next query fetches it again."""
