@@ -24,6 +24,7 @@ from langchain_core.runnables.config import ContextThreadPoolExecutor, patch_con
 from langchain_core.tools import BaseTool
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
+from langchain_mavera._credits import charge
 from langchain_mavera._persona_resolver import PersonaResolver
 from langchain_mavera.analysis import Analysis, get_analysis
 from langchain_mavera.chat_models import ChatMavera
@@ -250,13 +251,6 @@ def _raise_on_budget_stop(answers: list[PanelAnswer]) -> None:
         if isinstance(answer.error, MaveraBudgetExceededError):
             answer.error.result = PanelResult(answers=_in_seat_order(answers))
             raise answer.error
-
-
-def charge(credits: object) -> int | float | None:
-    """`credits_used` as a charge (a number >= 0), else None: NaN, a negative or a bool is no figure."""
-    if isinstance(credits, bool) or not isinstance(credits, int | float) or not credits >= 0:
-        return None
-    return credits
 
 
 class _Seat(BaseModel):

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 from langchain_core.messages import BaseMessage
 
 from langchain_mavera._budget import Budget, Ticket
+from langchain_mavera._credits import charge
 from langchain_mavera.callbacks import CHAT, may_be_billed
 from langchain_mavera.errors import MaveraBudgetExceededError
-from langchain_mavera.panel.persona_panel import charge
 
 if TYPE_CHECKING:
     from collections.abc import Callable

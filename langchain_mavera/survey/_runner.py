@@ -14,6 +14,7 @@ from langchain_core.messages import BaseMessage
 from langchain_core.runnables.config import ContextThreadPoolExecutor
 
 from langchain_mavera import _extras
+from langchain_mavera._credits import charge
 from langchain_mavera.analysis import Analysis
 from langchain_mavera.errors import (
     MaveraBudgetExceededError,
@@ -133,11 +134,8 @@ class _Run:
             return False
         if isinstance(outcome, BaseMessage):
             metadata = outcome.response_metadata
-            credits = metadata.get("credits_used")
-            # A charge is a number >= 0; NaN or a negative figure is no figure (it would lift the budget).
-            if isinstance(credits, bool) or not isinstance(credits, int | float) or not credits >= 0:
-                credits = None
-            credits = float(credits) if credits is not None else None
+            cost = charge(metadata.get("credits_used"))
+            credits = None if cost is None else float(cost)
             self.pacer.observe(metadata.get("rate_limit"))
             try:
                 self.store.mark_done(cell.key, outcome.text, metadata.get("analysis"), credits)

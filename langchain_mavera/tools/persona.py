@@ -19,11 +19,12 @@ from langchain_core.tools import BaseTool, ToolException
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, create_model, model_validator
 from typing_extensions import Self
 
+from langchain_mavera._credits import charge
 from langchain_mavera._persona_resolver import PersonaResolver
 from langchain_mavera._tool_errors import tool_errors
 from langchain_mavera.analysis import get_analysis
 from langchain_mavera.chat_models import ChatMavera
-from langchain_mavera.panel.persona_panel import PanelAnswer, PanelResult, PersonaPanel, charge
+from langchain_mavera.panel.persona_panel import PanelAnswer, PanelResult, PersonaPanel
 
 __all__ = ["PersonaPanelTool", "PersonaTool", "summary_line"]
 
