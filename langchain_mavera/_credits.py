@@ -16,3 +16,15 @@ def charge(credits_used: object) -> int | float | None:
     if isinstance(credits_used, bool) or not isinstance(credits_used, int | float) or not credits_used >= 0:
         return None
     return credits_used
+
+
+def format_credits(credits: float | None) -> str:
+    """A credits figure as people read it: 3 -> "3", 2.5 -> "2.5", 2.25 -> "2.25", None -> "-".
+
+    Never in exponent notation (`:g` writes 1234567 as "1.23457e+06").
+    """
+    if credits is None:
+        return "-"
+    if float(credits).is_integer():
+        return str(int(credits))
+    return f"{credits:.2f}".rstrip("0").rstrip(".")

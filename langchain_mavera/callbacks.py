@@ -36,7 +36,7 @@ from langchain_core.outputs import ChatGeneration, LLMResult
 from langchain_core.tracers.context import register_configure_hook
 
 from langchain_mavera._budget import Budget, Ticket, aadmit_pending, admit_pending, claim
-from langchain_mavera._credits import charge
+from langchain_mavera._credits import charge, format_credits
 
 if TYPE_CHECKING:
     from langchain_mavera.chat_models import ChatMavera
@@ -124,7 +124,7 @@ class MaveraCreditsCallbackHandler(BaseCallbackHandler):
         unknown = f" ({self.unknown_cost_requests} of unknown cost)" if self.unknown_cost_requests else ""
         return (
             f"Mavera: {_count(self.requests, 'request')}{unknown}, {_count(self.cache_hits, 'cache hit')}, "
-            f"{_number(self.credits_used)} credit{'' if self.credits_used == 1 else 's'} "
+            f"{format_credits(self.credits_used)} credit{'' if self.credits_used == 1 else 's'} "
             f"(input {self.input_tokens} tokens, "
             f"output {self.output_tokens} tokens)"
         )
@@ -409,10 +409,6 @@ def _chat_generations(response: LLMResult) -> Iterator[ChatGeneration]:
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.2f}"
 
 
 _mavera_callback: ContextVar[MaveraCreditsCallbackHandler | None] = ContextVar(

@@ -24,7 +24,7 @@ from langchain_core.runnables.config import ContextThreadPoolExecutor, patch_con
 from langchain_core.tools import BaseTool
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-from langchain_mavera._credits import charge
+from langchain_mavera._credits import charge, format_credits
 from langchain_mavera._persona_resolver import PersonaResolver
 from langchain_mavera.analysis import Analysis, get_analysis
 from langchain_mavera.chat_models import ChatMavera
@@ -198,7 +198,7 @@ class PanelResult(BaseModel):
             parts.append(f"confidence {self.confidence}")
         if self.valence:
             parts.append(f"valence {self.valence}")
-        parts.append(f"credits {_number(self.total_credits)}")
+        parts.append(f"credits {format_credits(self.total_credits)}")
         if self.bias_counts:
             parts.append(
                 "biases: " + ", ".join(f"{name} x{count}" for name, count in self.bias_counts.items())
@@ -214,7 +214,7 @@ def _cell(text: str, max_chars: int) -> str:
     return flat.replace("|", "\\|")
 
 
-def _number(value: float | None) -> str:
+def _score(value: float | None) -> str:
     if value is None:
         return "-"
     return str(int(value)) if float(value).is_integer() else f"{value:.2f}"
@@ -231,10 +231,10 @@ def _row(answer: PanelAnswer, max_chars: int) -> str:
     cells = [
         _cell(answer.persona_name, 40),
         _cell(answer.text, max_chars),
-        _number(confidence),
-        _number(valence),
+        _score(confidence),
+        _score(valence),
         _cell(biases, 60) or "-",
-        _number(answer.credits),
+        format_credits(answer.credits),
     ]
     return "| " + " | ".join(cells) + " |"
 

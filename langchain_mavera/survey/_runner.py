@@ -14,7 +14,7 @@ from langchain_core.messages import BaseMessage
 from langchain_core.runnables.config import ContextThreadPoolExecutor
 
 from langchain_mavera import _extras
-from langchain_mavera._credits import charge
+from langchain_mavera._credits import charge, format_credits
 from langchain_mavera.analysis import Analysis
 from langchain_mavera.errors import (
     MaveraBudgetExceededError,
@@ -95,9 +95,8 @@ class _Run:
                 self._checked_at = self._answered
             worst = (self._in_flight + 1) * self.cost
             if self._remaining is not None and worst > self._remaining:
-                self.stopped = (
-                    f"remaining credits: {self._remaining:g} left, a cell costs up to {self.cost:g}"
-                )
+                left, cost = format_credits(self._remaining), format_credits(self.cost)
+                self.stopped = f"remaining credits: {left} left, a cell costs up to {cost}"
                 return False
             self._in_flight += 1
             return True
@@ -361,7 +360,7 @@ class _Progress:
 
     def update(self, cells: int, credits: float) -> None:
         if self._bar is not None:
-            self._bar.set_postfix_str(f"credits={credits:g}", refresh=False)
+            self._bar.set_postfix_str(f"credits={format_credits(credits)}", refresh=False)
             self._bar.update(cells)
 
     def close(self) -> None:

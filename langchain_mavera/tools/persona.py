@@ -19,7 +19,7 @@ from langchain_core.tools import BaseTool, ToolException
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, create_model, model_validator
 from typing_extensions import Self
 
-from langchain_mavera._credits import charge
+from langchain_mavera._credits import charge, format_credits
 from langchain_mavera._persona_resolver import PersonaResolver
 from langchain_mavera._tool_errors import tool_errors
 from langchain_mavera.analysis import get_analysis
@@ -29,7 +29,7 @@ from langchain_mavera.panel.persona_panel import PanelAnswer, PanelResult, Perso
 __all__ = ["PersonaPanelTool", "PersonaTool", "summary_line"]
 
 
-def _number(value: float) -> str:
+def _score(value: float) -> str:
     return f"{value:g}"
 
 
@@ -41,14 +41,14 @@ def summary_line(answer: PanelAnswer) -> str:
     analysis = answer.analysis
     if analysis is not None:
         if analysis.confidence is not None:
-            parts.append(f"confidence {_number(analysis.confidence)}/10")
+            parts.append(f"confidence {_score(analysis.confidence)}/10")
         if analysis.emotion is not None and analysis.emotion.emotional_valence is not None:
-            parts.append(f"valence {_number(analysis.emotion.emotional_valence)}")
+            parts.append(f"valence {_score(analysis.emotion.emotional_valence)}")
         biases = [bias.name for bias in analysis.biases if bias.name]
         if biases:
             parts.append("biases: " + ", ".join(dict.fromkeys(biases)))
     if answer.credits is not None:
-        parts.append(f"credits {_number(answer.credits)}")
+        parts.append(f"credits {format_credits(answer.credits)}")
     return "[" + " · ".join(parts) + "]"
 
 
@@ -263,5 +263,5 @@ def _panel_content(result: PanelResult) -> str:
         parts.append(f"confidence {result.confidence}")
     if result.valence:
         parts.append(f"valence {result.valence}")
-    parts.append(f"credits {_number(result.total_credits)}")
+    parts.append(f"credits {format_credits(result.total_credits)}")
     return "\n\n".join([*blocks, " · ".join(parts)])

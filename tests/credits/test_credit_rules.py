@@ -1,5 +1,6 @@
-"""One rule for what a reply's `credits_used` charges (issue 23.2): a number >= 0, else the cost is
-unknown, and an unknown cost is charged to a budget at the worst cost seen, never as 0."""
+"""The credits rules, each written once (issue 23.2): what a reply's `credits_used` charges (a number
+>= 0, else the cost is unknown, charged to a budget at the worst cost seen, never as 0), and how a
+credits figure is written wherever it is shown."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from typing import Any
 import pytest
 
 from langchain_mavera import MaveraBudgetExceededError, get_mavera_callback
-from langchain_mavera._credits import charge
+from langchain_mavera._credits import charge, format_credits
+from langchain_mavera.panel.persona_panel import PanelAnswer, PanelResult
+from langchain_mavera.tools.persona import summary_line
 from tests.fake_mavera import FakeMavera, Reply, completion, raw
 
 BAD_FIGURES: list[Any] = [float("nan"), -3, True, "4", None]
@@ -54,3 +57,19 @@ def test_charge_refuses_every_figure_that_is_not_a_number_of_credits(figure: Any
 def test_charge_keeps_a_figure_as_sent(figure: float) -> None:
     assert charge(figure) == figure
     assert type(charge(figure)) is type(figure)
+
+
+@pytest.mark.parametrize(
+    ("figure", "written"),
+    [(3, "3"), (3.0, "3"), (2.5, "2.5"), (2.25, "2.25"), (1234567, "1234567"), (None, "-")],
+)
+def test_a_credits_figure_is_written_one_way(figure: float | None, written: str) -> None:
+    assert format_credits(figure) == written
+
+
+def test_the_panel_table_and_the_panel_tool_write_credits_alike() -> None:
+    answer = PanelAnswer(persona_id="p1", persona_name="Gen Z", credits=2.5)
+    result = PanelResult(answers=[answer])
+    assert "| 2.5 |" in result.to_markdown()
+    assert "credits 2.5" in result.to_markdown()
+    assert "credits 2.5" in summary_line(answer)
