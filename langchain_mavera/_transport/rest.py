@@ -78,6 +78,15 @@ async def arequest(
     return JSONReply(decode_json(response), response)
 
 
+class Lenient(BaseModel):
+    """A REST reply: keys this package does not know are kept (`model_extra`), and it is frozen.
+
+    Mavera adds fields to its replies; a reply must not fail on them, nor drop them.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
 def parse(model: type[_ModelT], reply: JSONReply) -> _ModelT:
     """The reply as `model`; a reply of the wrong shape is a MaveraAPIError with the raw text."""
     with malformed_guard(reply.response, reply.response.text):
