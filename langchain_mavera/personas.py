@@ -17,6 +17,7 @@ from urllib.parse import quote
 from pydantic import BaseModel, ConfigDict
 
 from langchain_mavera._transport import http as _http
+from langchain_mavera._transport import rest as _rest
 from langchain_mavera._transport.client import client_settings
 from langchain_mavera._transport.error_mapping import malformed_guard, malformed_reply
 from langchain_mavera.errors import MaveraNotFoundError, MaveraPersonaLookupError, MaveraPersonaNotFoundError
@@ -247,7 +248,7 @@ class MaveraPersonas:
         """
         path = _item_path(persona_id)
         try:
-            reply = _http.get_json(self._source.client, path)
+            reply = _rest.request(self._source.client, "get", path)
         except _NOT_FOUND as exc:
             return _matched_or_raise(self.list(limit=_MAX_PAGE), persona_id, exc)
         return _persona(reply)
@@ -256,7 +257,7 @@ class MaveraPersonas:
         cursor: str | None = None
         seen: set[str] = set()
         while True:
-            reply = _http.get_json(self._source.client, _PATH, _with_cursor(query, cursor))
+            reply = _rest.request(self._source.client, "get", _PATH, query=_with_cursor(query, cursor))
             personas, cursor = _page(reply)
             yield personas
             if cursor is None:
@@ -359,7 +360,7 @@ class MaveraPersonas:
         """Async twin of `get`."""
         path = _item_path(persona_id)
         try:
-            reply = await _http.aget_json(self._source.async_client, path)
+            reply = await _rest.arequest(self._source.async_client, "get", path)
         except _NOT_FOUND as exc:
             return _matched_or_raise(await self.alist(limit=_MAX_PAGE), persona_id, exc)
         return _persona(reply)
@@ -368,7 +369,9 @@ class MaveraPersonas:
         cursor: str | None = None
         seen: set[str] = set()
         while True:
-            reply = await _http.aget_json(self._source.async_client, _PATH, _with_cursor(query, cursor))
+            reply = await _rest.arequest(
+                self._source.async_client, "get", _PATH, query=_with_cursor(query, cursor)
+            )
             personas, cursor = _page(reply)
             yield personas
             if cursor is None:

@@ -1,4 +1,6 @@
-"""JSON over Mavera's REST endpoints beyond chat (usage, Mave research, news, custom personas).
+"""JSON over Mavera's REST endpoints beyond chat (usage, research, news, personas, custom personas).
+
+`request`/`arequest` are the package's one GET path.
 
 Every request rides the same openai SDK client a `ChatMavera` already holds,
 so key, base URL, retries and connection pool are shared, and every failure
