@@ -12,7 +12,6 @@ import builtins
 import difflib
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict
 
@@ -110,15 +109,8 @@ def _query(
 
 
 def _item_path(persona_id: object) -> str:
-    """`/personas/{id}` with the id as one path segment, or a ValueError before any request.
-
-    Quoting keeps `/`, `?` and `#` inside the segment; `.` and `..` would still be
-    read as path steps, so they are refused like a blank id.
-    """
-    if not isinstance(persona_id, str) or persona_id.strip() in ("", ".", ".."):
-        msg = f"persona_id must be a non-blank string, e.g. 'clx1abc2d0001abcdef123456'; got {persona_id!r}."
-        raise ValueError(msg)
-    return f"{_PATH}/{quote(persona_id, safe='')}"
+    """`/personas/{id}` with the id as one path segment, or a ValueError before any request."""
+    return f"{_PATH}/{_rest.segment(persona_id, 'persona_id', 'clx1abc2d0001abcdef123456')}"
 
 
 # The item route is undocumented: a plain 404, or a 404 naming the persona, means "scan the list".

@@ -96,7 +96,11 @@ def parse(model: type[_ModelT], reply: JSONReply) -> _ModelT:
 
 
 def segment(value: object, name: str, example: str) -> str:
-    """`value` as one quoted path segment, or a ValueError naming `name` before any request."""
+    """`value` as one quoted path segment, or a ValueError naming `name` before any request.
+
+    Quoting keeps `/`, `?` and `#` inside the segment; `.` and `..` would still be read as path
+    steps, so they are refused like a blank value.
+    """
     if not isinstance(value, str) or value.strip() in ("", ".", ".."):
         msg = f"{name} must be a non-blank string, e.g. {example!r}; got {value!r}."
         raise ValueError(msg)
