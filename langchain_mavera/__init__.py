@@ -47,7 +47,7 @@ if TYPE_CHECKING:
         StoryDetails,
         StoryKeyPoint,
     )
-    from langchain_mavera.panel.persona_panel import PanelAnswer, PanelResult, PersonaPanel, Spread
+    from langchain_mavera.panel.persona_panel import PanelAnswer, PanelResult, PanelSeat, PersonaPanel, Spread
     from langchain_mavera.personas import MaveraPersonas, Persona
     from langchain_mavera.research import MaveValidation, ResearchPersona, ResearchResult, ResearchSource
     from langchain_mavera.retrievers.news import MaveraNewsRetriever
@@ -77,7 +77,8 @@ _EXPORTS: dict[str, str] = {
     "MaveraPersonaMiddleware": "langchain_mavera.middleware.persona",
     **dict.fromkeys(["MaveraPersonas", "Persona"], "langchain_mavera.personas"),
     **dict.fromkeys(
-        ["PanelAnswer", "PanelResult", "PersonaPanel", "Spread"], "langchain_mavera.panel.persona_panel"
+        ["PanelAnswer", "PanelResult", "PanelSeat", "PersonaPanel", "Spread"],
+        "langchain_mavera.panel.persona_panel",
     ),
     **dict.fromkeys(["PersonaPanelTool", "PersonaTool"], "langchain_mavera.tools.persona"),
     "MaveraPersonaRetriever": "langchain_mavera.retrievers.persona",
@@ -188,6 +189,7 @@ __all__ = [
     "NewsStory",
     "PanelAnswer",
     "PanelResult",
+    "PanelSeat",
     "Persona",
     "PersonaPanel",
     "PersonaPanelTool",

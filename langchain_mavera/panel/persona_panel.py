@@ -33,7 +33,7 @@ from langchain_mavera.personas import (
     Persona,
 )
 
-__all__ = ["PanelAnswer", "PanelResult", "PersonaPanel", "Spread"]
+__all__ = ["PanelAnswer", "PanelResult", "PanelSeat", "PersonaPanel", "Spread"]
 
 
 class Spread(BaseModel):
@@ -92,7 +92,7 @@ class PanelAnswer(BaseModel):
         return self.message.text if self.message is not None else ""
 
     @classmethod
-    def answered(cls, persona: _Seat, message: BaseMessage) -> PanelAnswer:
+    def answered(cls, persona: PanelSeat, message: BaseMessage) -> PanelAnswer:
         """The answer of a persona that replied."""
         cached = message.response_metadata.get("cached") is True
         credits = 0 if cached else message.response_metadata.get("credits_used")
@@ -107,7 +107,7 @@ class PanelAnswer(BaseModel):
         )
 
     @classmethod
-    def failed(cls, persona: _Seat, error: Exception) -> PanelAnswer:
+    def failed(cls, persona: PanelSeat, error: Exception) -> PanelAnswer:
         """The answer of a persona whose call failed, keeping the error."""
         return cls(persona_id=persona.id, persona_name=persona.name, error=error, seat=persona.index)
 
@@ -253,8 +253,12 @@ def _raise_on_budget_stop(answers: list[PanelAnswer]) -> None:
             raise answer.error
 
 
-class _Seat(BaseModel):
-    """A panel member resolved to an id and a display name, or the error resolving it."""
+class PanelSeat(BaseModel):
+    """A panel member resolved to an id and a display name, or the error resolving it.
+
+    `PersonaPanel.resolve_personas()` returns these. `list_error` is set when the persona list
+    could not be fetched, so an id was kept without being checked (the call itself will tell).
+    """
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
@@ -335,21 +339,21 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
         account = self.model.client_settings.account
         return [spec for spec in dict.fromkeys(self.personas) if self._resolver.found(spec, account) is None]
 
-    def _seated(self, catalogue: list[Persona] | Exception) -> list[_Seat]:
+    def _seated(self, catalogue: list[Persona] | Exception) -> list[PanelSeat]:
         """Every distinct persona, in order; successes are cached, failures retried next call."""
         seats = [self._seat(spec, catalogue) for spec in dict.fromkeys(self.personas)]
         return [seat.model_copy(update={"index": index}) for index, seat in enumerate(seats)]
 
-    def _seat(self, spec: str, catalogue: list[Persona] | Exception) -> _Seat:
+    def _seat(self, spec: str, catalogue: list[Persona] | Exception) -> PanelSeat:
         """Resolve one name or id against the persona list (or the error fetching it)."""
         try:
             persona_id, name = self._resolver.resolve_in(spec, catalogue, self.model.client_settings.account)
         except Exception as exc:  # the lookup error, or the list's own error
-            return _Seat(id="", name=spec, error=exc)
+            return PanelSeat(id="", name=spec, error=exc)
         list_error = catalogue if isinstance(catalogue, Exception) else None
-        return _Seat(id=persona_id, name=name, list_error=list_error)
+        return PanelSeat(id=persona_id, name=name, list_error=list_error)
 
-    def _resolve(self) -> list[_Seat]:
+    def _resolve(self) -> list[PanelSeat]:
         catalogue: list[Persona] | Exception = []
         if self._pending():
             try:
@@ -358,7 +362,7 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
                 catalogue = exc
         return self._seated(catalogue)
 
-    async def _aresolve(self) -> list[_Seat]:
+    async def _aresolve(self) -> list[PanelSeat]:
         catalogue: list[Persona] | Exception = []
         if self._pending():
             try:
@@ -381,22 +385,22 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
 
             await arequire_credits(self.min_credits, self.model)
 
-    def resolve_personas(self) -> list[_Seat]:
+    def resolve_personas(self) -> list[PanelSeat]:
         """Each distinct persona as an id and a name (or the error finding it), in panel order."""
         return self._resolve()
 
-    async def aresolve_personas(self) -> list[_Seat]:
+    async def aresolve_personas(self) -> list[PanelSeat]:
         """Async twin of `resolve_personas`."""
         return await self._aresolve()
 
     # -- one persona ---------------------------------------------------------------------------
 
-    def _call_kwargs(self, seat: _Seat, kwargs: dict[str, Any]) -> dict[str, Any]:
+    def _call_kwargs(self, seat: PanelSeat, kwargs: dict[str, Any]) -> dict[str, Any]:
         extra = {"analysis_mode": True} if self.analysis_mode else {}
         return {**kwargs, **extra, "persona_id": seat.id}
 
     def _ask(
-        self, seat: _Seat, prompt: LanguageModelInput, config: RunnableConfig, kwargs: dict[str, Any]
+        self, seat: PanelSeat, prompt: LanguageModelInput, config: RunnableConfig, kwargs: dict[str, Any]
     ) -> PanelAnswer:
         if seat.error is not None:
             return PanelAnswer.failed(seat, seat.error)
@@ -410,7 +414,7 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
 
     async def _aask(
         self,
-        seat: _Seat,
+        seat: PanelSeat,
         prompt: LanguageModelInput,
         config: RunnableConfig,
         kwargs: dict[str, Any],
@@ -430,7 +434,11 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
     # -- the whole panel -----------------------------------------------------------------------
 
     def _answers(
-        self, seats: list[_Seat], prompt: LanguageModelInput, config: RunnableConfig, kwargs: dict[str, Any]
+        self,
+        seats: list[PanelSeat],
+        prompt: LanguageModelInput,
+        config: RunnableConfig,
+        kwargs: dict[str, Any],
     ) -> Iterator[PanelAnswer]:
         with ContextThreadPoolExecutor(max_workers=min(self.max_concurrency, len(seats))) as pool:
             futures = [pool.submit(self._ask, seat, prompt, config, kwargs) for seat in seats]
@@ -445,7 +453,11 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
         _raise_on_budget_stop(answered)
 
     async def _aanswers(
-        self, seats: list[_Seat], prompt: LanguageModelInput, config: RunnableConfig, kwargs: dict[str, Any]
+        self,
+        seats: list[PanelSeat],
+        prompt: LanguageModelInput,
+        config: RunnableConfig,
+        kwargs: dict[str, Any],
     ) -> AsyncIterator[PanelAnswer]:
         gate = asyncio.Semaphore(self.max_concurrency)
         tasks = [asyncio.ensure_future(self._aask(seat, prompt, config, kwargs, gate)) for seat in seats]
@@ -594,7 +606,7 @@ def _in_seat_order(answers: list[PanelAnswer]) -> list[PanelAnswer]:
     return sorted(answers, key=lambda answer: (answer.seat is None, answer.seat or 0))
 
 
-def _member_config(config: RunnableConfig, seat: _Seat) -> RunnableConfig:
+def _member_config(config: RunnableConfig, seat: PanelSeat) -> RunnableConfig:
     """Each persona's model run is named after it in traces."""
     return patch_config(config, run_name=f"ChatMavera[{seat.name}]")
 
