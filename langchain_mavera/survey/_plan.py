@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING
 from langchain_mavera.errors import MaveraPersonaLookupError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from langchain_mavera.chat_models import ChatMavera
     from langchain_mavera.panel.persona_panel import PanelSeat
 
 _SETTINGS = (
@@ -39,6 +42,28 @@ class _Cell:
         if "{variant}" in self.question:
             return self.question.replace("{variant}", self.variant)
         return f"{self.question}\n\n{self.variant}"
+
+
+@dataclass(frozen=True)
+class SurveyPlan:
+    """What one run asks and under which limits, fixed when the run starts.
+
+    The runner reads this, not the survey: a survey changed while it runs (its `max_credits`
+    lowered from a callback, say) changes the next run, never the one in flight.
+    """
+
+    cells: tuple[_Cell, ...]
+    model: ChatMavera
+    max_concurrency: int
+    requests_per_minute: float | None
+    rate_limit_window: float
+    max_credits: float | None
+    remaining_credits: Callable[[], float | None] | None
+    analysis_mode: bool
+    retry_failed: bool
+    resend_in_doubt: bool
+    rate_limit_retries: int
+    progress: bool | None
 
 
 _NOT_LISTED = "No persona with id {!r} among the personas this API key can list."
