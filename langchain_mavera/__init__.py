@@ -56,7 +56,8 @@ if TYPE_CHECKING:
     from langchain_mavera.survey.persona_survey import PersonaSurvey
     from langchain_mavera.survey.results import SurveyAnswer, SurveyResult
     from langchain_mavera.tools.news import MaveraStoryAnalysisTool, MaveraStoryChatTool
-    from langchain_mavera.tools.persona import PersonaPanelTool, PersonaTool
+    from langchain_mavera.tools.panel import PersonaPanelTool
+    from langchain_mavera.tools.persona import PersonaTool
     from langchain_mavera.tools.research import MaveraResearchTool
     from langchain_mavera.usage import (
         BillingPeriod,
@@ -80,7 +81,8 @@ _EXPORTS: dict[str, str] = {
         ["PanelAnswer", "PanelResult", "PanelSeat", "PersonaPanel", "Spread"],
         "langchain_mavera.panel.persona_panel",
     ),
-    **dict.fromkeys(["PersonaPanelTool", "PersonaTool"], "langchain_mavera.tools.persona"),
+    "PersonaPanelTool": "langchain_mavera.tools.panel",
+    "PersonaTool": "langchain_mavera.tools.persona",
     "MaveraPersonaRetriever": "langchain_mavera.retrievers.persona",
     **dict.fromkeys(
         ["CustomPersona", "CustomPersonaFields", "CustomPersonaSpec"], "langchain_mavera.custom_personas"

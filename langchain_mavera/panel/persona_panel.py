@@ -490,7 +490,7 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
         if args_schema is not None or arg_types is not None:
             msg = "PersonaPanel.as_tool takes only name and description; the tool's argument is `question`."
             raise TypeError(msg)
-        from langchain_mavera.tools.persona import PersonaPanelTool
+        from langchain_mavera.tools.panel import PersonaPanelTool
 
         settings = {key: value for key, value in (("name", name), ("description", description)) if value}
         return PersonaPanelTool(panel=self, **settings)
