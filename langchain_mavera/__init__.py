@@ -32,6 +32,8 @@ if TYPE_CHECKING:
         MaveraRateLimitError,
         MaveraServerError,
         MaveraStreamInterruptedError,
+        MaveraSurveyStoreBusyError,
+        MaveraSurveyStoreWriteError,
         MaveraTimeoutError,
         UnsupportedContentError,
     )
@@ -45,7 +47,7 @@ if TYPE_CHECKING:
         StoryDetails,
         StoryKeyPoint,
     )
-    from langchain_mavera.panel.persona_panel import PanelAnswer, PanelResult, PersonaPanel, Spread
+    from langchain_mavera.panel.persona_panel import PanelAnswer, PanelResult, PanelSeat, PersonaPanel, Spread
     from langchain_mavera.personas import MaveraPersona, MaveraPersonas
     from langchain_mavera.research import MaveValidation, ResearchPersona, ResearchResult, ResearchSource
     from langchain_mavera.retrievers.news import MaveraNewsRetriever
@@ -54,7 +56,8 @@ if TYPE_CHECKING:
     from langchain_mavera.survey.persona_survey import PersonaSurvey
     from langchain_mavera.survey.results import SurveyAnswer, SurveyResult
     from langchain_mavera.tools.news import MaveraStoryAnalysisTool, MaveraStoryChatTool
-    from langchain_mavera.tools.persona import MaveraPanelTool, MaveraPersonaTool
+    from langchain_mavera.tools.panel import MaveraPanelTool
+    from langchain_mavera.tools.persona import MaveraPersonaTool
     from langchain_mavera.tools.research import MaveraResearchTool
     from langchain_mavera.usage import (
         BillingPeriod,
@@ -75,9 +78,11 @@ _EXPORTS: dict[str, str] = {
     "MaveraPersonaMiddleware": "langchain_mavera.middleware.persona",
     **dict.fromkeys(["MaveraPersonas", "MaveraPersona"], "langchain_mavera.personas"),
     **dict.fromkeys(
-        ["PanelAnswer", "PanelResult", "PersonaPanel", "Spread"], "langchain_mavera.panel.persona_panel"
+        ["PanelAnswer", "PanelResult", "PanelSeat", "PersonaPanel", "Spread"],
+        "langchain_mavera.panel.persona_panel",
     ),
-    **dict.fromkeys(["MaveraPanelTool", "MaveraPersonaTool"], "langchain_mavera.tools.persona"),
+    "MaveraPanelTool": "langchain_mavera.tools.panel",
+    "MaveraPersonaTool": "langchain_mavera.tools.persona",
     "MaveraPersonaRetriever": "langchain_mavera.retrievers.persona",
     **dict.fromkeys(
         ["CustomPersona", "CustomPersonaFields", "CustomPersonaSpec"], "langchain_mavera.custom_personas"
@@ -133,6 +138,8 @@ _EXPORTS: dict[str, str] = {
             "MaveraRateLimitError",
             "MaveraServerError",
             "MaveraStreamInterruptedError",
+            "MaveraSurveyStoreBusyError",
+            "MaveraSurveyStoreWriteError",
             "MaveraTimeoutError",
             "UnsupportedContentError",
         ],
@@ -180,11 +187,14 @@ __all__ = [
     "MaveraStoryAnalysisTool",
     "MaveraStoryChatTool",
     "MaveraStreamInterruptedError",
+    "MaveraSurveyStoreBusyError",
+    "MaveraSurveyStoreWriteError",
     "MaveraTimeoutError",
     "MaveraUsage",
     "NewsStory",
     "PanelAnswer",
     "PanelResult",
+    "PanelSeat",
     "PersonaPanel",
     "PersonaPerception",
     "PersonaSurvey",

@@ -35,6 +35,8 @@ from contextvars import ContextVar
 from typing import Literal
 from uuid import UUID
 
+from langchain_mavera._credits import format_credits
+
 UNKNOWN_COST_FLOOR = 1.0
 """What a call of unknown cost is charged when no call of its kind has reported a cost yet."""
 
@@ -119,16 +121,12 @@ class Budget:
         from langchain_mavera.errors import MaveraBudgetExceededError
 
         worst = self.worst.get(kind)
-        per_call = "" if worst is None else f", a call costs up to {_number(worst)}"
+        per_call = "" if worst is None else f", a call costs up to {format_credits(worst)}"
         msg = (
-            f"Mavera credits budget reached: {_number(self.spent)} of {_number(self.limit)} "
+            f"Mavera credits budget reached: {format_credits(self.spent)} of {format_credits(self.limit)} "
             f"credits used{per_call}; no further request is sent."
         )
         return MaveraBudgetExceededError(msg, budget=self.limit, credits_used=self.spent)
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.2f}"
 
 
 class Ticket:

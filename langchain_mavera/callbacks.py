@@ -11,7 +11,8 @@ chat) report through two custom callback events, so the tally, and any other
 handler, sees them too: `mavera_request_start` before the request is sent
 (data `{"endpoint": ...}`; the budget is checked there) and `mavera_credits`
 after the reply (data `{"endpoint", "credits_used", "persona_id",
-"input_tokens", "output_tokens"}`).
+"input_tokens", "output_tokens"}`). What a `credits_used` figure charges is
+`_credits.charge`: a reply without a valid figure is a request of unknown cost.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from langchain_core.outputs import ChatGeneration, LLMResult
 from langchain_core.tracers.context import register_configure_hook
 
 from langchain_mavera._budget import Budget, Ticket, aadmit_pending, admit_pending, claim
+from langchain_mavera._credits import charge, format_credits
 from langchain_mavera._renames import refuse_extra_arguments
 
 if TYPE_CHECKING:
@@ -123,7 +125,7 @@ class MaveraCreditsCallbackHandler(BaseCallbackHandler):
         unknown = f" ({self.unknown_cost_requests} of unknown cost)" if self.unknown_cost_requests else ""
         return (
             f"Mavera: {_count(self.requests, 'request')}{unknown}, {_count(self.cache_hits, 'cache hit')}, "
-            f"{_number(self.credits_used)} credit{'' if self.credits_used == 1 else 's'} "
+            f"{format_credits(self.credits_used)} credit{'' if self.credits_used == 1 else 's'} "
             f"(input {self.input_tokens} tokens, "
             f"output {self.output_tokens} tokens)"
         )
@@ -199,13 +201,13 @@ class MaveraCreditsCallbackHandler(BaseCallbackHandler):
         if not billed:
             return
         self.requests += 1
+        self.input_tokens += tokens[0]
+        self.output_tokens += tokens[1]
         if cost is None:
             self.unknown_cost_requests += 1
             return
         self.credits_used += cost
         self.by_persona[persona_id] = self.by_persona.get(persona_id, 0) + cost
-        self.input_tokens += tokens[0]
-        self.output_tokens += tokens[1]
 
     # -- callbacks --------------------------------------------------------------------------------
 
@@ -241,7 +243,7 @@ class MaveraCreditsCallbackHandler(BaseCallbackHandler):
         usage = getattr(message, "usage_metadata", None) or {}
         self._settle(
             run_id,
-            _credits(metadata.get("credits_used")),
+            charge(metadata.get("credits_used")),
             billed=True,
             persona_id=metadata.get("persona_id"),
             tokens=(usage.get("input_tokens", 0), usage.get("output_tokens", 0)),
@@ -270,7 +272,7 @@ class MaveraCreditsCallbackHandler(BaseCallbackHandler):
                     handler._runs.setdefault(run_id, None)  # noqa: SLF001
             self._settle(
                 run_id,
-                _credits(data.get("credits_used")),
+                charge(data.get("credits_used")),
                 billed=True,
                 persona_id=data.get("persona_id"),
                 tokens=(_tokens(data.get("input_tokens")), _tokens(data.get("output_tokens"))),
@@ -327,13 +329,6 @@ def may_be_billed(error: BaseException) -> bool:
     )
 
 
-def _credits(value: object) -> float:
-    # A charge is a number >= 0: NaN or a negative figure would stall the tally below any budget.
-    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
-        return value
-    return 0
-
-
 def _tokens(value: object) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
@@ -350,7 +345,7 @@ def _credits_data(
     usage = usage or {}
     return {
         "endpoint": endpoint,
-        "credits_used": _credits(credits_used),
+        "credits_used": charge(credits_used),
         "persona_id": persona_id,
         "input_tokens": _tokens(usage.get("input_tokens")),
         "output_tokens": _tokens(usage.get("output_tokens")),
@@ -415,10 +410,6 @@ def _chat_generations(response: LLMResult) -> Iterator[ChatGeneration]:
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.2f}"
 
 
 _mavera_callback: ContextVar[MaveraCreditsCallbackHandler | None] = ContextVar(

@@ -6,7 +6,7 @@ so `except` clauses written for any of the three keep working. Each keeps what
 the server said: `status_code`, `error_type` (the server's `type`), `code`,
 `param` and `server_message`. Errors raised part-way through a stream carry the
 message chunk that had already arrived in `.partial`: nothing that was received
-is lost. Building them from responses lives in the private `_error_mapping`.
+is lost. Building them from responses lives in the private `_transport.error_mapping`.
 
 Hierarchy (the second and third bases in brackets)::
 

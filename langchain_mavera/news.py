@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from langchain_core.messages import BaseMessage
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
 from langchain_mavera._renames import refuse_extra_arguments, refuse_positional_model
 from langchain_mavera._transport import rest as _rest
@@ -40,11 +40,7 @@ MAX_MESSAGE_CHARS = 2000
 MAX_HISTORY = 20
 
 
-class _Lenient(BaseModel):
-    model_config = ConfigDict(extra="allow", frozen=True)
-
-
-class _StoryFields(_Lenient):
+class _StoryFields(_rest.Lenient):
     """What the feed and the detail endpoint both say about a story."""
 
     id: str
@@ -76,7 +72,7 @@ class NewsStory(_StoryFields):
         return value
 
 
-class StoryKeyPoint(_Lenient):
+class StoryKeyPoint(_rest.Lenient):
     """One key point of a story and the references behind it."""
 
     point: str = ""
@@ -103,7 +99,7 @@ class StoryDetails(_StoryFields):
         return value
 
 
-class PersonaPerception(_Lenient):
+class PersonaPerception(_rest.Lenient):
     """How one persona perceives a story (the `analysis` object)."""
 
     quick_view: str | None = None
@@ -116,13 +112,13 @@ class PersonaPerception(_Lenient):
     """The scale is not documented (78 in the example)."""
 
 
-class _Usage(_Lenient):
+class _Usage(_rest.Lenient):
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     credits_used: int | float | None = None
 
 
-class StoryAnalysis(_Lenient):
+class StoryAnalysis(_rest.Lenient):
     """`POST /news/stories/{id}/analyze`: a persona's perception of a story, with its cost."""
 
     story_id: str | None = None
@@ -154,7 +150,7 @@ class StoryAnalysis(_Lenient):
         return f"How {who} perceives '{self.story_name or self.story_id}':\n" + "\n".join(lines)
 
 
-class StoryChatReply(_Lenient):
+class StoryChatReply(_rest.Lenient):
     """`POST /news/stories/{id}/chat`: the assistant's answer about a story."""
 
     story_id: str | None = None
@@ -330,7 +326,7 @@ class MaveraNews:
         return _rest.parse(StoryChatReply, reply)
 
 
-class _StoryList(_Lenient):
+class _StoryList(_rest.Lenient):
     data: list[NewsStory] = Field(default_factory=list)
 
 

@@ -12,12 +12,12 @@ import builtins
 import difflib
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict
 
 from langchain_mavera._renames import refuse_positional_model
 from langchain_mavera._transport import http as _http
+from langchain_mavera._transport import rest as _rest
 from langchain_mavera._transport.client import SETTING_NAMES
 from langchain_mavera._transport.connection import ClientSource, model_or_settings
 from langchain_mavera._transport.error_mapping import malformed_guard, malformed_reply
@@ -109,15 +109,8 @@ def _query(
 
 
 def _item_path(persona_id: object) -> str:
-    """`/personas/{id}` with the id as one path segment, or a ValueError before any request.
-
-    Quoting keeps `/`, `?` and `#` inside the segment; `.` and `..` would still be
-    read as path steps, so they are refused like a blank id.
-    """
-    if not isinstance(persona_id, str) or persona_id.strip() in ("", ".", ".."):
-        msg = f"persona_id must be a non-blank string, e.g. 'clx1abc2d0001abcdef123456'; got {persona_id!r}."
-        raise ValueError(msg)
-    return f"{_PATH}/{quote(persona_id, safe='')}"
+    """`/personas/{id}` with the id as one path segment, or a ValueError before any request."""
+    return f"{_PATH}/{_rest.segment(persona_id, 'persona_id', 'clx1abc2d0001abcdef123456')}"
 
 
 # The item route is undocumented: a plain 404, or a 404 naming the persona, means "scan the list".
@@ -236,7 +229,7 @@ class MaveraPersonas:
         """
         path = _item_path(persona_id)
         try:
-            reply = _http.get_json(self._connection.client, path)
+            reply = _rest.request(self._connection.client, "get", path)
         except _NOT_FOUND as exc:
             return _matched_or_raise(self.list(limit=_MAX_PAGE), persona_id, exc)
         return _persona(reply)
@@ -245,7 +238,7 @@ class MaveraPersonas:
         cursor: str | None = None
         seen: set[str] = set()
         while True:
-            reply = _http.get_json(self._connection.client, _PATH, _with_cursor(query, cursor))
+            reply = _rest.request(self._connection.client, "get", _PATH, query=_with_cursor(query, cursor))
             personas, cursor = _page(reply)
             yield personas
             if cursor is None:
@@ -348,7 +341,7 @@ class MaveraPersonas:
         """Async twin of `get`."""
         path = _item_path(persona_id)
         try:
-            reply = await _http.aget_json(self._connection.async_client, path)
+            reply = await _rest.arequest(self._connection.async_client, "get", path)
         except _NOT_FOUND as exc:
             return _matched_or_raise(await self.alist(limit=_MAX_PAGE), persona_id, exc)
         return _persona(reply)
@@ -357,7 +350,9 @@ class MaveraPersonas:
         cursor: str | None = None
         seen: set[str] = set()
         while True:
-            reply = await _http.aget_json(self._connection.async_client, _PATH, _with_cursor(query, cursor))
+            reply = await _rest.arequest(
+                self._connection.async_client, "get", _PATH, query=_with_cursor(query, cursor)
+            )
             personas, cursor = _page(reply)
             yield personas
             if cursor is None:

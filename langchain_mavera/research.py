@@ -32,7 +32,7 @@ from langchain_core.callbacks import (
     CallbackManagerForToolRun,
 )
 from langchain_core.messages import AIMessageChunk
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from langchain_mavera._transport import http as _http
 from langchain_mavera._transport import rest as _rest
@@ -73,11 +73,7 @@ def _loop_slots() -> asyncio.Semaphore:
     return slots
 
 
-class _Lenient(BaseModel):
-    model_config = ConfigDict(extra="allow", frozen=True)
-
-
-class ResearchSource(_Lenient):
+class ResearchSource(_rest.Lenient):
     """One cited source; the chat reply documents title, url, domain, the rest may be absent."""
 
     title: str | None = None
@@ -89,7 +85,7 @@ class ResearchSource(_Lenient):
     id: str | None = None
 
 
-class ResearchPersona(_Lenient):
+class ResearchPersona(_rest.Lenient):
     """A persona Mave chose while planning."""
 
     id: str | None = None
@@ -97,7 +93,7 @@ class ResearchPersona(_Lenient):
     category: str | None = None
 
 
-class MaveValidation(_Lenient):
+class MaveValidation(_rest.Lenient):
     """Mave's reality check. The guides promise it; the reference schema omits it, so it may be absent."""
 
     confidence_score: float | None = None
@@ -105,7 +101,7 @@ class MaveValidation(_Lenient):
     unsupported_claims: list[Any] = Field(default_factory=list)
 
 
-class ResearchResult(_Lenient):
+class ResearchResult(_rest.Lenient):
     """A researched answer (`mave_message`), or the same assembled from a stream."""
 
     content: str = ""

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from langchain_mavera._renames import refuse_positional_model
 from langchain_mavera._transport import rest as _rest
 from langchain_mavera._transport.connection import ClientSource, model_or_settings
@@ -32,18 +30,14 @@ __all__ = [
 _PATH = "/usage"
 
 
-class _Block(BaseModel):
-    model_config = ConfigDict(extra="allow", frozen=True)
-
-
-class BillingPeriod(_Block):
+class BillingPeriod(_rest.Lenient):
     """The current billing period (ISO 8601 strings, as sent)."""
 
     start: str | None = None
     end: str | None = None
 
 
-class CreditUsage(_Block):
+class CreditUsage(_rest.Lenient):
     """Credits this billing period."""
 
     used: int | float | None = None
@@ -52,13 +46,13 @@ class CreditUsage(_Block):
     percentage_used: int | float | None = None
 
 
-class RateLimit(_Block):
+class RateLimit(_rest.Lenient):
     """The key's rate-limit configuration."""
 
     requests_per_minute: int | None = None
 
 
-class MaveraUsage(_Block):
+class MaveraUsage(_rest.Lenient):
     """`GET /usage`: credits, rate limit and billing period of the account.
 
     `transcription`, `storage`, `api_requests`, `auto_recharge` and `limits`

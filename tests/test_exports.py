@@ -54,3 +54,9 @@ def test_dir_lists_the_public_names() -> None:
 def test_an_unknown_name_raises_attribute_error() -> None:
     with pytest.raises(AttributeError, match="no attribute 'NotAThing'"):
         _ = langchain_mavera.NotAThing
+
+
+@pytest.mark.parametrize("name", ["MaveraSurveyStoreBusyError", "MaveraSurveyStoreWriteError"])
+def test_the_survey_store_errors_are_public(name: str) -> None:
+    assert name in langchain_mavera.__all__
+    assert issubclass(getattr(langchain_mavera, name), langchain_mavera.MaveraError)

@@ -21,6 +21,7 @@ LEVELS = {  # first path component under langchain_mavera -> level
     "plots": 1,
     "_extras": 1,
     "_budget": 1,
+    "_credits": 1,
     "_conversations": 1,
     "_tool_errors": 1,
     "_renames": 1,

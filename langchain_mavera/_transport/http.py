@@ -217,22 +217,3 @@ async def apost_json(
     response = await apost(client, path, content, capped(timeout, total_timeout))
     await _aread_body(response, _body_deadline(started, timeout, total_timeout))
     return JSONReply(decode_json(response), response)
-
-
-def get_json(client: openai.OpenAI, path: str, query: dict[str, Any] | None = None) -> JSONReply:
-    """GET `path` with `query` and decode the JSON reply."""
-    try:
-        response = client.get(path, cast_to=httpx2.Response, options={"params": query or {}})
-    except openai.APIError as exc:
-        raise error_from_openai(exc) from exc
-    return JSONReply(decode_json(response), response)
-
-
-async def aget_json(client: openai.AsyncOpenAI, path: str, query: dict[str, Any] | None = None) -> JSONReply:
-    """Async twin of `get_json`."""
-    try:
-        response = await client.get(path, cast_to=httpx2.Response, options={"params": query or {}})
-    except openai.APIError as exc:
-        raise error_from_openai(exc) from exc
-    await response.aread()
-    return JSONReply(decode_json(response), response)

@@ -1,4 +1,6 @@
-"""JSON over Mavera's REST endpoints beyond chat (usage, Mave research, news, custom personas).
+"""JSON over Mavera's REST endpoints beyond chat (usage, research, news, personas, custom personas).
+
+`request`/`arequest` are the package's one GET path.
 
 Every request rides the same openai SDK client a `ChatMavera` already holds,
 so key, base URL, retries and connection pool are shared, and every failure
@@ -76,6 +78,15 @@ async def arequest(
     return JSONReply(decode_json(response), response)
 
 
+class Lenient(BaseModel):
+    """A REST reply: keys this package does not know are kept (`model_extra`), and it is frozen.
+
+    Mavera adds fields to its replies; a reply must not fail on them, nor drop them.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
 def parse(model: type[_ModelT], reply: JSONReply) -> _ModelT:
     """The reply as `model`; a reply of the wrong shape is a MaveraAPIError with the raw text."""
     with malformed_guard(reply.response, reply.response.text):
@@ -83,7 +94,11 @@ def parse(model: type[_ModelT], reply: JSONReply) -> _ModelT:
 
 
 def segment(value: object, name: str, example: str) -> str:
-    """`value` as one quoted path segment, or a ValueError naming `name` before any request."""
+    """`value` as one quoted path segment, or a ValueError naming `name` before any request.
+
+    Quoting keeps `/`, `?` and `#` inside the segment; `.` and `..` would still be read as path
+    steps, so they are refused like a blank value.
+    """
     if not isinstance(value, str) or value.strip() in ("", ".", ".."):
         msg = f"{name} must be a non-blank string, e.g. {example!r}; got {value!r}."
         raise ValueError(msg)

@@ -1,10 +1,13 @@
 """`ChatMavera`: the LangChain chat model for Mavera's persona-intelligence API.
 
-This module is glue. Request fields and their validation live in `_params`,
-message conversion in `_messages`, the wire formats in `_chat_completions` and
-`_responses`, the HTTP exchange in `_http`, the client settings and SDK clients
-in `_client`, copies in `_copies`, persona names in `_persona_resolver`, and
-errors in `errors` (built by `_error_mapping`, lazily through `_deferred`).
+This module is glue. In this folder: request fields and their validation in
+`_params`, message conversion in `_messages`, the wire formats in
+`_chat_completions` and `_responses`, copies in `_copies`. The transport is
+`langchain_mavera._transport` (the HTTP exchange in `http` and `streams`, client
+settings and SDK clients in `client`, the SDK's private API in `_sdk`); persona
+names are resolved by `langchain_mavera._persona_resolver`, and errors are in
+`langchain_mavera.errors` (built by `_transport.error_mapping`, lazily through
+`_deferred`).
 """
 
 from __future__ import annotations
@@ -71,7 +74,7 @@ if TYPE_CHECKING:
     import openai
 
 # The openai SDK (and httpx2) take ~40% of this module's import time, yet are only
-# needed to send a request. `_http`, `_client` and the error modules import them, so
+# needed to send a request. `_transport.http`/`_sdk` and the error modules import them, so
 # they are imported inside the methods that send requests (a dict lookup once loaded);
 # errors built elsewhere on this path go through `_deferred`.
 

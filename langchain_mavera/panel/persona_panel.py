@@ -24,6 +24,7 @@ from langchain_core.runnables.config import ContextThreadPoolExecutor, patch_con
 from langchain_core.tools import BaseTool
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
+from langchain_mavera._credits import charge, format_credits
 from langchain_mavera._persona_resolver import PersonaResolver
 from langchain_mavera.analysis import MaveraAnalysis, get_analysis
 from langchain_mavera.chat_models import ChatMavera
@@ -32,7 +33,7 @@ from langchain_mavera.personas import (
     MaveraPersona,
 )
 
-__all__ = ["PanelAnswer", "PanelResult", "PersonaPanel", "Spread"]
+__all__ = ["PanelAnswer", "PanelResult", "PanelSeat", "PersonaPanel", "Spread"]
 
 
 class Spread(BaseModel):
@@ -91,7 +92,7 @@ class PanelAnswer(BaseModel):
         return self.message.text if self.message is not None else ""
 
     @classmethod
-    def answered(cls, persona: _Seat, message: BaseMessage) -> PanelAnswer:
+    def answered(cls, persona: PanelSeat, message: BaseMessage) -> PanelAnswer:
         """The answer of a persona that replied."""
         cached = message.response_metadata.get("cached") is True
         credits = 0 if cached else message.response_metadata.get("credits_used")
@@ -106,7 +107,7 @@ class PanelAnswer(BaseModel):
         )
 
     @classmethod
-    def failed(cls, persona: _Seat, error: Exception) -> PanelAnswer:
+    def failed(cls, persona: PanelSeat, error: Exception) -> PanelAnswer:
         """The answer of a persona whose call failed, keeping the error."""
         return cls(persona_id=persona.id, persona_name=persona.name, error=error, seat=persona.index)
 
@@ -197,7 +198,7 @@ class PanelResult(BaseModel):
             parts.append(f"confidence {self.confidence}")
         if self.valence:
             parts.append(f"valence {self.valence}")
-        parts.append(f"credits {_number(self.total_credits)}")
+        parts.append(f"credits {format_credits(self.total_credits)}")
         if self.bias_counts:
             parts.append(
                 "biases: " + ", ".join(f"{name} x{count}" for name, count in self.bias_counts.items())
@@ -213,7 +214,7 @@ def _cell(text: str, max_chars: int) -> str:
     return flat.replace("|", "\\|")
 
 
-def _number(value: float | None) -> str:
+def _score(value: float | None) -> str:
     if value is None:
         return "-"
     return str(int(value)) if float(value).is_integer() else f"{value:.2f}"
@@ -230,10 +231,10 @@ def _row(answer: PanelAnswer, max_chars: int) -> str:
     cells = [
         _cell(answer.persona_name, 40),
         _cell(answer.text, max_chars),
-        _number(confidence),
-        _number(valence),
+        _score(confidence),
+        _score(valence),
         _cell(biases, 60) or "-",
-        _number(answer.credits),
+        format_credits(answer.credits),
     ]
     return "| " + " | ".join(cells) + " |"
 
@@ -252,15 +253,12 @@ def _raise_on_budget_stop(answers: list[PanelAnswer]) -> None:
             raise answer.error
 
 
-def charge(credits: object) -> int | float | None:
-    """`credits_used` as a charge (a number >= 0), else None: NaN, a negative or a bool is no figure."""
-    if isinstance(credits, bool) or not isinstance(credits, int | float) or not credits >= 0:
-        return None
-    return credits
+class PanelSeat(BaseModel):
+    """A panel member resolved to an id and a display name, or the error resolving it.
 
-
-class _Seat(BaseModel):
-    """A panel member resolved to an id and a display name, or the error resolving it."""
+    `PersonaPanel.resolve_personas()` returns these. `list_error` is set when the persona list
+    could not be fetched, so an id was kept without being checked (the call itself will tell).
+    """
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
@@ -341,21 +339,21 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
         account = self.model.client_settings.account
         return [spec for spec in dict.fromkeys(self.personas) if self._resolver.found(spec, account) is None]
 
-    def _seated(self, catalogue: list[MaveraPersona] | Exception) -> list[_Seat]:
+    def _seated(self, catalogue: list[MaveraPersona] | Exception) -> list[PanelSeat]:
         """Every distinct persona, in order; successes are cached, failures retried next call."""
         seats = [self._seat(spec, catalogue) for spec in dict.fromkeys(self.personas)]
         return [seat.model_copy(update={"index": index}) for index, seat in enumerate(seats)]
 
-    def _seat(self, spec: str, catalogue: list[MaveraPersona] | Exception) -> _Seat:
+    def _seat(self, spec: str, catalogue: list[MaveraPersona] | Exception) -> PanelSeat:
         """Resolve one name or id against the persona list (or the error fetching it)."""
         try:
             persona_id, name = self._resolver.resolve_in(spec, catalogue, self.model.client_settings.account)
         except Exception as exc:  # the lookup error, or the list's own error
-            return _Seat(id="", name=spec, error=exc)
+            return PanelSeat(id="", name=spec, error=exc)
         list_error = catalogue if isinstance(catalogue, Exception) else None
-        return _Seat(id=persona_id, name=name, list_error=list_error)
+        return PanelSeat(id=persona_id, name=name, list_error=list_error)
 
-    def _resolve(self) -> list[_Seat]:
+    def _resolve(self) -> list[PanelSeat]:
         catalogue: list[MaveraPersona] | Exception = []
         if self._pending():
             try:
@@ -364,7 +362,7 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
                 catalogue = exc
         return self._seated(catalogue)
 
-    async def _aresolve(self) -> list[_Seat]:
+    async def _aresolve(self) -> list[PanelSeat]:
         catalogue: list[MaveraPersona] | Exception = []
         if self._pending():
             try:
@@ -387,22 +385,22 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
 
             await arequire_credits(self.min_credits, model=self.model)
 
-    def resolve_personas(self) -> list[_Seat]:
+    def resolve_personas(self) -> list[PanelSeat]:
         """Each distinct persona as an id and a name (or the error finding it), in panel order."""
         return self._resolve()
 
-    async def aresolve_personas(self) -> list[_Seat]:
+    async def aresolve_personas(self) -> list[PanelSeat]:
         """Async twin of `resolve_personas`."""
         return await self._aresolve()
 
     # -- one persona ---------------------------------------------------------------------------
 
-    def _call_kwargs(self, seat: _Seat, kwargs: dict[str, Any]) -> dict[str, Any]:
+    def _call_kwargs(self, seat: PanelSeat, kwargs: dict[str, Any]) -> dict[str, Any]:
         extra = {"analysis_mode": True} if self.analysis_mode else {}
         return {**kwargs, **extra, "persona_id": seat.id}
 
     def _ask(
-        self, seat: _Seat, prompt: LanguageModelInput, config: RunnableConfig, kwargs: dict[str, Any]
+        self, seat: PanelSeat, prompt: LanguageModelInput, config: RunnableConfig, kwargs: dict[str, Any]
     ) -> PanelAnswer:
         if seat.error is not None:
             return PanelAnswer.failed(seat, seat.error)
@@ -416,7 +414,7 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
 
     async def _aask(
         self,
-        seat: _Seat,
+        seat: PanelSeat,
         prompt: LanguageModelInput,
         config: RunnableConfig,
         kwargs: dict[str, Any],
@@ -436,7 +434,11 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
     # -- the whole panel -----------------------------------------------------------------------
 
     def _answers(
-        self, seats: list[_Seat], prompt: LanguageModelInput, config: RunnableConfig, kwargs: dict[str, Any]
+        self,
+        seats: list[PanelSeat],
+        prompt: LanguageModelInput,
+        config: RunnableConfig,
+        kwargs: dict[str, Any],
     ) -> Iterator[PanelAnswer]:
         with ContextThreadPoolExecutor(max_workers=min(self.max_concurrency, len(seats))) as pool:
             futures = [pool.submit(self._ask, seat, prompt, config, kwargs) for seat in seats]
@@ -451,7 +453,11 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
         _raise_on_budget_stop(answered)
 
     async def _aanswers(
-        self, seats: list[_Seat], prompt: LanguageModelInput, config: RunnableConfig, kwargs: dict[str, Any]
+        self,
+        seats: list[PanelSeat],
+        prompt: LanguageModelInput,
+        config: RunnableConfig,
+        kwargs: dict[str, Any],
     ) -> AsyncIterator[PanelAnswer]:
         gate = asyncio.Semaphore(self.max_concurrency)
         tasks = [asyncio.ensure_future(self._aask(seat, prompt, config, kwargs, gate)) for seat in seats]
@@ -484,7 +490,7 @@ class PersonaPanel(RunnableSerializable[LanguageModelInput, PanelResult]):
         if args_schema is not None or arg_types is not None:
             msg = "PersonaPanel.as_tool takes only name and description; the tool's argument is `question`."
             raise TypeError(msg)
-        from langchain_mavera.tools.persona import MaveraPanelTool
+        from langchain_mavera.tools.panel import MaveraPanelTool
 
         settings = {key: value for key, value in (("name", name), ("description", description)) if value}
         return MaveraPanelTool(panel=self, **settings)
@@ -600,7 +606,7 @@ def _in_seat_order(answers: list[PanelAnswer]) -> list[PanelAnswer]:
     return sorted(answers, key=lambda answer: (answer.seat is None, answer.seat or 0))
 
 
-def _member_config(config: RunnableConfig, seat: _Seat) -> RunnableConfig:
+def _member_config(config: RunnableConfig, seat: PanelSeat) -> RunnableConfig:
     """Each persona's model run is named after it in traces."""
     return patch_config(config, run_name=f"ChatMavera[{seat.name}]")
 

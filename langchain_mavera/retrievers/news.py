@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from langchain_core.callbacks import (
@@ -15,83 +14,14 @@ from pydantic import Field, field_validator
 
 from langchain_mavera._transport import rest as _rest
 from langchain_mavera.news import MAX_SIZE, MaveraNews, NewsStory, StoryDetails
-from langchain_mavera.retrievers._common import checked_k
+from langchain_mavera.retrievers._common import checked_k, content_words
 
 __all__ = ["MaveraNewsRetriever", "story_document"]
 
-_WORD = re.compile(r"[a-z0-9]+")
-# Words too common to say what a story is about.
-_STOP = frozenset(
-    [
-        "the",
-        "and",
-        "for",
-        "are",
-        "was",
-        "were",
-        "this",
-        "that",
-        "these",
-        "those",
-        "with",
-        "from",
-        "about",
-        "what",
-        "which",
-        "who",
-        "how",
-        "why",
-        "when",
-        "you",
-        "your",
-        "our",
-        "their",
-        "its",
-        "into",
-        "over",
-        "under",
-        "than",
-        "then",
-        "there",
-        "here",
-        "have",
-        "has",
-        "had",
-        "will",
-        "would",
-        "can",
-        "could",
-        "does",
-        "did",
-        "not",
-        "but",
-        "all",
-        "any",
-        "more",
-        "most",
-        "some",
-        "such",
-        "only",
-        "also",
-        "just",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "by",
-        "as",
-        "or",
-        "is",
-        "it",
-        "be",
-    ]
-)
-
 
 def _words(text: str) -> set[str]:
-    """Content words, crudely singular, so "prices" meets "price" and "refills" meets "refill"."""
-    return {word.rstrip("s") for word in _WORD.findall(text.lower()) if word not in _STOP and len(word) > 2}
+    """Content words of three letters or more: stories have always been ranked on those."""
+    return {word for word in content_words(text) if len(word) > 2}
 
 
 def _ranked(stories: list[NewsStory], query: str) -> list[NewsStory]:

@@ -14,7 +14,6 @@ rare it is in the catalogue, words of the name counting three times.
 from __future__ import annotations
 
 import math
-import re
 import threading
 from collections import Counter
 from typing import Any
@@ -28,20 +27,12 @@ from langchain_mavera._persona_resolver import Account
 from langchain_mavera._renames import refuse_renamed_arguments
 from langchain_mavera.chat_models import ChatMavera
 from langchain_mavera.personas import MaveraPersona, close_names
+from langchain_mavera.retrievers._common import content_words
 
 __all__ = ["MaveraPersonaRetriever", "persona_document"]
 
-_WORD = re.compile(r"[a-z0-9]+")
 _NAME_WEIGHT = 3
 """A word of the name counts this many times a word of the description: names define the audience."""
-# Words too common in questions to say anything about the audience ("it" would pick "IT Director").
-# fmt: off
-_STOP = frozenset((
-    "a", "an", "and", "are", "as", "at", "be", "but", "by", "can", "do", "does", "for", "from", "how",
-    "i", "in", "is", "it", "like", "me", "my", "of", "on", "or", "our", "so", "that", "the", "this",
-    "to", "was", "we", "what", "when", "which", "who", "why", "will", "with", "would", "you", "your",
-))
-# fmt: on
 
 
 def persona_document(persona: MaveraPersona) -> Document:
@@ -60,19 +51,6 @@ def persona_document(persona: MaveraPersona) -> Document:
     )
 
 
-def _stem(word: str) -> str:
-    """Plural endings only, so "farmers" finds "Farmer"."""
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
-        return word[:-1]
-    return word
-
-
-def _words(text: str | None) -> set[str]:
-    return {_stem(word) for word in _WORD.findall((text or "").lower()) if word not in _STOP}
-
-
 def rank(personas: list[MaveraPersona], query: str, k: int) -> list[MaveraPersona]:
     """The `k` personas most relevant to `query`, best first (see the module docstring)."""
     wanted = query.strip().casefold()
@@ -82,15 +60,15 @@ def rank(personas: list[MaveraPersona], query: str, k: int) -> list[MaveraPerson
     for persona in personas:
         by_name.setdefault(persona.name, []).append(persona)
     ranked = exact + [p for name in close for p in by_name[name] if p not in exact]
-    ranked += [p for p in _by_shared_words(personas, query) if p not in ranked]
+    ranked += [p for p in _by_sharedcontent_words(personas, query) if p not in ranked]
     return ranked[:k]
 
 
-def _by_shared_words(personas: list[MaveraPersona], query: str) -> list[MaveraPersona]:
-    names = [_words(p.name) for p in personas]
-    texts = [name | _words(p.description) for name, p in zip(names, personas, strict=True)]
+def _by_sharedcontent_words(personas: list[MaveraPersona], query: str) -> list[MaveraPersona]:
+    names = [content_words(p.name) for p in personas]
+    texts = [name | content_words(p.description) for name, p in zip(names, personas, strict=True)]
     frequency = Counter(word for text in texts for word in text)
-    terms = _words(query)
+    terms = content_words(query)
 
     def score(index: int) -> float:
         total = 0.0

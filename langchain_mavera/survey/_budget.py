@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 from langchain_core.messages import BaseMessage
 
 from langchain_mavera._budget import Budget, Ticket
+from langchain_mavera._credits import charge, format_credits
 from langchain_mavera.callbacks import CHAT, may_be_billed
 from langchain_mavera.errors import MaveraBudgetExceededError
-from langchain_mavera.panel.persona_panel import charge
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -90,4 +90,7 @@ class SurveyBudget:
             return stopped
         budget = self._budget
         worst = budget.worst.get(CHAT, 0)
-        return f"{_OWN_LIMIT}: {budget.spent:g} of {budget.limit:g} spent, a cell costs up to {worst:g}"
+        return (
+            f"{_OWN_LIMIT}: {format_credits(budget.spent)} of {format_credits(budget.limit)} spent, "
+            f"a cell costs up to {format_credits(worst)}"
+        )

@@ -8,12 +8,13 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import wait as wait_for
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from langchain_core.messages import BaseMessage
 from langchain_core.runnables.config import ContextThreadPoolExecutor
 
 from langchain_mavera import _extras
+from langchain_mavera._credits import charge, format_credits
 from langchain_mavera.analysis import MaveraAnalysis
 from langchain_mavera.errors import (
     MaveraBudgetExceededError,
@@ -25,13 +26,10 @@ from langchain_mavera.errors import (
 )
 from langchain_mavera.survey._budget import SurveyBudget
 from langchain_mavera.survey._pacing import Pacer
-from langchain_mavera.survey._plan import _Cell
+from langchain_mavera.survey._plan import SurveyPlan, _Cell
 from langchain_mavera.survey._store import StoredCell, SurveyStore
 from langchain_mavera.survey._unsaved import store_write_error
 from langchain_mavera.survey.results import CellStatus, SurveyAnswer, SurveyResult
-
-if TYPE_CHECKING:
-    from langchain_mavera.survey.persona_survey import PersonaSurvey
 
 
 class _Run:
@@ -39,15 +37,15 @@ class _Run:
 
     _CHECK_REMAINING_EVERY = 25
 
-    def __init__(self, survey: PersonaSurvey, store: SurveyStore, cells: list[_Cell]) -> None:
-        self.survey = survey
+    def __init__(self, plan: SurveyPlan, store: SurveyStore) -> None:
+        self.plan = plan
         self.store = store
-        self.cells = cells
+        cells = plan.cells
         stored = store.cells()
         self.todo = [cell for cell in cells if self._should_ask(stored.get(cell.key))]
         self.spent = sum((stored[c.key].credits or 0.0) for c in cells if c.key in stored)
         self.cost = max((stored[c.key].credits or 0.0 for c in cells if c.key in stored), default=0.0)
-        self.pacer = Pacer(survey.requests_per_minute, window=survey.rate_limit_window)
+        self.pacer = Pacer(plan.requests_per_minute, window=plan.rate_limit_window)
         self.stopped: str | None = None
         self._lock = threading.Lock()
         self._in_flight = 0
@@ -56,31 +54,31 @@ class _Run:
         self._spent_before = self.spent
         self._remaining: float | None = None
         self._checked_at: int | None = None
-        self._progress = _progress_bar(survey.progress, total=len(cells), done=len(cells) - len(self.todo))
+        self._progress = _progress_bar(plan.progress, total=len(cells), done=len(cells) - len(self.todo))
         # Retries are the survey's, so each one is paced, pauses every worker on a 429 and is counted.
-        self.model = survey.model.model_copy(update={"max_retries": 0})
-        self._retries = survey.model.max_retries
+        self.model = plan.model.model_copy(update={"max_retries": 0})
+        self._retries = plan.model.max_retries
         self._transient: Counter[str] = Counter()
         # Set on Ctrl-C or a store failure: wakes every waiting worker, and none sends after it.
         self._halt = threading.Event()
         self._store_error: BaseException | None = None
         self._unsaved: list[dict[str, Any]] = []
-        self.budget = SurveyBudget(survey.max_credits, self.spent, self.cost)
+        self.budget = SurveyBudget(plan.max_credits, self.spent, self.cost)
 
     def _should_ask(self, stored: StoredCell | None) -> bool:
         if stored is None:
             return True
         if stored.status == "failed":
-            return self.survey.retry_failed
+            return self.plan.retry_failed
         if stored.status == "sending":
-            return self.survey.resend_in_doubt
+            return self.plan.resend_in_doubt
         return False
 
     # -- admission: budget and pacing ----------------------------------------------------------
 
     def _needs_probe(self) -> bool:
         """Ask one cell alone first while the limit or the cost of a cell is unknown."""
-        budgeted = self.survey.max_credits is not None or self.survey.remaining_credits is not None
+        budgeted = self.plan.max_credits is not None or self.plan.remaining_credits is not None
         return not self.pacer.knows_limit or (budgeted and self.cost == 0.0)
 
     def _admit(self) -> bool:
@@ -89,14 +87,13 @@ class _Run:
             if self.stopped is not None:
                 return False
             due = self._checked_at is None or self._answered >= self._checked_at + self._CHECK_REMAINING_EVERY
-            if due and self.survey.remaining_credits is not None:
-                self._remaining = self.survey.remaining_credits()
+            if due and self.plan.remaining_credits is not None:
+                self._remaining = self.plan.remaining_credits()
                 self._checked_at = self._answered
             worst = (self._in_flight + 1) * self.cost
             if self._remaining is not None and worst > self._remaining:
-                self.stopped = (
-                    f"remaining credits: {self._remaining:g} left, a cell costs up to {self.cost:g}"
-                )
+                left, cost = format_credits(self._remaining), format_credits(self.cost)
+                self.stopped = f"remaining credits: {left} left, a cell costs up to {cost}"
                 return False
             self._in_flight += 1
             return True
@@ -117,7 +114,7 @@ class _Run:
     # -- one cell ------------------------------------------------------------------------------
 
     def _kwargs(self, cell: _Cell) -> dict[str, Any]:
-        extra = {"analysis_mode": True} if self.survey.analysis_mode else {}
+        extra = {"analysis_mode": True} if self.plan.analysis_mode else {}
         return {**extra, "persona_id": cell.persona_id}
 
     def _config(self, cell: _Cell) -> Any:
@@ -133,11 +130,8 @@ class _Run:
             return False
         if isinstance(outcome, BaseMessage):
             metadata = outcome.response_metadata
-            credits = metadata.get("credits_used")
-            # A charge is a number >= 0; NaN or a negative figure is no figure (it would lift the budget).
-            if isinstance(credits, bool) or not isinstance(credits, int | float) or not credits >= 0:
-                credits = None
-            credits = float(credits) if credits is not None else None
+            cost = charge(metadata.get("credits_used"))
+            credits = None if cost is None else float(cost)
             self.pacer.observe(metadata.get("rate_limit"))
             try:
                 self.store.mark_done(cell.key, outcome.text, metadata.get("analysis"), credits)
@@ -146,7 +140,7 @@ class _Run:
             self._finish(credits)
             return False
         retry = isinstance(outcome, _TRANSIENT) and self._transient_retry(cell)
-        if isinstance(outcome, MaveraRateLimitError) and tries <= self.survey.rate_limit_retries:
+        if isinstance(outcome, MaveraRateLimitError) and tries <= self.plan.rate_limit_retries:
             self.pacer.back_off(outcome.retry_after)  # every worker waits, not only this one
             retry = True
         if not self._store_write(self.store.mark_failed, cell.key, _describe(outcome)) or retry:
@@ -271,7 +265,7 @@ class _Run:
     def execute(self) -> None:
         todo = list(self.todo)
         # The context carries a tally or budget around the survey into every worker.
-        pool = ContextThreadPoolExecutor(max_workers=self.survey.max_concurrency)
+        pool = ContextThreadPoolExecutor(max_workers=self.plan.max_concurrency)
         futures: list[Any] = []
         try:
             if todo and self._needs_probe():
@@ -297,7 +291,7 @@ class _Run:
 
     async def aexecute(self) -> None:
         todo = list(self.todo)
-        gate = asyncio.Semaphore(self.survey.max_concurrency)
+        gate = asyncio.Semaphore(self.plan.max_concurrency)
         try:
             if todo and self._needs_probe():
                 await self._aask(todo.pop(0), gate)
@@ -316,7 +310,7 @@ class _Run:
     def result(self) -> SurveyResult:
         stored = self.store.cells()
         return SurveyResult(
-            answers=[_answer(cell, stored.get(cell.key)) for cell in self.cells],
+            answers=[_answer(cell, stored.get(cell.key)) for cell in self.plan.cells],
             stopped=self.budget.describe(self.stopped),
             asked=self._asked,
             credits_this_run=self.spent - self._spent_before,
@@ -363,7 +357,7 @@ class _Progress:
 
     def update(self, cells: int, credits: float) -> None:
         if self._bar is not None:
-            self._bar.set_postfix_str(f"credits={credits:g}", refresh=False)
+            self._bar.set_postfix_str(f"credits={format_credits(credits)}", refresh=False)
             self._bar.update(cells)
 
     def close(self) -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from langchain_mavera import _extras
+from langchain_mavera._credits import format_credits
 
 __all__ = ["main"]
 
@@ -233,7 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         result.plot_biases(path=args.biases)
     summary = (
         f"{len(result.succeeded)} answered, {len(result.failed)} failed, {len(result.pending)} not asked"
-        f" · credits {result.total_credits:g} · store {args.store}"
+        f" · credits {format_credits(result.total_credits)} · store {args.store}"
     )
     print(summary + (f" · stopped: {result.stopped}" if result.stopped else ""))
     for path in (args.out, args.heatmap, args.biases):

@@ -18,8 +18,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from langchain_mavera.chat_models import ChatMavera
-from langchain_mavera.panel.persona_panel import PersonaPanel
-from langchain_mavera.survey._plan import _SETTINGS, _Cell, _checked
+from langchain_mavera.panel.persona_panel import PanelSeat, PersonaPanel
+from langchain_mavera.survey._plan import _SETTINGS, SurveyPlan, _Cell, _checked
 from langchain_mavera.survey._runner import _Run
 from langchain_mavera.survey._store import SurveyStore, cell_key
 from langchain_mavera.survey.results import SurveyResult
@@ -122,10 +122,10 @@ class PersonaSurvey(BaseModel):
     def run(self) -> SurveyResult:
         """Ask every cell not answered yet (threads, `max_concurrency` at a time) and return them all."""
         panel = self._panel()
-        cells = self._cells(panel.resolve_personas())
+        plan = self._plan(panel.resolve_personas())
         store = self._open_store()
         try:
-            run = _Run(self, store, cells)
+            run = _Run(plan, store)
             run.execute()
             return run.result()
         finally:
@@ -134,10 +134,10 @@ class PersonaSurvey(BaseModel):
     async def arun(self) -> SurveyResult:
         """Async twin of `run`: calls run on the event loop, `max_concurrency` at a time."""
         panel = self._panel()
-        cells = self._cells(await panel.aresolve_personas())
+        plan = self._plan(await panel.aresolve_personas())
         store = self._open_store()
         try:
-            run = _Run(self, store, cells)
+            run = _Run(plan, store)
             await run.aexecute()
             return run.result()
         finally:
@@ -166,14 +166,31 @@ class PersonaSurvey(BaseModel):
             settings["default_persona"] = self.model.persona_id
         return settings
 
-    def _cells(self, seats: Sequence[Any]) -> list[_Cell]:
-        """Every cell in question, variant, persona order; unknown personas fail here, unbilled."""
+    def _plan(self, seats: Sequence[PanelSeat]) -> SurveyPlan:
+        """Every cell in question, variant, persona order, and this run's limits, fixed now.
+
+        Unknown personas fail here, unbilled.
+        """
         seats = _checked(seats)
         settings = self._settings()
         variants: list[str | None] = list(self.variants) if self.variants else [None]
-        return [
+        cells = tuple(
             _Cell(cell_key(question, variant, seat.id, settings), question, variant, seat.id, seat.name)
             for question in self.questions
             for variant in variants
             for seat in seats
-        ]
+        )
+        return SurveyPlan(
+            cells=cells,
+            model=self.model,
+            max_concurrency=self.max_concurrency,
+            requests_per_minute=self.requests_per_minute,
+            rate_limit_window=self.rate_limit_window,
+            max_credits=self.max_credits,
+            remaining_credits=self.remaining_credits,
+            analysis_mode=self.analysis_mode,
+            retry_failed=self.retry_failed,
+            resend_in_doubt=self.resend_in_doubt,
+            rate_limit_retries=self.rate_limit_retries,
+            progress=self.progress,
+        )

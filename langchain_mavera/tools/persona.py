@@ -1,10 +1,10 @@
-"""Personas as agent tools: ask one persona (`MaveraPersonaTool`) or a whole panel (`MaveraPanelTool`).
+"""Personas as agent tools: ask one persona (`MaveraPersonaTool`); a whole panel is `tools.panel`.
 
-Both return `content_and_artifact`: the model reading the tool result sees the
+It returns `content_and_artifact`: the model reading the tool result sees the
 answer text and a one-line analysis summary; the `ToolMessage.artifact` keeps
-the full typed result (`PanelAnswer` or `PanelResult`: analysis, credits,
-persona, the raw message) for the application. The persona calls run as child
-runs of the tool, so tracing and credit callbacks see them.
+the full typed `PanelAnswer` (analysis, credits, persona, the raw message) for
+the application. The persona call runs as a child run of the tool, so tracing
+and credit callbacks see it.
 """
 
 from __future__ import annotations
@@ -14,45 +14,19 @@ from typing import Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForToolRun, CallbackManagerForToolRun
 from langchain_core.runnables import RunnableConfig
-from langchain_core.runnables.config import patch_config
 from langchain_core.tools import BaseTool, ToolException
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, create_model, model_validator
 from typing_extensions import Self
 
+from langchain_mavera._credits import charge
 from langchain_mavera._persona_resolver import PersonaResolver
 from langchain_mavera._tool_errors import tool_errors
 from langchain_mavera.analysis import get_analysis
 from langchain_mavera.chat_models import ChatMavera
-from langchain_mavera.panel.persona_panel import PanelAnswer, PanelResult, PersonaPanel, charge
+from langchain_mavera.panel.persona_panel import PanelAnswer
+from langchain_mavera.tools._common import Question, child_config, summary_line
 
-__all__ = ["MaveraPanelTool", "MaveraPersonaTool", "summary_line"]
-
-
-def _number(value: float) -> str:
-    return f"{value:g}"
-
-
-def summary_line(answer: PanelAnswer) -> str:
-    """One line of analysis for an agent to read: persona, confidence, valence, biases, credits."""
-    if answer.error is not None:
-        return f"[{answer.persona_name}: failed, {type(answer.error).__name__}: {answer.error}]"
-    parts = [answer.persona_name]
-    analysis = answer.analysis
-    if analysis is not None:
-        if analysis.confidence is not None:
-            parts.append(f"confidence {_number(analysis.confidence)}/10")
-        if analysis.emotion is not None and analysis.emotion.emotional_valence is not None:
-            parts.append(f"valence {_number(analysis.emotion.emotional_valence)}")
-        biases = [bias.name for bias in analysis.biases if bias.name]
-        if biases:
-            parts.append("biases: " + ", ".join(dict.fromkeys(biases)))
-    if answer.credits is not None:
-        parts.append(f"credits {_number(answer.credits)}")
-    return "[" + " · ".join(parts) + "]"
-
-
-class _Question(BaseModel):
-    question: str = Field(description="What to ask, phrased as you would ask a person.")
+__all__ = ["MaveraPersonaTool"]
 
 
 def _choice_schema(choices: list[str]) -> type[BaseModel]:
@@ -63,15 +37,6 @@ def _choice_schema(choices: list[str]) -> type[BaseModel]:
         question=(str, Field(description="What to ask, phrased as you would ask a person.")),
         persona=(allowed, Field(description="Which persona answers.")),
     )
-
-
-def _child_config(
-    config: RunnableConfig, run_manager: CallbackManagerForToolRun | AsyncCallbackManagerForToolRun | None
-) -> RunnableConfig:
-    """The tool's config with its run as the parent, so callbacks see the persona call."""
-    if run_manager is None:
-        return config
-    return patch_config(config, callbacks=run_manager.get_child())
 
 
 class MaveraPersonaTool(BaseTool):
@@ -124,7 +89,7 @@ class MaveraPersonaTool(BaseTool):
         if blank or len(set(self.personas)) != len(self.personas):
             msg = f"personas must be distinct, non-blank persona names or ids; got {self.personas!r}."
             raise ValueError(msg)
-        self.args_schema = _choice_schema(self.personas) if len(self.personas) > 1 else _Question
+        self.args_schema = _choice_schema(self.personas) if len(self.personas) > 1 else Question
         if not self.description:
             self.description = self._describe()
         return self
@@ -174,7 +139,7 @@ class MaveraPersonaTool(BaseTool):
         with tool_errors():
             persona_id = self._id(spec)
             message = self.model.invoke(
-                question, _child_config(config, run_manager), **self._call_kwargs(persona_id)
+                question, child_config(config, run_manager), **self._call_kwargs(persona_id)
             )
         return self._result(spec, persona_id, message)
 
@@ -190,7 +155,7 @@ class MaveraPersonaTool(BaseTool):
         with tool_errors():
             persona_id = await self._aid(spec)
             message = await self.model.ainvoke(
-                question, _child_config(config, run_manager), **self._call_kwargs(persona_id)
+                question, child_config(config, run_manager), **self._call_kwargs(persona_id)
             )
         return self._result(spec, persona_id, message)
 
@@ -199,69 +164,3 @@ class MaveraPersonaTool(BaseTool):
 
     async def _aid(self, spec: str) -> str:
         return await self._resolver.aresolve(spec, self.model)
-
-
-class MaveraPanelTool(BaseTool):
-    """Ask every persona of a `PersonaPanel` the same question from inside an agent.
-
-    Setup:
-        ```python
-        from langchain_mavera import ChatMavera, PersonaPanel
-
-        panel = PersonaPanel(model=ChatMavera(), personas=["Gen Z Consumer", "SaaS CMO"])
-        tool = panel.as_tool()  # or MaveraPanelTool(panel=panel)
-        ```
-
-    Result:
-        The content has each persona's answer and summary line, then the panel
-        summary (answered/failed, confidence and valence spread, credits, biases);
-        the `artifact` is the `PanelResult`.
-    """
-
-    # An error never echoes its input: a key passed here by mistake would show in it.
-    model_config = ConfigDict(hide_input_in_errors=True)
-
-    name: str = "ask_panel"
-    description: str = ""
-    response_format: Literal["content", "content_and_artifact"] = "content_and_artifact"
-    args_schema: type[BaseModel] = _Question
-    panel: PersonaPanel
-
-    @model_validator(mode="after")
-    def _describe(self) -> Self:
-        if not self.description:
-            self.description = (
-                "Ask a panel of audience personas the same question; each answers in its own voice. "
-                f"Returns every answer with an analysis summary. Panel: {', '.join(self.panel.personas)}."
-            )
-        return self
-
-    def _run(
-        self, question: str, *, config: RunnableConfig, run_manager: CallbackManagerForToolRun | None = None
-    ) -> tuple[str, PanelResult]:
-        result = self.panel.invoke(question, _child_config(config, run_manager))
-        return _panel_content(result), result
-
-    async def _arun(
-        self,
-        question: str,
-        *,
-        config: RunnableConfig,
-        run_manager: AsyncCallbackManagerForToolRun | None = None,
-    ) -> tuple[str, PanelResult]:
-        result = await self.panel.ainvoke(question, _child_config(config, run_manager))
-        return _panel_content(result), result
-
-
-def _panel_content(result: PanelResult) -> str:
-    blocks = [
-        f"{answer.persona_name}: {answer.text}\n{summary_line(answer)}" if answer.ok else summary_line(answer)
-        for answer in result.answers
-    ]
-    parts = [f"Panel: {len(result.succeeded)} answered, {len(result.failed)} failed"]
-    if result.confidence:
-        parts.append(f"confidence {result.confidence}")
-    if result.valence:
-        parts.append(f"valence {result.valence}")
-    parts.append(f"credits {_number(result.total_credits)}")
-    return "\n\n".join([*blocks, " · ".join(parts)])

@@ -1,4 +1,4 @@
-"""Per-run personas inside agents, against recorded Mavera interactions (cassettes/test_agents/).
+"""Per-run personas inside agents, against recorded Mavera interactions (cassettes/test_persona_middleware/).
 
 Cassettes match on the JSON request body, so a replay only succeeds when each
 request carries the persona it was recorded with; the tests also read the

@@ -104,11 +104,11 @@ def test_markdown_table_has_one_row_per_persona_and_a_summary() -> None:
     assert (
         lines[2] == "| A | A says \\| hi… | 8 | 7 | anchoring, optimism | 2 |"
     )  # pipes escaped, newlines flattened
-    assert lines[4] == "| C | C says \\| hi… | - | 5 | anchoring, optimism | 1.50 |"  # each bias once
+    assert lines[4] == "| C | C says \\| hi… | - | 5 | anchoring, optimism | 1.5 |"  # each bias once
     assert lines[5] == "| D | error: Runt… | - | - | - | - |"
     assert lines[7] == (
         "**Panel:** 3 answered, 1 failed · confidence 7.00 ± 1.00 (n=2) · valence 5.00 ± 1.63 (n=3)"
-        " · credits 6.50 · biases: anchoring x3, optimism x2"
+        " · credits 6.5 · biases: anchoring x3, optimism x2"
     )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from langchain_mavera import ChatMavera, MaveraPersonaRetriever
-from langchain_mavera._transport import http as _http
+from langchain_mavera._transport import rest as _rest
 
 pytestmark = pytest.mark.vcr
 
@@ -16,18 +16,20 @@ pytestmark = pytest.mark.vcr
 def list_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every GET the personas module sends, sync or async."""
     calls: list[str] = []
-    sync_get, async_get = _http.get_json, _http.aget_json
+    sync_request, async_request = _rest.request, _rest.arequest
 
-    def get_json(client: Any, path: str, *args: Any, **kwargs: Any) -> Any:
-        calls.append(path)
-        return sync_get(client, path, *args, **kwargs)
+    def request(client: Any, method: str, path: str, **kwargs: Any) -> Any:
+        if method == "get":
+            calls.append(path)
+        return sync_request(client, method, path, **kwargs)
 
-    async def aget_json(client: Any, path: str, *args: Any, **kwargs: Any) -> Any:
-        calls.append(path)
-        return await async_get(client, path, *args, **kwargs)
+    async def arequest(client: Any, method: str, path: str, **kwargs: Any) -> Any:
+        if method == "get":
+            calls.append(path)
+        return await async_request(client, method, path, **kwargs)
 
-    monkeypatch.setattr(_http, "get_json", get_json)
-    monkeypatch.setattr(_http, "aget_json", aget_json)
+    monkeypatch.setattr(_rest, "request", request)
+    monkeypatch.setattr(_rest, "arequest", arequest)
     return calls
 
 

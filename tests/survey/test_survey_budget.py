@@ -17,6 +17,7 @@ from langchain_mavera import (
     SurveyResult,
     get_mavera_callback,
 )
+from langchain_mavera._credits import format_credits
 from tests.emulator import Emulator, run_emulator
 from tests.survey.conftest import chat_posts, slow_routes
 
@@ -79,7 +80,7 @@ async def test_max_credits_admits_no_more_than_fits_whatever_the_concurrency(
     assert len(chat_posts(emu)) == len(result.succeeded)
     assert result.stopped is not None
     # The stop message gives the figures of the end of the run, calls in flight included.
-    assert f"{result.total_credits:g} of 6 spent" in result.stopped
+    assert f"{format_credits(result.total_credits)} of 6 spent" in result.stopped
     assert not result.failed
 
 
