@@ -16,11 +16,10 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Hashable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
-from typing_extensions import Self
 
 from langchain_mavera._transport.fields import (
     DEFAULT_BASE_URL,

@@ -15,7 +15,7 @@ import json
 import os
 import socket
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from langchain_mavera.errors import MaveraSurveyStoreBusyError
@@ -63,7 +63,7 @@ class StoreLock:
             holder = {
                 "pid": os.getpid(),
                 "host": socket.gethostname(),
-                "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "started": datetime.now(UTC).isoformat(timespec="seconds"),
             }
             os.ftruncate(fd, 0)
             os.lseek(fd, 0, os.SEEK_SET)

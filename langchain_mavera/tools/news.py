@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from langchain_core.callbacks import (
     AsyncCallbackManagerForToolRun,
@@ -12,7 +12,6 @@ from langchain_core.callbacks import (
 from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool, ToolException
 from pydantic import BaseModel, Field, create_model, model_validator
-from typing_extensions import Self
 
 from langchain_mavera._conversations import ConversationState, conversation_of
 from langchain_mavera._tool_errors import tool_errors

@@ -7,13 +7,12 @@ panel's persona calls run as child runs of the tool.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, Self
 
 from langchain_core.callbacks import AsyncCallbackManagerForToolRun, CallbackManagerForToolRun
 from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool
 from pydantic import BaseModel, ConfigDict, model_validator
-from typing_extensions import Self
 
 from langchain_mavera._credits import format_credits
 from langchain_mavera.panel.persona_panel import PanelResult, PersonaPanel

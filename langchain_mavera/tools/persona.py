@@ -10,13 +10,12 @@ and credit callbacks see it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from langchain_core.callbacks import AsyncCallbackManagerForToolRun, CallbackManagerForToolRun
 from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool, ToolException
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, create_model, model_validator
-from typing_extensions import Self
 
 from langchain_mavera._credits import charge
 from langchain_mavera._persona_resolver import PersonaResolver
