@@ -47,7 +47,8 @@ if TYPE_CHECKING:
         StoryDetails,
         StoryKeyPoint,
     )
-    from langchain_mavera.panel.persona_panel import PanelAnswer, PanelResult, PanelSeat, PersonaPanel, Spread
+    from langchain_mavera.panel.persona_panel import PersonaPanel
+    from langchain_mavera.panel.results import PanelAnswer, PanelResult, PanelSeat, Spread
     from langchain_mavera.personas import MaveraPersona, MaveraPersonas
     from langchain_mavera.research import MaveValidation, ResearchPersona, ResearchResult, ResearchSource
     from langchain_mavera.retrievers.news import MaveraNewsRetriever
@@ -77,10 +78,8 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(["MaveraCreditsCallbackHandler", "get_mavera_callback"], "langchain_mavera.callbacks"),
     "MaveraPersonaMiddleware": "langchain_mavera.middleware.persona",
     **dict.fromkeys(["MaveraPersonas", "MaveraPersona"], "langchain_mavera.personas"),
-    **dict.fromkeys(
-        ["PanelAnswer", "PanelResult", "PanelSeat", "PersonaPanel", "Spread"],
-        "langchain_mavera.panel.persona_panel",
-    ),
+    "PersonaPanel": "langchain_mavera.panel.persona_panel",
+    **dict.fromkeys(["PanelAnswer", "PanelResult", "PanelSeat", "Spread"], "langchain_mavera.panel.results"),
     "MaveraPanelTool": "langchain_mavera.tools.panel",
     "MaveraPersonaTool": "langchain_mavera.tools.persona",
     "MaveraPersonaRetriever": "langchain_mavera.retrievers.persona",

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_mavera import _extras
 
 if TYPE_CHECKING:
-    from langchain_mavera.panel.persona_panel import PanelResult
+    from langchain_mavera.panel.results import PanelResult
 
 __all__ = ["METRICS", "bias_frequency", "panel_records", "score_heatmap"]
 

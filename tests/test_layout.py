@@ -2,8 +2,9 @@
 
 Arrows are read from the source: module-level and in-function imports. `TYPE_CHECKING` imports
 never run, so they are free. Component folders never import each other, except through the two
-documented seams (`as_tool()`, imported inside the method). A new top-level module or folder
-must be given a level here and in CONTRIBUTING.md.
+documented seams (`as_tool()`, imported inside the method), and those seams are the only
+run-time import loops. A new top-level module or folder must be given a level here and in
+CONTRIBUTING.md.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "langchain_mavera"
-LEVELS = {  # first path component under langchain_mavera -> level
+LEVELS = {  # first path component under langchain_mavera (or a module placed apart) -> level
     "_version": 0,
     "errors": 0,
     "analysis": 1,
@@ -33,6 +34,7 @@ LEVELS = {  # first path component under langchain_mavera -> level
     "callbacks": 3,
     "news": 3,
     "research": 3,
+    "panel.results": 3,  # the panel's result types need no model: what reads them skips the panel
     "chat_models": 4,
     "panel": 5,
     "tools": 6,
@@ -45,19 +47,30 @@ SIBLINGS_OK = {0, 1, 2, 3}
 SEAMS = {("chat_models", "tools"), ("panel", "tools")}  # as_tool(): lazy, inside the method
 
 
+def _placed(parts: list[str]) -> str:
+    """The LEVELS key of a module: its own dotted path when placed apart, else its top component."""
+    for end in range(len(parts), 1, -1):
+        if (dotted := ".".join(parts[:end])) in LEVELS:
+            return dotted
+    return parts[0]
+
+
 def _component(path: Path) -> str:
-    return path.relative_to(PACKAGE).parts[0].removesuffix(".py")
+    return _placed([part.removesuffix(".py") for part in path.relative_to(PACKAGE).parts])
 
 
-def _target(module: str) -> str | None:
-    parts = module.split(".")
-    if parts[0] != "langchain_mavera":
-        return None
-    return parts[1] if len(parts) > 1 else "__init__"
+def _target(module: str) -> str:
+    """The LEVELS key of an imported module, given relative to the package ("" is the root)."""
+    return _placed(module.split(".")) if module else "__init__"
+
+
+def _is_module(module: str) -> bool:
+    place = PACKAGE.joinpath(*module.split("."))
+    return place.is_dir() or place.with_suffix(".py").exists()
 
 
 def _arrows(path: Path) -> list[tuple[str, int, bool]]:
-    """(imported top-level component, line, lazy) for each runtime import of the package."""
+    """(imported module relative to the package, line, lazy) for each runtime import of the package."""
     found: list[tuple[str, int, bool]] = []
 
     def visit(node: ast.AST, lazy: bool) -> None:
@@ -68,15 +81,17 @@ def _arrows(path: Path) -> list[tuple[str, int, bool]]:
                 continue
             inner = lazy or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef)
             if isinstance(child, ast.Import):
-                found.extend((t, child.lineno, lazy) for a in child.names if (t := _target(a.name)))
+                found.extend(
+                    (a.name.partition(".")[2], child.lineno, lazy)
+                    for a in child.names
+                    if a.name.split(".")[0] == "langchain_mavera"
+                )
             elif isinstance(child, ast.ImportFrom) and child.level == 0 and child.module:
-                target = _target(child.module)
-                if target == "__init__":  # `from langchain_mavera import errors` names a module
+                top, _, module = child.module.partition(".")
+                if top == "langchain_mavera":  # `from langchain_mavera import errors` names a module
                     for alias in child.names:
-                        is_module = (PACKAGE / alias.name).is_dir() or (PACKAGE / f"{alias.name}.py").exists()
-                        found.append((alias.name if is_module else "__init__", child.lineno, lazy))
-                elif target:
-                    found.append((target, child.lineno, lazy))
+                        named = f"{module}.{alias.name}" if module else alias.name
+                        found.append((named if _is_module(named) else module, child.lineno, lazy))
             visit(child, inner)
 
     visit(ast.parse(path.read_text(encoding="utf-8")), False)
@@ -90,7 +105,8 @@ MODULES = sorted(p for p in PACKAGE.rglob("*.py") if p != PACKAGE / "__init__.py
 def test_imports_point_down(path: Path) -> None:
     src = _component(path)
     assert src in LEVELS, f"{src}: give it a level in tests/test_layout.py and CONTRIBUTING.md"
-    for dst, line, lazy in _arrows(path):
+    for module, line, lazy in _arrows(path):
+        dst = _target(module)
         if dst == src:
             continue
         where = f"{path.relative_to(PACKAGE)}:{line}"
@@ -100,6 +116,34 @@ def test_imports_point_down(path: Path) -> None:
         up, same = LEVELS[dst] > LEVELS[src], LEVELS[dst] == LEVELS[src]
         assert not up, f"{where} imports {dst} (level {LEVELS[dst]}) from level {LEVELS[src]}"
         assert not same or LEVELS[src] in SIBLINGS_OK, f"{where}: {src} and {dst} are sibling components"
+
+
+def _module(path: Path) -> str:
+    parts = [part.removesuffix(".py") for part in path.relative_to(PACKAGE).parts]
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+# Each `as_tool()` seam is a loop by nature: the tool holds the model or panel it calls (as
+# `Runnable.as_tool` and `langchain_core.tools` do). Nothing else may join a loop: a module that
+# only reads a result must not drag in what produces it.
+SEAM_LOOPS = [{"chat_models", "chat_models.base", "tools.persona"}, {"panel.persona_panel", "tools.panel"}]
+
+
+def test_the_only_runtime_import_loops_are_the_as_tool_seams() -> None:
+    graph = {_module(path): {m for m, _, _ in _arrows(path)} for path in MODULES}
+
+    def reach(start: str) -> set[str]:
+        seen: set[str] = set()
+        todo = [start]
+        while todo:
+            for imported in graph.get(todo.pop(), set()) - seen:
+                seen.add(imported)
+                todo.append(imported)
+        return seen
+
+    reached = {module: reach(module) for module in graph}
+    loops = {frozenset(m for m in reached[module] if module in reached[m]) for module in graph}
+    assert sorted(map(sorted, loops - {frozenset()})) == sorted(map(sorted, SEAM_LOOPS))
 
 
 _PRIVATE = ("openai._", "openai.lib._")

@@ -2,7 +2,8 @@
 
 This module is glue. In this folder: request fields and their validation in
 `_params`, message conversion in `_messages`, the wire formats in
-`_chat_completions` and `_responses`, copies in `_copies`. The transport is
+`_chat_completions` and `_responses`, copies in `_copies`, one request and the
+generations or stream chunks it yields in `_exchange`. The transport is
 `langchain_mavera._transport` (the HTTP exchange in `http` and `streams`, client
 settings and SDK clients in `client`, the SDK's private API in `_sdk`); persona
 names are resolved by `langchain_mavera._persona_resolver`, and errors are in
@@ -19,14 +20,13 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import LangSmithParams, LanguageModelInput, ModelProfile
 from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, BaseMessageChunk
+from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult, Generation
 from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, StrictBool, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from langchain_mavera._budget import aadmit_pending, admit_pending
 from langchain_mavera._persona_resolver import PersonaResolver
 from langchain_mavera._transport.client import SETTING_NAMES as CLIENT_SETTING_NAMES
 from langchain_mavera._transport.client import ClientSettings
@@ -42,10 +42,10 @@ from langchain_mavera._transport.fields import (
     warn_if_insecure,
 )
 from langchain_mavera._version import __version__
+from langchain_mavera.chat_models import _exchange
 from langchain_mavera.chat_models._chat_completions import CHAT_COMPLETIONS
 from langchain_mavera.chat_models._concurrency import with_default_concurrency
 from langchain_mavera.chat_models._copies import fresh_copy
-from langchain_mavera.chat_models._deferred import stream_interrupted
 from langchain_mavera.chat_models._params import (
     MODEL_BODY_FIELDS,
     Level,
@@ -67,14 +67,14 @@ from langchain_mavera.chat_models._tools import (
     format_tools,
     tool_names,
 )
-from langchain_mavera.chat_models._wire import StreamParser, WireFormat
+from langchain_mavera.chat_models._wire import WireFormat
 
 if TYPE_CHECKING:
     import openai
 
 # The openai SDK (and httpx2) take ~40% of this module's import time, yet are only
 # needed to send a request. `_transport.http`/`_sdk` and the error modules import them, so
-# they are imported inside the methods that send requests (a dict lookup once loaded);
+# `_exchange` imports them inside the functions that send requests (a dict lookup once loaded);
 # errors built elsewhere on this path go through `_deferred`.
 
 if TYPE_CHECKING:
@@ -90,14 +90,6 @@ def _served_from_cache(generation: ChatGeneration) -> ChatGeneration:
     metadata = {**generation.message.response_metadata, "cached": True, "credits_used": 0}
     message = generation.message.model_copy(update={"response_metadata": metadata})
     return generation.model_copy(update={"message": message})
-
-
-def _joined(chunks: list[BaseMessageChunk]) -> BaseMessageChunk | None:
-    """Everything a failed stream had delivered, as one chunk (computed only on failure)."""
-    if not chunks:
-        return None
-    first, *rest = chunks
-    return first + rest if rest else first
 
 
 class ChatMavera(BaseChatModel):
@@ -757,15 +749,7 @@ class ChatMavera(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        from langchain_mavera._transport import http as _http
-        from langchain_mavera._transport.error_mapping import malformed_guard
-
-        params = self._call_params(stop, kwargs)
-        body = self._wire.build_payload(messages, params, stream=False)
-        admit_pending()
-        reply = _http.post_json(self.client, self._wire.path, body, self.request_timeout, self.total_timeout)
-        with malformed_guard(reply.response, reply.response.text):
-            return self._wire.parse_response(reply.body, reply.response, params.get("persona_id"))
+        return _exchange.generate(self, self._wire, messages, self._call_params(stop, kwargs))
 
     async def _agenerate(
         self,
@@ -774,17 +758,7 @@ class ChatMavera(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        from langchain_mavera._transport import http as _http
-        from langchain_mavera._transport.error_mapping import malformed_guard
-
-        params = self._call_params(stop, kwargs)
-        body = self._wire.build_payload(messages, params, stream=False)
-        await aadmit_pending()
-        reply = await _http.apost_json(
-            self.async_client, self._wire.path, body, self.request_timeout, self.total_timeout
-        )
-        with malformed_guard(reply.response, reply.response.text):
-            return self._wire.parse_response(reply.body, reply.response, params.get("persona_id"))
+        return await _exchange.agenerate(self, self._wire, messages, self._call_params(stop, kwargs))
 
     def _stream(
         self,
@@ -793,46 +767,8 @@ class ChatMavera(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        from langchain_mavera._transport import streams
-        from langchain_mavera._transport.error_mapping import SHAPE_ERRORS, unexpected_shape
-        from langchain_mavera.errors import MaveraError
-
-        params = self._call_params(stop, kwargs)
-        body = self._wire.build_payload(messages, params, stream=True)
-        delivered: list[BaseMessageChunk] = []
-        # langchain-core reports tokens itself on stream()/invoke and then passes no run_manager;
-        # its v3 event path (stream_events(version="v3"), v2 handlers) passes one and relies on us.
-        admit_pending()
-        with streams.open_stream(
-            self.client,
-            self._wire.path,
-            body,
-            self.request_timeout,
-            self.stream_chunk_timeout,
-            self.total_timeout,
-        ) as response:
-            parser = self._wire.stream_parser(response, params.get("persona_id"))
-            try:
-                for event in streams.iter_events(response):
-                    try:  # costs nothing per event unless it raises, unlike a context manager
-                        chunk = parser.feed(event)
-                    except SHAPE_ERRORS as exc:
-                        if isinstance(exc, MaveraError):
-                            raise
-                        raise unexpected_shape(response, event.data, exc) from exc
-                    if chunk is not None:
-                        delivered.append(chunk.message)
-                        if run_manager:
-                            run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-                        yield chunk
-                _check_complete(parser, response)
-            except MaveraError as error:
-                error.partial = _joined(delivered)
-                raise
-        final = parser.final_chunk()
-        if run_manager:
-            run_manager.on_llm_new_token("", chunk=final)
-        yield final
+        params = self._call_params(stop, kwargs)  # on the first chunk asked for, as before the split
+        yield from _exchange.stream(self, self._wire, messages, params, run_manager)
 
     async def _astream(
         self,
@@ -841,53 +777,9 @@ class ChatMavera(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        from langchain_mavera._transport import streams
-        from langchain_mavera._transport.error_mapping import SHAPE_ERRORS, unexpected_shape
-        from langchain_mavera.errors import MaveraError
-
         params = self._call_params(stop, kwargs)
-        body = self._wire.build_payload(messages, params, stream=True)
-        delivered: list[BaseMessageChunk] = []
-        await aadmit_pending()
-        async with streams.aopen_stream(
-            self.async_client,
-            self._wire.path,
-            body,
-            self.request_timeout,
-            self.stream_chunk_timeout,
-            self.total_timeout,
-        ) as response:
-            parser = self._wire.stream_parser(response, params.get("persona_id"))
-            try:
-                async for event in streams.aiter_events(response):
-                    try:  # costs nothing per event unless it raises, unlike a context manager
-                        chunk = parser.feed(event)
-                    except SHAPE_ERRORS as exc:
-                        if isinstance(exc, MaveraError):
-                            raise
-                        raise unexpected_shape(response, event.data, exc) from exc
-                    if chunk is not None:
-                        delivered.append(chunk.message)
-                        if run_manager:
-                            await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-                        yield chunk
-                _check_complete(parser, response)
-            except MaveraError as error:
-                error.partial = _joined(delivered)
-                raise
-        final = parser.final_chunk()
-        if run_manager:
-            await run_manager.on_llm_new_token("", chunk=final)
-        yield final
-
-
-def _check_complete(parser: StreamParser, response: Any) -> None:
-    """A stream that stopped without a finish reason or [DONE] was cut short."""
-    if not parser.complete:
-        raise stream_interrupted(
-            "The stream ended before Mavera sent a finish_reason or [DONE]; the answer is incomplete.",
-            response.request,
-        )
+        async for chunk in _exchange.astream(self, self._wire, messages, params, run_manager):
+            yield chunk
 
 
 # ChatMavera's fields that are client settings (by their alias, the `ClientSettings` name):

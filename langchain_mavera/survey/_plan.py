@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from langchain_mavera.chat_models import ChatMavera
-    from langchain_mavera.panel.persona_panel import PanelSeat
+    from langchain_mavera.panel.results import PanelSeat
 
 _SETTINGS = (
     "model_name",

@@ -18,7 +18,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from langchain_mavera.chat_models import ChatMavera
-from langchain_mavera.panel.persona_panel import PanelSeat, PersonaPanel
+from langchain_mavera.panel.persona_panel import PersonaPanel
+from langchain_mavera.panel.results import PanelSeat
 from langchain_mavera.survey._plan import _SETTINGS, SurveyPlan, _Cell, _checked
 from langchain_mavera.survey._runner import _Run
 from langchain_mavera.survey._store import SurveyStore, cell_key

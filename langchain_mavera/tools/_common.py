@@ -8,7 +8,7 @@ from langchain_core.runnables.config import patch_config
 from pydantic import BaseModel, Field
 
 from langchain_mavera._credits import format_credits
-from langchain_mavera.panel.persona_panel import PanelAnswer
+from langchain_mavera.panel.results import PanelAnswer
 
 __all__ = ["Question", "child_config", "summary_line"]
 

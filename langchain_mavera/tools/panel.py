@@ -15,7 +15,8 @@ from langchain_core.tools import BaseTool
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from langchain_mavera._credits import format_credits
-from langchain_mavera.panel.persona_panel import PanelResult, PersonaPanel
+from langchain_mavera.panel.persona_panel import PersonaPanel
+from langchain_mavera.panel.results import PanelResult
 from langchain_mavera.tools._common import Question, child_config, summary_line
 
 __all__ = ["MaveraPanelTool"]

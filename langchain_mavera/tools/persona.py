@@ -22,7 +22,7 @@ from langchain_mavera._persona_resolver import PersonaResolver
 from langchain_mavera._tool_errors import tool_errors
 from langchain_mavera.analysis import get_analysis
 from langchain_mavera.chat_models import ChatMavera
-from langchain_mavera.panel.persona_panel import PanelAnswer
+from langchain_mavera.panel.results import PanelAnswer
 from langchain_mavera.tools._common import Question, child_config, summary_line
 
 __all__ = ["MaveraPersonaTool"]

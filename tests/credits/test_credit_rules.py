@@ -11,7 +11,7 @@ import pytest
 
 from langchain_mavera import MaveraBudgetExceededError, get_mavera_callback
 from langchain_mavera._credits import charge, format_credits
-from langchain_mavera.panel.persona_panel import PanelAnswer, PanelResult
+from langchain_mavera.panel.results import PanelAnswer, PanelResult
 from langchain_mavera.tools._common import summary_line
 from tests.fake_mavera import FakeMavera, Reply, completion, raw
 
