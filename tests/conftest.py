@@ -14,11 +14,13 @@ window cleared before and after the test.
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_socket
 
 from cassettes.vcr_settings import (
     CASSETTE_DIR,
@@ -75,8 +77,22 @@ def mavera_endpoint(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[Emulator]:
     """The one emulator of the session (loopback only); cassettes are recorded from it too."""
-    with run_emulator() as running:
+    # A session fixture starts inside whichever test first needs it. While recording, that is the
+    # first test of the run (through the autouse endpoint fixture), often one with every socket
+    # blocked: the emulator's listening socket belongs to the suite, so it is opened unblocked and
+    # the test's own rule is put back at once.
+    blocked = socket.socket is not pytest_socket._true_socket
+    pytest_socket.enable_socket()
+    try:
+        server = run_emulator()
+        running = server.__enter__()
+    finally:
+        if blocked:
+            pytest_socket.disable_socket(allow_unix_socket=True)
+    try:
         yield running
+    finally:
+        server.__exit__(None, None, None)
 
 
 @pytest.fixture
